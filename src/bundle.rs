@@ -1,0 +1,226 @@
+//! The evidence bundle on disk: files, `manifest.json`, `SHA256SUMS`, the zip.
+//!
+//! Last stage of the pipeline. [`assemble`] adds the manifest and checksums to
+//! the rendered files; [`write`] writes the directory and a byte-for-byte
+//! reproducible zip into a temporary sibling and renames both into place, so a
+//! failed build never leaves a half-written bundle or damages the previous one.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::digest::sha256_hex;
+
+/// A file of the bundle, by its bundle-relative path (`/` separators).
+#[derive(Debug, Clone)]
+pub struct BundleFile {
+    /// Bundle-relative path.
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+impl BundleFile {
+    /// A file from text.
+    pub fn text(path: impl Into<String>, text: impl Into<String>) -> BundleFile {
+        BundleFile {
+            path: path.into(),
+            bytes: text.into().into_bytes(),
+        }
+    }
+}
+
+/// One `manifest.json` entry.
+#[derive(Debug, Serialize)]
+pub struct ManifestEntry {
+    /// Bundle-relative path.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Manifest {
+    /// Always `rolecall`.
+    pub tool: &'static str,
+    /// rolecall's version.
+    pub tool_version: &'static str,
+    /// The bundle date.
+    pub bundle_date: String,
+    /// The organisation.
+    pub organisation: String,
+    /// SHA-256 over the `model/` lines of `SHA256SUMS`.
+    pub model_digest: String,
+    /// Every file but `manifest.json` and `SHA256SUMS`, sorted by path.
+    pub files: Vec<ManifestEntry>,
+}
+
+/// The `SHA256SUMS` lines (`<hex>  <path>`) of `files`, sorted by path.
+pub fn sha256sums<'a>(files: impl IntoIterator<Item = &'a BundleFile>) -> String {
+    let mut lines: Vec<(String, String)> = files
+        .into_iter()
+        .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
+        .collect();
+    lines.sort();
+    lines
+        .into_iter()
+        .map(|(path, hash)| format!("{hash}  {path}\n"))
+        .collect()
+}
+
+/// The model digest: SHA-256 of the `model/` lines of `SHA256SUMS`, in order.
+pub fn model_digest(model_files: &[BundleFile]) -> String {
+    sha256_hex(sha256sums(model_files).as_bytes())
+}
+
+/// Adds `manifest.json` and `SHA256SUMS` to `files` and sorts them by path.
+pub fn assemble(
+    mut files: Vec<BundleFile>,
+    date: Date,
+    organisation: &str,
+    model_digest: String,
+) -> Result<Vec<BundleFile>> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        bail!("two bundle files share the path `{}`", pair[0].path);
+    }
+    let manifest = Manifest {
+        tool: "rolecall",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        bundle_date: date.to_string(),
+        organisation: organisation.to_string(),
+        model_digest,
+        files: files
+            .iter()
+            .map(|f| ManifestEntry {
+                path: f.path.clone(),
+                sha256: sha256_hex(&f.bytes),
+                size: f.bytes.len() as u64,
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string_pretty(&manifest).context("failed to write manifest.json")? + "\n";
+    files.push(BundleFile::text("manifest.json", json));
+    let sums = sha256sums(&files);
+    files.push(BundleFile::text("SHA256SUMS", sums));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Where a written bundle is.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// The zip.
+    pub zip: PathBuf,
+}
+
+/// Writes `files` as `out/<name>/` and `out/<name>.zip`, atomically replacing
+/// any previous bundle of that name.
+pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<Written> {
+    std::fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".rolecall-staging-")
+        .tempdir_in(out)
+        .with_context(|| format!("failed to create a temporary directory in `{}`", out.display()))?;
+    let new_dir = staging.path().join(name);
+    for f in files {
+        let path = new_dir.join(safe_relative(&f.path)?);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+        }
+        std::fs::write(&path, &f.bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    let new_zip = staging.path().join(format!("{name}.zip"));
+    write_zip(&new_zip, name, files, date)?;
+
+    let dir = out.join(name);
+    let zip = out.join(format!("{name}.zip"));
+    // Swap: move the previous bundle aside (inside the staging directory, which is
+    // removed at the end), move the new one in, and put the old one back on failure.
+    let old_dir = staging.path().join("previous");
+    let had_old = dir.exists();
+    if had_old {
+        std::fs::rename(&dir, &old_dir)
+            .with_context(|| format!("failed to move the previous bundle `{}` aside", dir.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&new_dir, &dir) {
+        if had_old {
+            let _ = std::fs::rename(&old_dir, &dir);
+        }
+        return Err(e).with_context(|| format!("failed to move the new bundle to `{}`", dir.display()));
+    }
+    std::fs::rename(&new_zip, &zip).with_context(|| format!("failed to move the zip to `{}`", zip.display()))?;
+    staging.close().context("failed to remove the staging directory")?;
+    Ok(Written { dir, zip })
+}
+
+/// Refuses paths that could escape the bundle directory.
+fn safe_relative(path: &str) -> Result<PathBuf> {
+    let p = Path::new(path);
+    let ok = !path.is_empty()
+        && p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !ok {
+        bail!("refusing to write bundle file with unsafe path `{path}`");
+    }
+    Ok(p.to_path_buf())
+}
+
+/// Writes a reproducible zip: entries sorted under `<name>/`, timestamps at the
+/// bundle date's midnight, permissions 0644, no extra fields.
+fn write_zip(path: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    // The zip format cannot express dates before 1980.
+    let year = date.year().clamp(1980, 2107) as u16;
+    let time = zip::DateTime::from_date_and_time(year, date.month(), date.day(), 0, 0, 0)
+        .map_err(|e| anyhow::anyhow!("cannot express {date} in a zip ({e:?})"))?;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+    let mut sorted: Vec<&BundleFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in sorted {
+        zip.start_file(format!("{name}/{}", f.path), options)
+            .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
+        zip.write_all(&f.bytes)
+            .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
+    }
+    zip.finish()
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error().into()))
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_are_sorted_and_checkable() {
+        let files = [BundleFile::text("b.md", "b"), BundleFile::text("a.md", "a")];
+        let sums = sha256sums(&files);
+        let lines: Vec<&str> = sums.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].ends_with("  a.md"));
+        assert!(lines[0].starts_with("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"));
+    }
+
+    #[test]
+    fn refuses_unsafe_paths() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", ""] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+        assert!(safe_relative("roles/ceo.md").is_ok());
+    }
+}

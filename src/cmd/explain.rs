@@ -1,0 +1,26 @@
+//! `rolecall explain`: what a rule checks, why auditors care, how to fix it.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use crate::cli::ExplainArgs;
+use crate::rules;
+
+/// Prints one rule's explanation, or the list of rules.
+pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
+    if args.list {
+        for r in rules::ALL {
+            println!("{}  {:<8} {:<28} {}", r.code, r.severity.as_str(), r.name, r.checks);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let key = args.code.as_deref().unwrap_or_default();
+    match rules::find(key) {
+        Some(rule) => {
+            print!("{}", rules::explain(rule));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => bail!("unknown rule `{key}`\nhint: `rolecall explain --list` lists every rule"),
+    }
+}

@@ -1,0 +1,16 @@
+//! rolecall: ISO/IEC 27001:2022 clause 5.3 and Annex A 5.2 evidence from a TOML model.
+//!
+//! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
+//! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`bundle`] (manifest,
+//! `SHA256SUMS`, reproducible zip, atomic rename). [`cmd`] holds one file per
+//! subcommand; [`cli`] every clap type.
+
+pub mod bundle;
+pub mod cli;
+pub mod cmd;
+pub mod date;
+pub mod diag;
+pub mod digest;
+pub mod model;
+pub mod render;
+pub mod rules;

@@ -1,0 +1,299 @@
+//! The resolved model: the organisation as every later stage sees it.
+//!
+//! Pipeline position: `load` reads the TOML files, `validate` checks them and
+//! resolves every reference into indices, and the result is a [`Model`] that
+//! render, pdf and bundle consume. A `Model` only exists for input without
+//! errors, so downstream code can rely on its invariants (every reference
+//! resolves, every activity has exactly one accountable role).
+
+mod load;
+pub mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use self::load::load_sources;
+pub use self::raw::Paper;
+pub use self::validate::validate;
+use crate::date::{Date, DateFormat};
+use crate::diag::{Diagnostic, SourceFile};
+
+/// Index of a person in [`Model::people`].
+pub type PersonIdx = usize;
+/// Index of a role in [`Model::roles`].
+pub type RoleIdx = usize;
+/// Index of an activity in [`Model::activities`].
+pub type ActivityIdx = usize;
+
+/// A validated organisation model, as of one bundle date.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The organisation and its ISMS scope.
+    pub organisation: Organisation,
+    /// Document control of the generated document set.
+    pub policy: Policy,
+    /// Everyone named in the model, in file order.
+    pub people: Vec<Person>,
+    /// Roles, in file order.
+    pub roles: Vec<Role>,
+    /// RACI activities, in file order.
+    pub activities: Vec<Activity>,
+    /// The model's source files, sorted by relative path.
+    pub sources: Vec<SourceFile>,
+    /// The model's root directory (the directory given, or the file's directory).
+    pub root: PathBuf,
+    /// The bundle date the model was validated for.
+    pub date: Date,
+}
+
+/// `[organisation]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    /// Legal name.
+    pub name: String,
+    /// Short name (default: the name).
+    pub short_name: String,
+    /// File-name-safe short name.
+    pub slug: String,
+    /// ISMS scope statement.
+    pub scope: String,
+    /// Absolute or model-relative path of the logo file.
+    pub logo: Option<PathBuf>,
+    /// Paper size.
+    pub paper: Paper,
+    /// How dates are written.
+    pub date_format: DateFormat,
+}
+
+/// `[policy]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Document id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Version.
+    pub version: String,
+    /// Classification label.
+    pub classification: String,
+    /// Owning role.
+    pub owner: RoleIdx,
+    /// Approving role (top management).
+    pub approver: RoleIdx,
+    /// Effective date.
+    pub effective: Date,
+    /// Review interval.
+    pub review_months: u32,
+    /// Last review, if any.
+    pub last_review: Option<Date>,
+    /// When the next review is due.
+    pub next_review: Date,
+    /// Organisation-written sections.
+    pub sections: Vec<Section>,
+    /// Version history.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// An organisation-written policy section.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Heading.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+}
+
+/// One row of the version history.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    /// Version.
+    pub version: String,
+    /// Date.
+    pub date: Date,
+    /// Author.
+    pub author: PersonIdx,
+    /// What changed.
+    pub summary: String,
+}
+
+/// A person.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Id.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+    /// Last day, if they left or will leave.
+    pub left: Option<Date>,
+    /// Still with the organisation on the bundle date.
+    pub active: bool,
+}
+
+/// A role.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Abbreviation (default: the name).
+    pub short_name: String,
+    /// Role description version.
+    pub version: String,
+    /// Member of top management.
+    pub top_management: bool,
+    /// Holders; for all-staff roles, every active person.
+    pub holders: Vec<PersonIdx>,
+    /// Deputies.
+    pub deputies: Vec<PersonIdx>,
+    /// Reporting line.
+    pub reports_to: Option<RoleIdx>,
+    /// Purpose (Markdown).
+    pub purpose: String,
+    /// Responsibilities.
+    pub responsibilities: Vec<String>,
+    /// Authorities.
+    pub authorities: Vec<String>,
+    /// Assets and processes owned.
+    pub owns: Vec<String>,
+    /// Competence (clause 7.2).
+    pub competence: Vec<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Clause 5.3 a).
+    pub isms_conformity: bool,
+    /// Clause 5.3 b).
+    pub isms_reporting: bool,
+    /// Roles to be held by other people.
+    pub conflicts: Vec<RoleIdx>,
+    /// Held by every active person.
+    pub all_staff: bool,
+    /// Date of assignment by top management.
+    pub assigned: Option<Date>,
+}
+
+/// A RACI row.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    /// Id.
+    pub id: String,
+    /// What is done.
+    pub name: String,
+    /// Matrix heading.
+    pub group: Option<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Responsible roles (at least one).
+    pub responsible: Vec<RoleIdx>,
+    /// The accountable role.
+    pub accountable: RoleIdx,
+    /// Consulted roles.
+    pub consulted: Vec<RoleIdx>,
+    /// Informed roles.
+    pub informed: Vec<RoleIdx>,
+    /// Activities whose R and A must be other people.
+    pub segregate_from: Vec<ActivityIdx>,
+}
+
+/// The result of loading and validating a model.
+#[derive(Debug)]
+pub struct Checked {
+    /// The model, when there were no errors.
+    pub model: Option<Model>,
+    /// Every finding, errors and (not silenced) warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The source files read (for rendering diagnostics).
+    pub sources: Vec<SourceFile>,
+}
+
+impl Checked {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Loads the model at `path` (a file or a directory) and validates it as of `date`.
+pub fn check(path: &Path, date: Date) -> Checked {
+    match load_sources(path) {
+        Err(diagnostics) => Checked {
+            model: None,
+            diagnostics,
+            sources: Vec::new(),
+        },
+        Ok(loaded) => validate(loaded, date),
+    }
+}
+
+impl Model {
+    /// The RACI letters of `role` in `activity`: `R`, `A`, `C`, `I`, `A/R` or empty.
+    pub fn letters(&self, activity: &Activity, role: RoleIdx) -> &'static str {
+        let r = activity.responsible.contains(&role);
+        let a = activity.accountable == role;
+        if a && r {
+            "A/R"
+        } else if a {
+            "A"
+        } else if r {
+            "R"
+        } else if activity.consulted.contains(&role) {
+            "C"
+        } else if activity.informed.contains(&role) {
+            "I"
+        } else {
+            ""
+        }
+    }
+
+    /// Roles held by a person, in model order (all-staff roles included).
+    pub fn roles_of(&self, person: PersonIdx) -> impl Iterator<Item = RoleIdx> + '_ {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.holders.contains(&person))
+            .map(|(i, _)| i)
+    }
+
+    /// Active people, in model order.
+    pub fn active_people(&self) -> impl Iterator<Item = (PersonIdx, &Person)> {
+        self.people.iter().enumerate().filter(|(_, p)| p.active)
+    }
+
+    /// Formats a date the way the organisation asked for.
+    pub fn fmt_date(&self, date: Date) -> String {
+        date.format(self.organisation.date_format)
+    }
+}
+
+/// Lowercases and turns runs of anything but ASCII letters and digits into `-`.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "organisation".to_string() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Northwind Analytics Ltd"), "northwind-analytics-ltd");
+        assert_eq!(slugify("  Ünïcode & Co. "), "n-code-co");
+        assert_eq!(slugify("../../etc"), "etc");
+        assert_eq!(slugify("日本"), "organisation");
+    }
+}

@@ -1,0 +1,952 @@
+//! Validation: raw model files in, a resolved [`Model`] or diagnostics out.
+//!
+//! Second stage of the pipeline. Parses every source file, merges the tables,
+//! resolves ids into indices and runs every rule of `crate::rules`, collecting
+//! all findings before deciding. Only a model without errors is handed on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use toml::Spanned;
+use toml::value::Datetime;
+
+use super::load::Loaded;
+use super::raw::{RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole};
+use super::*;
+use crate::diag::{Location, line_col};
+use crate::rules::{self, Rule, Severity};
+
+/// How many roles one person may hold before RC061 warns.
+const MAX_ROLES_PER_PERSON: usize = 5;
+
+/// Parses, merges and checks the loaded sources as of `date`.
+pub fn validate(loaded: Loaded, date: Date) -> Checked {
+    let mut v = Validator {
+        sources: &loaded.sources,
+        diags: Vec::new(),
+    };
+    let files = v.parse_all();
+    let model = v.build(files, &loaded, date);
+    let mut diagnostics = v.diags;
+    if let Some(allow) = model.as_ref().map(|(_, allow)| allow) {
+        diagnostics.retain(|d| d.is_error() || !allow.contains(d.rule.code));
+    }
+    // Stable order: by file and position, then unlocated ones.
+    diagnostics.sort_by_key(|d| {
+        d.location
+            .as_ref()
+            .map_or((usize::MAX, 0), |l| (l.file, l.span.start))
+    });
+    let has_errors = diagnostics.iter().any(|d| d.is_error());
+    Checked {
+        model: model.filter(|_| !has_errors).map(|(m, _)| m),
+        diagnostics,
+        sources: loaded.sources,
+    }
+}
+
+/// Which id space a reference points into.
+#[derive(Clone, Copy)]
+enum Kind {
+    Person,
+    Role,
+    Activity,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Role => "role",
+            Kind::Activity => "activity",
+        }
+    }
+}
+
+/// Ids of one kind, with where each was defined.
+#[derive(Default)]
+struct Ids {
+    index: BTreeMap<String, usize>,
+    locations: Vec<Option<Location>>,
+}
+
+struct Validator<'a> {
+    sources: &'a [SourceFile],
+    diags: Vec<Diagnostic>,
+}
+
+fn loc<T>(file: usize, s: &Spanned<T>) -> Option<Location> {
+    Some(Location {
+        file,
+        span: s.span(),
+    })
+}
+
+/// Whether `id` matches `^[a-z0-9][a-z0-9-]{0,63}$`.
+pub fn is_valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// Whether a clause reference looks like `5.3`, `6.1.2` or `A.5.2`.
+fn is_valid_clause_ref(r: &str) -> bool {
+    let body = r.strip_prefix("A.").unwrap_or(r);
+    !body.is_empty()
+        && body
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// The closest existing id to a misspelt one, if any is close enough.
+fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(wrong, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+impl Validator<'_> {
+    fn push(&mut self, rule: &'static Rule, location: Option<Location>, message: String) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::new(rule, message).at(location));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn describe(&self, location: &Option<Location>) -> String {
+        match location {
+            Some(l) => {
+                let src = &self.sources[l.file];
+                let (line, col) = line_col(&src.text, l.span.start);
+                format!("{}:{line}:{col}", src.path.display())
+            }
+            None => "elsewhere".to_string(),
+        }
+    }
+
+    /// Parses every file; files that fail are reported and skipped.
+    fn parse_all(&mut self) -> Vec<(usize, RawFile)> {
+        let mut out = Vec::new();
+        for (i, src) in self.sources.iter().enumerate() {
+            if let Err(e) = src.text.parse::<toml::Table>() {
+                let span = e.span().unwrap_or(0..0);
+                let msg = first_line(e.message());
+                self.push(&rules::TOML_SYNTAX, Some(Location { file: i, span }), format!("invalid TOML ({msg})"))
+                    .hint = Some("check quotes, brackets and `key = value` syntax at this position".into());
+                continue;
+            }
+            match toml::from_str::<RawFile>(&src.text) {
+                Ok(raw) => out.push((i, raw)),
+                Err(e) => {
+                    let span = e.span().unwrap_or(0..0);
+                    let (message, hint) = schema_message(e.message());
+                    self.push(&rules::SCHEMA, Some(Location { file: i, span }), message).hint = hint;
+                }
+            }
+        }
+        out
+    }
+
+    fn date(&mut self, file: usize, d: &Spanned<Datetime>) -> Option<Date> {
+        let value = d.get_ref();
+        let parsed = match (value.date, value.time, value.offset) {
+            (Some(date), None, None) => Date::new(date.year as i32, date.month, date.day),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.push(&rules::SCHEMA, loc(file, d), format!("`{value}` is not a calendar date"))
+                .hint = Some("write a TOML date without time, like 2026-01-15".into());
+        }
+        parsed
+    }
+
+    fn register(&mut self, kind: Kind, ids: &mut Ids, file: usize, id: &Spanned<String>) -> bool {
+        let location = loc(file, id);
+        if !is_valid_id(id.get_ref()) {
+            self.push(
+                &rules::INVALID_ID,
+                location,
+                format!("invalid {} id `{}`", kind.noun(), id.get_ref()),
+            )
+            .hint = Some("ids use lowercase letters, digits and `-`, start with a letter or digit and have at most 64 characters".into());
+            return false;
+        }
+        if let Some(&first) = ids.index.get(id.get_ref()) {
+            let first_at = self.describe(&ids.locations[first]);
+            self.push(
+                &rules::DUPLICATE_ID,
+                location,
+                format!("duplicate {} id `{}`", kind.noun(), id.get_ref()),
+            )
+            .hint = Some(format!("first defined at {first_at}; rename one of them"));
+            return false;
+        }
+        ids.index.insert(id.get_ref().clone(), ids.locations.len());
+        ids.locations.push(location);
+        true
+    }
+
+    fn resolve(&mut self, kind: Kind, ids: &Ids, file: usize, r: &Spanned<String>) -> Option<usize> {
+        if let Some(&i) = ids.index.get(r.get_ref()) {
+            return Some(i);
+        }
+        let hint = match suggest(r.get_ref(), ids.index.keys()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("define a {} with id `{}`, or correct the reference", kind.noun(), r.get_ref()),
+        };
+        self.push(
+            &rules::UNKNOWN_REFERENCE,
+            loc(file, r),
+            format!("unknown {} `{}`", kind.noun(), r.get_ref()),
+        )
+        .hint = Some(hint);
+        None
+    }
+
+    fn resolve_all(&mut self, kind: Kind, ids: &Ids, file: usize, refs: &[Spanned<String>]) -> Vec<usize> {
+        refs.iter().filter_map(|r| self.resolve(kind, ids, file, r)).collect()
+    }
+
+    fn clause_refs(&mut self, file: usize, refs: &[Spanned<String>]) -> Vec<String> {
+        for r in refs {
+            if !is_valid_clause_ref(r.get_ref()) {
+                self.push(
+                    &rules::INVALID_CLAUSE_REF,
+                    loc(file, r),
+                    format!("`{}` is not an ISO/IEC 27001:2022 clause or Annex A id", r.get_ref()),
+                )
+                .hint = Some("write clauses like `5.3` or `6.1.2` and Annex A controls like `A.5.2`".into());
+            }
+        }
+        refs.iter().map(|r| r.get_ref().clone()).collect()
+    }
+
+    /// Merges the parsed files into a model and runs every rule. Returns the model
+    /// (possibly incomplete when errors were found) and the allowed warning codes.
+    fn build(
+        &mut self,
+        files: Vec<(usize, RawFile)>,
+        loaded: &Loaded,
+        date: Date,
+    ) -> Option<(Model, BTreeSet<&'static str>)> {
+        let mut orgs: Vec<(usize, Spanned<RawOrganisation>)> = Vec::new();
+        let mut policies: Vec<(usize, Spanned<RawPolicy>)> = Vec::new();
+        let mut raw_people: Vec<(usize, RawPerson)> = Vec::new();
+        let mut raw_roles: Vec<(usize, RawRole)> = Vec::new();
+        let mut raw_activities: Vec<(usize, RawActivity)> = Vec::new();
+        let mut allow: BTreeSet<&'static str> = BTreeSet::new();
+        for (file, raw) in files {
+            orgs.extend(raw.organisation.map(|o| (file, o)));
+            policies.extend(raw.policy.map(|p| (file, p)));
+            raw_people.extend(raw.people.into_iter().map(|p| (file, p.into_inner())));
+            raw_roles.extend(raw.roles.into_iter().map(|r| (file, r.into_inner())));
+            raw_activities.extend(raw.activities.into_iter().map(|a| (file, a.into_inner())));
+            for code in raw.lint.map(|l| l.allow).unwrap_or_default() {
+                match rules::find(code.get_ref()) {
+                    Some(rule) if rule.severity == Severity::Warning => {
+                        allow.insert(rule.code);
+                    }
+                    Some(rule) => {
+                        self.push(
+                            &rules::INVALID_LINT_ALLOW,
+                            loc(file, &code),
+                            format!("{} ({}) is an error and cannot be allowed", rule.code, rule.name),
+                        )
+                        .hint = Some("fix the model instead; only warnings can be silenced".into());
+                    }
+                    None => {
+                        self.push(
+                            &rules::INVALID_LINT_ALLOW,
+                            loc(file, &code),
+                            format!("unknown rule `{}`", code.get_ref()),
+                        )
+                        .hint = Some("`rolecall explain --list` lists the rules".into());
+                    }
+                }
+            }
+        }
+
+        let parse_failed = self.diags.iter().any(|d| {
+            std::ptr::eq(d.rule, &rules::TOML_SYNTAX) || std::ptr::eq(d.rule, &rules::SCHEMA)
+        });
+        let org = self.one_table("[organisation]", &orgs, parse_failed);
+        let policy = self.one_table("[policy]", &policies, parse_failed);
+        let anchor = org.map(|(f, o)| loc(*f, o)).unwrap_or(None);
+
+        // Ids first, so that references can point forwards and across files.
+        let mut person_ids = Ids::default();
+        let mut role_ids = Ids::default();
+        let mut activity_ids = Ids::default();
+        let people_ok: Vec<bool> = raw_people
+            .iter()
+            .map(|(f, p)| self.register(Kind::Person, &mut person_ids, *f, &p.id))
+            .collect();
+        let roles_ok: Vec<bool> = raw_roles
+            .iter()
+            .map(|(f, r)| self.register(Kind::Role, &mut role_ids, *f, &r.id))
+            .collect();
+        let activities_ok: Vec<bool> = raw_activities
+            .iter()
+            .map(|(f, a)| self.register(Kind::Activity, &mut activity_ids, *f, &a.id))
+            .collect();
+
+        // People.
+        let mut people = Vec::new();
+        let mut person_locs = Vec::new();
+        for ((file, p), ok) in raw_people.iter().zip(&people_ok) {
+            let left = p.left.as_ref().and_then(|d| self.date(*file, d));
+            if !ok {
+                continue;
+            }
+            person_locs.push(loc(*file, &p.id));
+            people.push(Person {
+                id: p.id.get_ref().clone(),
+                name: p.name.clone(),
+                title: p.title.clone(),
+                email: p.email.clone(),
+                department: p.department.clone(),
+                left,
+                active: left.is_none_or(|l| l > date),
+            });
+        }
+        let active: Vec<PersonIdx> = (0..people.len()).filter(|&i| people[i].active).collect();
+
+        // Roles.
+        let mut roles = Vec::new();
+        let mut role_meta = Vec::new();
+        for ((file, r), ok) in raw_roles.iter().zip(&roles_ok) {
+            let file = *file;
+            let holders = self.resolve_all(Kind::Person, &person_ids, file, &r.holders);
+            let deputies = self.resolve_all(Kind::Person, &person_ids, file, &r.deputies);
+            let reports_to = r
+                .reports_to
+                .as_ref()
+                .and_then(|t| self.resolve(Kind::Role, &role_ids, file, t));
+            let conflicts = self.resolve_all(Kind::Role, &role_ids, file, &r.conflicts);
+            let assigned = r.assigned.as_ref().and_then(|d| self.date(file, d));
+            let refs = self.clause_refs(file, &r.refs);
+            if r.all_staff && (!r.holders.is_empty() || !r.deputies.is_empty()) {
+                let at = r.holders.first().or(r.deputies.first()).and_then(|h| loc(file, h));
+                self.push(
+                    &rules::ALL_STAFF_HOLDERS,
+                    at,
+                    format!("all-staff role `{}` lists holders or deputies", r.id.get_ref()),
+                )
+                .hint = Some("an all-staff role is held by every active person; remove `holders` and `deputies`".into());
+            }
+            // Duplicates within one list would double-count.
+            let dedup = |v: Vec<usize>| -> Vec<usize> {
+                let mut seen = BTreeSet::new();
+                v.into_iter().filter(|x| seen.insert(*x)).collect()
+            };
+            if !ok {
+                continue;
+            }
+            role_meta.push(RoleMeta { file, raw: r });
+            roles.push(Role {
+                id: r.id.get_ref().clone(),
+                name: r.name.clone(),
+                short_name: r.short_name.clone().unwrap_or_else(|| r.name.clone()),
+                version: r.version.clone().unwrap_or_else(|| "1.0".to_string()),
+                top_management: r.top_management,
+                holders: if r.all_staff { active.clone() } else { dedup(holders) },
+                deputies: dedup(deputies),
+                reports_to,
+                purpose: r.purpose.clone(),
+                responsibilities: r.responsibilities.clone(),
+                authorities: r.authorities.clone(),
+                owns: r.owns.clone(),
+                competence: r.competence.clone(),
+                refs,
+                isms_conformity: r.isms_conformity,
+                isms_reporting: r.isms_reporting,
+                conflicts: dedup(conflicts),
+                all_staff: r.all_staff,
+                assigned,
+            });
+        }
+
+        // Activities.
+        let mut activities: Vec<Activity> = Vec::new();
+        let mut activity_meta = Vec::new();
+        // Registered activity index -> index in `activities` (None: dropped for an error).
+        let mut remap: Vec<Option<ActivityIdx>> = Vec::new();
+        for ((file, a), ok) in raw_activities.iter().zip(&activities_ok) {
+            let file = *file;
+            let responsible = self.resolve_all(Kind::Role, &role_ids, file, &a.responsible);
+            let consulted = self.resolve_all(Kind::Role, &role_ids, file, &a.consulted);
+            let informed = self.resolve_all(Kind::Role, &role_ids, file, &a.informed);
+            let segregate_from = self.resolve_all(Kind::Activity, &activity_ids, file, &a.segregate_from);
+            let refs = self.clause_refs(file, &a.refs);
+            let accountable = self.accountable(file, a, &role_ids);
+            if a.responsible.is_empty() {
+                self.push(
+                    &rules::NO_RESPONSIBLE,
+                    loc(file, &a.id),
+                    format!("activity `{}` has no responsible role", a.id.get_ref()),
+                )
+                .hint = Some("add `responsible = [\"role-id\"]` (the accountable role may also be responsible)".into());
+            }
+            self.letter_conflicts(file, a);
+            if !ok {
+                continue;
+            }
+            let Some(accountable) = accountable else {
+                remap.push(None);
+                continue;
+            };
+            remap.push(Some(activities.len()));
+            activity_meta.push(ActivityMeta { file, raw: a });
+            activities.push(Activity {
+                id: a.id.get_ref().clone(),
+                name: a.name.clone(),
+                group: a.group.clone(),
+                refs,
+                responsible,
+                accountable,
+                consulted,
+                informed,
+                segregate_from,
+            });
+        }
+
+        for a in &mut activities {
+            a.segregate_from = a.segregate_from.iter().filter_map(|&j| remap[j]).collect();
+        }
+        let (Some((org_file, org)), Some((policy_file, pol))) = (org, policy) else {
+            return None;
+        };
+        let organisation = self.organisation(*org_file, org.get_ref());
+        let policy = self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
+
+        let model = Model {
+            organisation,
+            policy: policy?,
+            people,
+            roles,
+            activities,
+            sources: loaded.sources.clone(),
+            root: loaded.root.clone(),
+            date,
+        };
+        let ctx = RuleCtx {
+            model: &model,
+            roles: &role_meta,
+            activities: &activity_meta,
+            people: &person_locs,
+            anchor,
+            policy_file: *policy_file,
+            policy: pol.get_ref(),
+        };
+        self.rules(&ctx);
+        Some((model, allow))
+    }
+
+    fn one_table<'t, T>(
+        &mut self,
+        name: &str,
+        found: &'t [(usize, Spanned<T>)],
+        quiet: bool,
+    ) -> Option<&'t (usize, Spanned<T>)> {
+        match found {
+            [] => {
+                // A file that failed to parse may well have held it.
+                if !quiet {
+                    self.push(&rules::MODEL_STRUCTURE, None, format!("the model has no {name} table"))
+                        .hint = Some(format!("add {name} to one of the model's files (see examples/minimal/model.toml)"));
+                }
+                None
+            }
+            [one] => Some(one),
+            [first, rest @ ..] => {
+                let first_at = self.describe(&loc(first.0, &first.1));
+                for (file, t) in rest {
+                    self.push(&rules::MODEL_STRUCTURE, loc(*file, t), format!("second {name} table"))
+                        .hint = Some(format!("the model has one {name}, first defined at {first_at}"));
+                }
+                Some(first)
+            }
+        }
+    }
+
+    fn accountable(&mut self, file: usize, a: &RawActivity, roles: &Ids) -> Option<RoleIdx> {
+        let id = a.id.get_ref();
+        let Some(value) = &a.accountable else {
+            self.push(&rules::ACCOUNTABLE_COUNT, loc(file, &a.id), format!("activity `{id}` has no accountable role"))
+                .hint = Some("add `accountable = \"role-id\"`: exactly one role answers for the outcome".into());
+            return None;
+        };
+        let at = loc(file, value);
+        match value.get_ref() {
+            toml::Value::String(s) => {
+                let spanned = Spanned::new(value.span(), s.clone());
+                self.resolve(Kind::Role, roles, file, &spanned)
+            }
+            toml::Value::Array(items) if items.len() == 1 && items[0].is_str() => {
+                let s = items[0].as_str().unwrap_or_default().to_string();
+                let hint = format!("write `accountable = \"{s}\"` (a single role, not a list)");
+                self.push(&rules::ACCOUNTABLE_COUNT, at, format!("accountable of `{id}` must be a single role id")).hint = Some(hint);
+                None
+            }
+            toml::Value::Array(items) => {
+                self.push(
+                    &rules::ACCOUNTABLE_COUNT,
+                    at,
+                    format!("activity `{id}` has {} accountable roles", items.len()),
+                )
+                .hint = Some("exactly one role is accountable; make the others responsible or consulted".into());
+                None
+            }
+            other => {
+                self.push(&rules::SCHEMA, at, format!("accountable must be a role id, found {}", other.type_str()))
+                    .hint = Some("write `accountable = \"role-id\"`".into());
+                None
+            }
+        }
+    }
+
+    fn letter_conflicts(&mut self, file: usize, a: &RawActivity) {
+        let accountable = a
+            .accountable
+            .as_ref()
+            .and_then(|v| v.get_ref().as_str().map(|s| s.to_string()));
+        let mut seen: BTreeMap<&str, &'static str> = BTreeMap::new();
+        if let Some(acc) = &accountable {
+            seen.insert(acc.as_str(), "A");
+        }
+        let lists: [(&'static str, &Vec<Spanned<String>>); 3] =
+            [("R", &a.responsible), ("C", &a.consulted), ("I", &a.informed)];
+        for (letter, list) in lists {
+            for r in list {
+                let role = r.get_ref().as_str();
+                match seen.get(role) {
+                    None => {
+                        seen.insert(role, letter);
+                    }
+                    Some(&"A") if letter == "R" => {
+                        seen.insert(role, "A/R");
+                    }
+                    Some(&prev) => {
+                        let msg = if prev == letter || (prev == "A/R" && letter == "R") {
+                            format!("role `{role}` is listed twice as {letter} in activity `{}`", a.id.get_ref())
+                        } else {
+                            format!("role `{role}` is both {prev} and {letter} in activity `{}`", a.id.get_ref())
+                        };
+                        self.push(&rules::CONFLICTING_LETTERS, loc(file, r), msg).hint =
+                            Some("give each role one letter per activity (only A and R may be combined)".into());
+                    }
+                }
+            }
+        }
+    }
+
+    fn organisation(&mut self, file: usize, o: &RawOrganisation) -> Organisation {
+        let short_name = o.short_name.clone().unwrap_or_else(|| o.name.clone());
+        let logo = o.logo.as_ref().map(|l| {
+            let base = self.sources[file].path.parent().unwrap_or(Path::new("."));
+            let path = base.join(l.get_ref());
+            if !path.is_file() {
+                self.push(
+                    &rules::SCHEMA,
+                    loc(file, l),
+                    format!("logo `{}` not found", path.display()),
+                )
+                .hint = Some("the logo path is relative to the file that names it".into());
+            }
+            path
+        });
+        Organisation {
+            name: o.name.clone(),
+            slug: slugify(&short_name),
+            short_name,
+            scope: o.scope.clone(),
+            logo,
+            paper: o.paper,
+            date_format: o.date_format,
+        }
+    }
+
+    fn policy(
+        &mut self,
+        file: usize,
+        p: &RawPolicy,
+        roles: &Ids,
+        people: &Ids,
+    ) -> Option<Policy> {
+        let owner = self.resolve(Kind::Role, roles, file, &p.owner);
+        let approver = self.resolve(Kind::Role, roles, file, &p.approver);
+        let effective = self.date(file, &p.effective);
+        let last_review = p.last_review.as_ref().and_then(|d| self.date(file, d));
+        let review_months = p.review_months.as_ref().map_or(12, |m| *m.get_ref());
+        if review_months == 0 {
+            if let Some(m) = &p.review_months {
+                self.push(&rules::SCHEMA, loc(file, m), "review-months must be at least 1".into())
+                    .hint = Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
+            }
+        }
+        let mut history = Vec::new();
+        for h in &p.history {
+            let d = self.date(file, &h.date);
+            let author = self.resolve(Kind::Person, people, file, &h.author);
+            if let (Some(date), Some(author)) = (d, author) {
+                history.push(HistoryEntry {
+                    version: h.version.clone(),
+                    date,
+                    author,
+                    summary: h.summary.clone(),
+                });
+            }
+        }
+        let effective = effective?;
+        let base = last_review.unwrap_or(effective);
+        Some(Policy {
+            id: p.id.clone(),
+            title: p
+                .title
+                .clone()
+                .unwrap_or_else(|| "Information Security Roles and Responsibilities Policy".into()),
+            version: p.version.clone(),
+            classification: p.classification.clone().unwrap_or_else(|| "Internal".into()),
+            owner: owner?,
+            approver: approver?,
+            effective,
+            review_months: review_months.max(1),
+            last_review,
+            next_review: base.add_months(review_months.max(1)),
+            sections: p
+                .sections
+                .iter()
+                .map(|s| Section {
+                    title: s.title.clone(),
+                    body: s.body.clone(),
+                })
+                .collect(),
+            history,
+        })
+    }
+}
+
+/// Where a role came from, for pointing at it.
+struct RoleMeta<'r> {
+    file: usize,
+    raw: &'r RawRole,
+}
+
+/// Where an activity came from.
+struct ActivityMeta<'r> {
+    file: usize,
+    raw: &'r RawActivity,
+}
+
+/// What the model-wide rules need: the model plus where each entry was written.
+struct RuleCtx<'m> {
+    model: &'m Model,
+    roles: &'m [RoleMeta<'m>],
+    activities: &'m [ActivityMeta<'m>],
+    people: &'m [Option<Location>],
+    anchor: Option<Location>,
+    policy_file: usize,
+    policy: &'m RawPolicy,
+}
+
+impl Validator<'_> {
+    fn rules(&mut self, c: &RuleCtx) {
+        let m = c.model;
+        let role_loc = |i: RoleIdx| loc(c.roles[i].file, &c.roles[i].raw.id);
+
+        // Clause 5.3: top management and the a) / b) assignments.
+        let key_rules: [(&'static Rule, fn(&Role) -> bool, &str, &str); 3] = [
+            (&rules::NO_TOP_MANAGEMENT, |r| r.top_management, "no role is marked as top management", "set `top-management = true` on the CEO or board role"),
+            (&rules::NO_ISMS_CONFORMITY, |r| r.isms_conformity, "no role is responsible for the ISMS conforming to ISO/IEC 27001 (clause 5.3 a)", "set `isms-conformity = true` on the ISMS manager role"),
+            (&rules::NO_ISMS_REPORTING, |r| r.isms_reporting, "no role reports ISMS performance to top management (clause 5.3 b)", "set `isms-reporting = true` on the ISMS manager role"),
+        ];
+        for (rule, has, msg, hint) in key_rules {
+            if !m.roles.iter().any(has) {
+                self.push(rule, c.anchor.clone(), msg.into()).hint = Some(hint.into());
+            }
+        }
+
+        // Holders: people who left, vacancies.
+        for (i, role) in m.roles.iter().enumerate() {
+            let meta = &c.roles[i];
+            for (list, what) in [(&meta.raw.holders, "holds"), (&meta.raw.deputies, "deputises for")] {
+                for h in list.iter() {
+                    let Some(p) = m.people.iter().find(|p| &p.id == h.get_ref()) else { continue };
+                    if let (false, Some(left)) = (p.active, p.left) {
+                        self.push(
+                            &rules::PERSON_LEFT,
+                            loc(meta.file, h),
+                            format!("`{}` left on {left} but still {what} role `{}`", p.id, role.id),
+                        )
+                        .hint = Some("assign the role to a current person, or correct the `left` date".into());
+                    }
+                }
+            }
+            let active_holders = role.holders.iter().filter(|&&p| m.people[p].active).count();
+            if active_holders == 0 {
+                let key = role.top_management || role.isms_conformity || role.isms_reporting;
+                let (rule, what) = if key {
+                    (&rules::VACANT_KEY_ROLE, "key role")
+                } else {
+                    (&rules::VACANT_ROLE, "role")
+                };
+                self.push(rule, role_loc(i), format!("{what} `{}` has no active holder", role.id))
+                    .hint = Some("add a current person to `holders`".into());
+            }
+            if role.isms_reporting {
+                let direct = role.reports_to.is_some_and(|t| m.roles[t].top_management);
+                if !direct {
+                    let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t)).or(role_loc(i));
+                    self.push(
+                        &rules::INDIRECT_REPORTING,
+                        at,
+                        format!("role `{}` reports ISMS performance but does not report directly to top management", role.id),
+                    )
+                    .hint = Some("set `reports-to` to a top-management role".into());
+                }
+            }
+            if !role.all_staff && !role.responsibilities.is_empty() && role.authorities.is_empty() {
+                self.push(&rules::NO_AUTHORITY, role_loc(i), format!("role `{}` has responsibilities but no authorities", role.id))
+                    .hint = Some("list what the role may decide, approve or enforce in `authorities`".into());
+            }
+        }
+
+        // Policy approver.
+        if !m.roles[m.policy.approver].top_management {
+            self.push(
+                &rules::APPROVER_NOT_TOP_MANAGEMENT,
+                loc(c.policy_file, &c.policy.approver),
+                format!("policy approver `{}` is not a top-management role", m.roles[m.policy.approver].id),
+            )
+            .hint = Some("set `policy.approver` to a role with `top-management = true`".into());
+        }
+
+        // Segregation of duties: conflicting roles.
+        let mut reported = BTreeSet::new();
+        for (i, role) in m.roles.iter().enumerate() {
+            for (k, &other) in role.conflicts.iter().enumerate() {
+                let pair = (i.min(other), i.max(other));
+                for &p in &role.holders {
+                    if m.roles[other].holders.contains(&p) && reported.insert((pair, p)) {
+                        let at = c.roles[i]
+                            .raw
+                            .conflicts
+                            .iter()
+                            .find(|s| s.get_ref() == &m.roles[other].id)
+                            .or(c.roles[i].raw.conflicts.get(k))
+                            .and_then(|s| loc(c.roles[i].file, s));
+                        self.push(
+                            &rules::CONFLICTING_ROLES,
+                            at,
+                            format!(
+                                "`{}` holds both `{}` and `{}`, which must be held by different people",
+                                m.people[p].id, role.id, m.roles[other].id
+                            ),
+                        )
+                        .hint = Some("give one of the two roles to someone else (segregation of duties, A.5.3)".into());
+                    }
+                }
+            }
+        }
+
+        // Segregation of duties: segregated activities.
+        let doers = |a: &Activity| -> BTreeSet<PersonIdx> {
+            a.responsible
+                .iter()
+                .chain(std::iter::once(&a.accountable))
+                .flat_map(|&r| m.roles[r].holders.iter().copied())
+                .collect()
+        };
+        let mut reported = BTreeSet::new();
+        for (i, a) in m.activities.iter().enumerate() {
+            let mine = doers(a);
+            for &j in &a.segregate_from {
+                let theirs = doers(&m.activities[j]);
+                for &p in mine.intersection(&theirs) {
+                    if reported.insert(((i.min(j), i.max(j)), p)) {
+                        let meta = &c.activities[i];
+                        let at = meta
+                            .raw
+                            .segregate_from
+                            .iter()
+                            .find(|s| s.get_ref() == &m.activities[j].id)
+                            .and_then(|s| loc(meta.file, s));
+                        self.push(
+                            &rules::SEGREGATED_ACTIVITIES,
+                            at,
+                            format!(
+                                "`{}` is responsible or accountable for both `{}` and `{}`",
+                                m.people[p].id, a.id, m.activities[j].id
+                            ),
+                        )
+                        .hint = Some("make different people R and A for the two activities (segregation of duties, A.5.3)".into());
+                    }
+                }
+            }
+        }
+
+        // Reporting cycles.
+        let mut in_cycle = BTreeSet::new();
+        for start in 0..m.roles.len() {
+            let mut path = vec![start];
+            let mut cur = start;
+            while let Some(next) = m.roles[cur].reports_to {
+                if let Some(pos) = path.iter().position(|&x| x == next) {
+                    let cycle: Vec<RoleIdx> = path[pos..].to_vec();
+                    let first = *cycle.iter().min().unwrap_or(&next);
+                    if in_cycle.insert(first) {
+                        let names: Vec<&str> = cycle
+                            .iter()
+                            .chain(std::iter::once(&next))
+                            .map(|&r| m.roles[r].id.as_str())
+                            .collect();
+                        let meta = &c.roles[cycle[0]];
+                        let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t));
+                        self.push(&rules::REPORTING_CYCLE, at, format!("reporting line loops: {}", names.join(" -> ")))
+                            .hint = Some("the topmost role has no `reports-to`".into());
+                    }
+                    break;
+                }
+                if path.len() > m.roles.len() {
+                    break;
+                }
+                path.push(next);
+                cur = next;
+            }
+        }
+
+        // Review overdue.
+        if m.policy.next_review < m.date {
+            let at = c
+                .policy
+                .last_review
+                .as_ref()
+                .map(|d| loc(c.policy_file, d))
+                .unwrap_or(loc(c.policy_file, &c.policy.effective));
+            self.push(
+                &rules::REVIEW_OVERDUE,
+                at,
+                format!("the policy review was due on {} (bundle date {})", m.policy.next_review, m.date),
+            )
+            .hint = Some("review the policy, then update `last-review` and the version history".into());
+        }
+
+        // Concentration.
+        for (p, person) in m.people.iter().enumerate() {
+            let held: Vec<&str> = m
+                .roles
+                .iter()
+                .filter(|r| !r.all_staff && r.holders.contains(&p))
+                .map(|r| r.id.as_str())
+                .collect();
+            if held.len() > MAX_ROLES_PER_PERSON {
+                self.push(
+                    &rules::CONCENTRATION,
+                    c.people[p].clone(),
+                    format!("`{}` holds {} roles ({})", person.id, held.len(), held.join(", ")),
+                )
+                .hint = Some(format!("spread the roles (at most {MAX_ROLES_PER_PERSON} per person), or name deputies"));
+            }
+        }
+
+        // Unused roles and shared accountability.
+        for (i, role) in m.roles.iter().enumerate() {
+            let used = m.activities.iter().any(|a| !m.letters(a, i).is_empty());
+            if !used {
+                self.push(&rules::UNUSED_ROLE, role_loc(i), format!("role `{}` takes part in no activity", role.id))
+                    .hint = Some("add the role to the activities it takes part in (R, A, C or I), or remove it".into());
+            }
+        }
+        for (i, a) in m.activities.iter().enumerate() {
+            let role = &m.roles[a.accountable];
+            if role.top_management || role.all_staff {
+                continue;
+            }
+            let n = role.holders.iter().filter(|&&p| m.people[p].active).count();
+            if n > 1 {
+                let meta = &c.activities[i];
+                let at = meta.raw.accountable.as_ref().and_then(|v| loc(meta.file, v));
+                self.push(
+                    &rules::SHARED_ACCOUNTABILITY,
+                    at,
+                    format!("activity `{}` is accountable to role `{}`, which has {n} holders", a.id, role.id),
+                )
+                .hint = Some("make one person accountable: a role with one holder (others can be deputies)".into());
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().trim_end_matches('.').to_string()
+}
+
+/// Turns serde's schema message into ours, with a "did you mean" for unknown keys.
+fn schema_message(msg: &str) -> (String, Option<String>) {
+    let msg = first_line(msg);
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<String> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|s| s.to_string())
+            .collect();
+        let hint = match suggest(key, candidates.iter()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if !candidates.is_empty() => format!("known keys here: {}", candidates.join(", ")),
+            None => "remove the key".to_string(),
+        };
+        return (format!("unknown key `{key}`"), Some(hint));
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        return (format!("missing key `{key}`"), Some(format!("add `{key} = ...` to this table (see docs/model.md)")));
+    }
+    if msg.starts_with("unknown variant") {
+        return (msg, Some("use one of the values listed".into()));
+    }
+    (msg, Some("see docs/model.md for the expected type".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_pattern() {
+        for ok in ["a", "ceo", "isms-manager", "0x", &"a".repeat(64)] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "-a", "A", "a_b", "a b", "é", &"a".repeat(65), "a/b", ".."] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn clause_refs() {
+        for ok in ["5.3", "6.1.2", "A.5.2", "A.8.32", "10"] {
+            assert!(is_valid_clause_ref(ok), "{ok}");
+        }
+        for bad in ["", "A.", "5..3", "Annex A 5.2", "a.5.2", "5.3a"] {
+            assert!(!is_valid_clause_ref(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let ids = ["isms-manager".to_string(), "ceo".to_string()];
+        assert_eq!(suggest("isms-manger", ids.iter()), Some(&ids[0]));
+        assert_eq!(suggest("zzz", ids.iter()), None);
+    }
+
+    #[test]
+    fn schema_messages() {
+        let (m, h) = schema_message("unknown field `holder`, expected one of `id`, `holders`, `name`");
+        assert_eq!(m, "unknown key `holder`");
+        assert_eq!(h.as_deref(), Some("did you mean `holders`?"));
+    }
+}

@@ -1,0 +1,521 @@
+//! View structs: what templates see.
+//!
+//! Templates never see the model's indices or raw data: these structs carry
+//! resolved names, pre-formatted dates and the relative paths of linked files.
+//! docs/templates.md documents them field by field.
+
+use serde::Serialize;
+
+use crate::model::{Activity, Model, PersonIdx, RoleIdx};
+
+/// A person as documents name them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    /// Person id.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: String,
+    /// E-mail, if recorded.
+    pub email: Option<String>,
+    /// Department, if recorded.
+    pub department: Option<String>,
+}
+
+/// A short reference to a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleRef {
+    /// Role id.
+    pub id: String,
+    /// Role name.
+    pub name: String,
+    /// Abbreviation (RACI column head).
+    pub short_name: String,
+    /// Bundle-relative path of the role description (`roles/<id>.md`).
+    pub file: String,
+    /// Holders' names, joined with commas ("all personnel" for all-staff roles).
+    pub held_by: String,
+}
+
+/// An activity the role takes part in.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleActivity {
+    /// Activity id.
+    pub id: String,
+    /// Activity name.
+    pub name: String,
+    /// `R`, `A`, `A/R`, `C` or `I`.
+    pub letters: String,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+}
+
+/// Everything about one role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    /// Role id.
+    pub id: String,
+    /// Role name.
+    pub name: String,
+    /// Abbreviation.
+    pub short_name: String,
+    /// Role description version.
+    pub version: String,
+    /// Document id of the role description (`<policy id>/<role id>`).
+    pub doc_id: String,
+    /// Bundle-relative path of the role description.
+    pub file: String,
+    /// Top management.
+    pub top_management: bool,
+    /// Held by every active person.
+    pub all_staff: bool,
+    /// Clause 5.3 a).
+    pub isms_conformity: bool,
+    /// Clause 5.3 b).
+    pub isms_reporting: bool,
+    /// Purpose, Markdown (use `| safe`).
+    pub purpose: String,
+    /// Holders (for all-staff roles: empty; see `all_staff`).
+    pub holders: Vec<PersonView>,
+    /// Deputies.
+    pub deputies: Vec<PersonView>,
+    /// Role reported to.
+    pub reports_to: Option<RoleRef>,
+    /// Roles reporting to this one.
+    pub direct_reports: Vec<RoleRef>,
+    /// Responsibilities.
+    pub responsibilities: Vec<String>,
+    /// Authorities.
+    pub authorities: Vec<String>,
+    /// Assets and processes owned.
+    pub owns: Vec<String>,
+    /// Competence.
+    pub competence: Vec<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Roles that must be held by other people.
+    pub conflicts: Vec<RoleRef>,
+    /// Date of assignment, formatted.
+    pub assigned: Option<String>,
+    /// Activities with this role's letters.
+    pub activities: Vec<RoleActivity>,
+    /// Holders' names joined, or "all personnel".
+    pub held_by: String,
+}
+
+/// The organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgView {
+    /// Legal name.
+    pub name: String,
+    /// Short name.
+    pub short_name: String,
+    /// ISMS scope.
+    pub scope: String,
+}
+
+/// A section written by the organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    /// Heading.
+    pub title: String,
+    /// Markdown body (use `| safe`).
+    pub body: String,
+}
+
+/// A version history row.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryView {
+    /// Version.
+    pub version: String,
+    /// Date, formatted.
+    pub date: String,
+    /// Author's name.
+    pub author: String,
+    /// What changed.
+    pub summary: String,
+}
+
+/// Document control of the policy set.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyView {
+    /// Document id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Version.
+    pub version: String,
+    /// Classification.
+    pub classification: String,
+    /// Owning role.
+    pub owner: RoleRef,
+    /// Approving role.
+    pub approver: RoleRef,
+    /// Effective date, formatted.
+    pub effective: String,
+    /// Last review, formatted.
+    pub last_review: Option<String>,
+    /// Next review due, formatted.
+    pub next_review: String,
+    /// Review interval.
+    pub review_months: u32,
+    /// Organisation-written sections.
+    pub sections: Vec<SectionView>,
+    /// Version history.
+    pub history: Vec<HistoryView>,
+}
+
+/// One row of the RACI matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaciRow {
+    /// Activity id.
+    pub id: String,
+    /// Activity name.
+    pub name: String,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// One cell per role column (`R`, `A`, `A/R`, `C`, `I` or empty).
+    pub cells: Vec<String>,
+}
+
+/// Activities under one heading.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaciGroup {
+    /// Heading (`None` for activities without a group).
+    pub name: Option<String>,
+    /// Rows in model order.
+    pub rows: Vec<RaciRow>,
+}
+
+/// The RACI matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaciView {
+    /// Column heads, in model order.
+    pub roles: Vec<RoleRef>,
+    /// Groups, in order of first appearance.
+    pub groups: Vec<RaciGroup>,
+}
+
+/// A pair of duties that must be held apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct SodPair {
+    /// One side.
+    pub a: String,
+    /// Other side.
+    pub b: String,
+}
+
+/// The signing parties of a role assignment sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentView {
+    /// Bundle-relative path of the sheet.
+    pub file: String,
+    /// The role assigned.
+    pub role: RoleRef,
+    /// Role description version.
+    pub version: String,
+    /// Role description document id.
+    pub doc_id: String,
+    /// SHA-256 of the role description's Markdown.
+    pub digest: String,
+    /// Its first 12 hex digits.
+    pub digest_short: String,
+    /// The person appointed.
+    pub appointee: PersonView,
+    /// The top-management member who assigns (none when only the appointee is top management).
+    pub assigner: Option<PersonView>,
+    /// The assigner's role.
+    pub assigner_role: Option<RoleRef>,
+}
+
+/// Context shared by every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    /// The organisation.
+    pub org: OrgView,
+    /// Document control.
+    pub policy: PolicyView,
+    /// All roles.
+    pub roles: Vec<RoleView>,
+    /// Roles holding clause 5.3 a).
+    pub conformity_roles: Vec<RoleRef>,
+    /// Roles holding clause 5.3 b).
+    pub reporting_roles: Vec<RoleRef>,
+    /// Top-management roles.
+    pub top_roles: Vec<RoleRef>,
+    /// Role pairs to be held by different people.
+    pub conflicting_roles: Vec<SodPair>,
+    /// Activity pairs whose R and A must be different people.
+    pub segregated_activities: Vec<SodPair>,
+    /// Active people, in model order.
+    pub people: Vec<PersonView>,
+    /// The RACI matrix.
+    pub raci: RaciView,
+}
+
+/// Builds view structs from a model.
+pub struct Views<'m> {
+    model: &'m Model,
+}
+
+impl<'m> Views<'m> {
+    /// Views over `model`.
+    pub fn new(model: &'m Model) -> Views<'m> {
+        Views { model }
+    }
+
+    /// A person.
+    pub fn person(&self, p: PersonIdx) -> PersonView {
+        let p = &self.model.people[p];
+        PersonView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            title: p.title.clone(),
+            email: p.email.clone(),
+            department: p.department.clone(),
+        }
+    }
+
+    /// Holders' names, or "all personnel".
+    fn held_by(&self, r: RoleIdx) -> String {
+        let role = &self.model.roles[r];
+        if role.all_staff {
+            return "all personnel".to_string();
+        }
+        let names: Vec<&str> = role
+            .holders
+            .iter()
+            .map(|&p| self.model.people[p].name.as_str())
+            .collect();
+        if names.is_empty() { "vacant".to_string() } else { names.join(", ") }
+    }
+
+    /// A role reference.
+    pub fn role_ref(&self, r: RoleIdx) -> RoleRef {
+        let role = &self.model.roles[r];
+        RoleRef {
+            id: role.id.clone(),
+            name: role.name.clone(),
+            short_name: role.short_name.clone(),
+            file: format!("roles/{}.md", role.id),
+            held_by: self.held_by(r),
+        }
+    }
+
+    /// Document id of a role description.
+    pub fn role_doc_id(&self, r: RoleIdx) -> String {
+        format!("{}/{}", self.model.policy.id, self.model.roles[r].id)
+    }
+
+    /// Everything about a role.
+    pub fn role(&self, r: RoleIdx) -> RoleView {
+        let m = self.model;
+        let role = &m.roles[r];
+        let activities = m
+            .activities
+            .iter()
+            .filter_map(|a: &Activity| {
+                let letters = m.letters(a, r);
+                (!letters.is_empty()).then(|| RoleActivity {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    letters: letters.to_string(),
+                    refs: a.refs.clone(),
+                })
+            })
+            .collect();
+        RoleView {
+            id: role.id.clone(),
+            name: role.name.clone(),
+            short_name: role.short_name.clone(),
+            version: role.version.clone(),
+            doc_id: self.role_doc_id(r),
+            file: format!("roles/{}.md", role.id),
+            top_management: role.top_management,
+            all_staff: role.all_staff,
+            isms_conformity: role.isms_conformity,
+            isms_reporting: role.isms_reporting,
+            purpose: role.purpose.clone(),
+            holders: if role.all_staff {
+                Vec::new()
+            } else {
+                role.holders.iter().map(|&p| self.person(p)).collect()
+            },
+            deputies: role.deputies.iter().map(|&p| self.person(p)).collect(),
+            reports_to: role.reports_to.map(|t| self.role_ref(t)),
+            direct_reports: (0..m.roles.len())
+                .filter(|&o| m.roles[o].reports_to == Some(r))
+                .map(|o| self.role_ref(o))
+                .collect(),
+            responsibilities: role.responsibilities.clone(),
+            authorities: role.authorities.clone(),
+            owns: role.owns.clone(),
+            competence: role.competence.clone(),
+            refs: role.refs.clone(),
+            conflicts: role.conflicts.iter().map(|&c| self.role_ref(c)).collect(),
+            assigned: role.assigned.map(|d| m.fmt_date(d)),
+            activities,
+            held_by: self.held_by(r),
+        }
+    }
+
+    /// The context every template receives.
+    pub fn common(&self) -> Common {
+        let m = self.model;
+        let pol = &m.policy;
+        let refs_where = |f: fn(&crate::model::Role) -> bool| -> Vec<RoleRef> {
+            (0..m.roles.len())
+                .filter(|&r| f(&m.roles[r]))
+                .map(|r| self.role_ref(r))
+                .collect()
+        };
+        let mut conflicting_roles = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, role) in m.roles.iter().enumerate() {
+            for &c in &role.conflicts {
+                if seen.insert((i.min(c), i.max(c))) {
+                    conflicting_roles.push(SodPair {
+                        a: role.name.clone(),
+                        b: m.roles[c].name.clone(),
+                    });
+                }
+            }
+        }
+        let mut segregated_activities = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, a) in m.activities.iter().enumerate() {
+            for &j in &a.segregate_from {
+                if seen.insert((i.min(j), i.max(j))) {
+                    segregated_activities.push(SodPair {
+                        a: a.name.clone(),
+                        b: m.activities[j].name.clone(),
+                    });
+                }
+            }
+        }
+        Common {
+            org: OrgView {
+                name: m.organisation.name.clone(),
+                short_name: m.organisation.short_name.clone(),
+                scope: m.organisation.scope.clone(),
+            },
+            policy: PolicyView {
+                id: pol.id.clone(),
+                title: pol.title.clone(),
+                version: pol.version.clone(),
+                classification: pol.classification.clone(),
+                owner: self.role_ref(pol.owner),
+                approver: self.role_ref(pol.approver),
+                effective: m.fmt_date(pol.effective),
+                last_review: pol.last_review.map(|d| m.fmt_date(d)),
+                next_review: m.fmt_date(pol.next_review),
+                review_months: pol.review_months,
+                sections: pol
+                    .sections
+                    .iter()
+                    .map(|s| SectionView {
+                        title: s.title.clone(),
+                        body: s.body.clone(),
+                    })
+                    .collect(),
+                history: pol
+                    .history
+                    .iter()
+                    .map(|h| HistoryView {
+                        version: h.version.clone(),
+                        date: m.fmt_date(h.date),
+                        author: m.people[h.author].name.clone(),
+                        summary: h.summary.clone(),
+                    })
+                    .collect(),
+            },
+            roles: (0..m.roles.len()).map(|r| self.role(r)).collect(),
+            conformity_roles: refs_where(|r| r.isms_conformity),
+            reporting_roles: refs_where(|r| r.isms_reporting),
+            top_roles: refs_where(|r| r.top_management),
+            conflicting_roles,
+            segregated_activities,
+            people: m.active_people().map(|(i, _)| self.person(i)).collect(),
+            raci: self.raci(),
+        }
+    }
+
+    /// The RACI matrix, grouped by `group` in order of first appearance.
+    pub fn raci(&self) -> RaciView {
+        let m = self.model;
+        let mut groups: Vec<RaciGroup> = Vec::new();
+        for a in &m.activities {
+            let row = RaciRow {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                refs: a.refs.clone(),
+                cells: (0..m.roles.len()).map(|r| m.letters(a, r).to_string()).collect(),
+            };
+            match groups.iter_mut().find(|g| g.name == a.group) {
+                Some(g) => g.rows.push(row),
+                None => groups.push(RaciGroup {
+                    name: a.group.clone(),
+                    rows: vec![row],
+                }),
+            }
+        }
+        RaciView {
+            roles: (0..m.roles.len()).map(|r| self.role_ref(r)).collect(),
+            groups,
+        }
+    }
+
+    /// The assignment sheets' parties for every (role, holder) pair of roles that
+    /// are not all-staff, in model order. `digests[r]` is role r's description digest.
+    pub fn assignments(&self, digests: &[String]) -> Vec<AssignmentView> {
+        let m = self.model;
+        let mut out = Vec::new();
+        for (r, role) in m.roles.iter().enumerate() {
+            if role.all_staff {
+                continue;
+            }
+            for &p in &role.holders {
+                let (assigner, assigner_role) = match self.assigner(p) {
+                    Some((ap, ar)) => (Some(self.person(ap)), Some(self.role_ref(ar))),
+                    None => (None, None),
+                };
+                out.push(AssignmentView {
+                    file: format!("signatures/{}--{}.md", role.id, m.people[p].id),
+                    role: self.role_ref(r),
+                    version: role.version.clone(),
+                    doc_id: self.role_doc_id(r),
+                    digest: digests[r].clone(),
+                    digest_short: crate::digest::short(&digests[r]).to_string(),
+                    appointee: self.person(p),
+                    assigner,
+                    assigner_role,
+                });
+            }
+        }
+        out
+    }
+
+    /// Who in top management assigns a role to `appointee`: a holder of the policy
+    /// approver's role if possible, else of another top-management role; never the
+    /// appointee (a self-appointment is an audit finding).
+    pub fn assigner(&self, appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
+        let m = self.model;
+        let approver = m.policy.approver;
+        let order = std::iter::once(approver).chain((0..m.roles.len()).filter(|&r| r != approver));
+        for r in order {
+            let role = &m.roles[r];
+            if !role.top_management || role.all_staff {
+                continue;
+            }
+            if let Some(&p) = role
+                .holders
+                .iter()
+                .find(|&&p| p != appointee && m.people[p].active)
+            {
+                return Some((p, r));
+            }
+        }
+        None
+    }
+}

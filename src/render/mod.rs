@@ -1,0 +1,320 @@
+//! Rendering: the resolved model through Tera templates into Markdown documents.
+//!
+//! Third stage of the pipeline. [`Templates::load`] sets up Tera with the user's
+//! templates (if any) over the built-in ones; [`render_documents`] renders every
+//! document of the bundle from view structs (`context`). Model text is escaped by
+//! the one Markdown escape function (`filters::escape_markdown`), which Tera
+//! applies to every `{{ value }}` of a `.md` template.
+
+pub mod context;
+pub mod filters;
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
+
+use self::context::{Common, PersonView, Views};
+use crate::digest::{sha256_hex, short};
+use crate::model::Model;
+
+/// The built-in templates, embedded from `templates/`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("policy.md", include_str!("../../templates/policy.md")),
+    ("raci-matrix.md", include_str!("../../templates/raci-matrix.md")),
+    ("role.md", include_str!("../../templates/role.md")),
+    ("signature-role.md", include_str!("../../templates/signature-role.md")),
+    ("signature-policy.md", include_str!("../../templates/signature-policy.md")),
+    (
+        "all-staff-acknowledgement.md",
+        include_str!("../../templates/all-staff-acknowledgement.md"),
+    ),
+    ("bundle-readme.md", include_str!("../../templates/bundle-readme.md")),
+];
+
+/// What a document is, for its layout and for the auditor's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocKind {
+    /// The roles and responsibilities policy.
+    Policy,
+    /// The RACI matrix.
+    Raci,
+    /// A role description.
+    Role,
+    /// A role assignment sheet.
+    Assignment,
+    /// The policy approval sheet.
+    Approval,
+    /// The all-staff acknowledgement sheet.
+    Acknowledgement,
+}
+
+/// One rendered document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Bundle-relative path of the Markdown file (`roles/ceo.md`).
+    pub path: String,
+    /// What it is.
+    pub kind: DocKind,
+    /// Title for headers and PDF metadata.
+    pub title: String,
+    /// Document id for footers.
+    pub doc_id: String,
+    /// Version for footers.
+    pub version: String,
+    /// The Markdown text.
+    pub markdown: String,
+}
+
+/// A ready Tera instance: the user's templates over the built-in ones.
+pub struct Templates {
+    tera: tera::Tera,
+}
+
+impl Templates {
+    /// Loads the built-in templates, overridden file by file by those in `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Templates> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        if let Some(dir) = dir {
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("failed to read templates directory `{}`", dir.display()))?;
+            let mut names: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+            names.sort();
+            for path in names {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if !name.ends_with(".md") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("failed to read template `{}`", path.display()))?;
+                sources.push((name, text));
+            }
+            if sources.is_empty() {
+                bail!(
+                    "no *.md templates in `{}`\nhint: `rolecall templates eject {}` writes the built-in templates there for editing",
+                    dir.display(),
+                    dir.display()
+                );
+            }
+        }
+        for (name, text) in BUILTIN {
+            if !sources.iter().any(|(n, _)| n == name) {
+                sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(filters::escape_markdown);
+        tera.add_raw_templates(sources)
+            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .context("failed to load templates")?;
+        Ok(Templates { tera })
+    }
+
+    fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
+        let text = self
+            .tera
+            .render(name, ctx)
+            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .with_context(|| format!("failed to render template `{name}`"))?;
+        Ok(tidy(&text))
+    }
+}
+
+/// Tera's errors nest their cause; show the whole chain on one line each.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(&format!("\n  caused by: {s}"));
+        cur = s.source();
+    }
+    out
+}
+
+/// Collapses runs of blank lines left by template control flow, and ends with one newline.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let trimmed = out.trim_matches('\n');
+    format!("{trimmed}\n")
+}
+
+fn context(common: &Common) -> Result<tera::Context> {
+    tera::Context::from_serialize(common).context("failed to build template context")
+}
+
+/// Renders every document of the bundle (without the bundle's README, which
+/// depends on the bundle date: see [`render_index`]).
+pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Document>> {
+    let views = Views::new(model);
+    let common = views.common();
+    let base = context(&common)?;
+    let policy = &common.policy;
+    let mut docs = Vec::new();
+
+    // Role descriptions first: their digests go onto the assignment sheets.
+    let mut digests = Vec::new();
+    for (r, role) in common.roles.iter().enumerate() {
+        let mut ctx = base.clone();
+        ctx.insert("role", role);
+        let markdown = templates.render("role.md", &ctx)?;
+        digests.push(sha256_hex(markdown.as_bytes()));
+        docs.push(Document {
+            path: role.file.clone(),
+            kind: DocKind::Role,
+            title: format!("Role description: {}", role.name),
+            doc_id: views.role_doc_id(r),
+            version: role.version.clone(),
+            markdown,
+        });
+    }
+
+    let policy_md = templates.render("policy.md", &base)?;
+    let policy_digest = sha256_hex(policy_md.as_bytes());
+    docs.insert(
+        0,
+        Document {
+            path: "policy.md".into(),
+            kind: DocKind::Policy,
+            title: policy.title.clone(),
+            doc_id: policy.id.clone(),
+            version: policy.version.clone(),
+            markdown: policy_md,
+        },
+    );
+    docs.insert(
+        1,
+        Document {
+            path: "raci-matrix.md".into(),
+            kind: DocKind::Raci,
+            title: "RACI matrix".into(),
+            doc_id: format!("{}/raci", policy.id),
+            version: policy.version.clone(),
+            markdown: templates.render("raci-matrix.md", &base)?,
+        },
+    );
+
+    for sheet in views.assignments(&digests) {
+        let mut ctx = base.clone();
+        ctx.insert("sheet", &sheet);
+        docs.push(Document {
+            path: sheet.file.clone(),
+            kind: DocKind::Assignment,
+            title: format!("Role assignment: {}", sheet.role.name),
+            doc_id: sheet.doc_id.clone(),
+            version: sheet.version.clone(),
+            markdown: templates.render("signature-role.md", &ctx)?,
+        });
+    }
+
+    let approvers: Vec<PersonView> = model.roles[model.policy.approver]
+        .holders
+        .iter()
+        .filter(|&&p| model.people[p].active)
+        .map(|&p| views.person(p))
+        .collect();
+    let mut ctx = base.clone();
+    ctx.insert("approvers", &approvers);
+    ctx.insert("policy_digest", &policy_digest);
+    ctx.insert("policy_digest_short", short(&policy_digest));
+    docs.push(Document {
+        path: "signatures/policy-approval.md".into(),
+        kind: DocKind::Approval,
+        title: format!("Approval: {}", policy.title),
+        doc_id: policy.id.clone(),
+        version: policy.version.clone(),
+        markdown: templates.render("signature-policy.md", &ctx)?,
+    });
+    docs.push(Document {
+        path: "signatures/all-staff-acknowledgement.md".into(),
+        kind: DocKind::Acknowledgement,
+        title: "All-staff acknowledgement".into(),
+        doc_id: policy.id.clone(),
+        version: policy.version.clone(),
+        markdown: templates.render("all-staff-acknowledgement.md", &ctx)?,
+    });
+    Ok(docs)
+}
+
+/// One line of the auditor's index.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    /// Bundle-relative path.
+    pub path: String,
+    /// What the file is.
+    pub description: String,
+    /// Clauses it evidences.
+    pub evidences: String,
+}
+
+/// Facts about the bundle for its README.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleInfo {
+    /// Bundle date, formatted.
+    pub date: String,
+    /// Bundle date, ISO.
+    pub date_iso: String,
+    /// rolecall version.
+    pub tool_version: String,
+    /// Digest of the model.
+    pub model_digest: String,
+    /// Whether PDFs are included.
+    pub pdf: bool,
+}
+
+/// Renders the bundle's README: the auditor's index.
+pub fn render_index(
+    model: &Model,
+    templates: &Templates,
+    entries: &[IndexEntry],
+    info: &BundleInfo,
+) -> Result<String> {
+    let views = Views::new(model);
+    let common = views.common();
+    let mut ctx = context(&common)?;
+    ctx.insert("files", entries);
+    ctx.insert("bundle", info);
+    templates.render("bundle-readme.md", &ctx)
+}
+
+/// The index entry of a rendered document.
+pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
+    let (description, evidences) = match doc.kind {
+        DocKind::Policy => (
+            format!("{} ({} version {})", doc.title, doc.doc_id, doc.version),
+            "5.3, A.5.2, 5.2, 7.5",
+        ),
+        DocKind::Raci => ("RACI matrix: who is responsible, accountable, consulted and informed for each ISMS activity".to_string(), "5.3, A.5.2, A.5.3"),
+        DocKind::Role => (doc.title.clone(), "5.3, A.5.2, 7.2"),
+        DocKind::Assignment => (
+            format!("{}: top management's signed assignment", doc.title),
+            "5.3",
+        ),
+        DocKind::Approval => ("Top management's approval of the policy".to_string(), "5.1, 5.2, 5.3"),
+        DocKind::Acknowledgement => (
+            format!("Acknowledgement of the policy by all {} active staff", model.active_people().count()),
+            "7.3, A.5.2",
+        ),
+    };
+    IndexEntry {
+        path: doc.path.clone(),
+        description,
+        evidences: evidences.to_string(),
+    }
+}
+

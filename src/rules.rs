@@ -1,0 +1,249 @@
+//! The catalogue of validation rules: one entry per diagnostic code.
+//!
+//! `model::validate` raises diagnostics by naming an entry here; `rolecall explain`
+//! and `docs/rules.md` print the same entries, so the three never drift apart.
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The model is usable but an auditor may raise a finding; `[lint] allow` may silence it.
+    Warning,
+    /// The model cannot be built into evidence.
+    Error,
+}
+
+impl Severity {
+    /// The word printed before a diagnostic.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One validation rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, e.g. `RC011`.
+    pub code: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// What the rule checks.
+    pub checks: &'static str,
+    /// Why an auditor cares, with the clause or control.
+    pub why: &'static str,
+    /// How to fix a finding.
+    pub fix: &'static str,
+}
+
+macro_rules! rules {
+    ($( $ident:ident = $code:literal $name:literal $sev:ident {
+        checks: $checks:literal, why: $why:literal, fix: $fix:literal $(,)?
+    } )*) => {
+        $(
+            #[doc = $checks]
+            pub static $ident: Rule = Rule {
+                code: $code,
+                name: $name,
+                severity: Severity::$sev,
+                checks: $checks,
+                why: $why,
+                fix: $fix,
+            };
+        )*
+        /// Every rule, in code order.
+        pub static ALL: &[&Rule] = &[$(&$ident),*];
+    };
+}
+
+rules! {
+    TOML_SYNTAX = "RC001" "toml-syntax" Error {
+        checks: "Every model file is valid TOML.",
+        why: "A model that cannot be read cannot evidence anything; the error names the file, line and column.",
+        fix: "Correct the TOML at the position shown (quotes around strings, `=` between key and value, unquoted dates).",
+    }
+    SCHEMA = "RC002" "schema" Error {
+        checks: "Every key is known, every value has the expected type, and required keys are present. Dates are TOML dates (2026-01-15, unquoted).",
+        why: "A misspelt key would otherwise be silently ignored, and the evidence would omit what the organisation meant to record.",
+        fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
+    }
+    MODEL_STRUCTURE = "RC003" "model-structure" Error {
+        checks: "The model has exactly one [organisation] and one [policy] table across all its files, and every file can be read.",
+        why: "The policy's document control (clause 7.5) and the ISMS scope (clause 4.3) come from these tables.",
+        fix: "Keep [organisation] and [policy] in one file each (for example organisation.toml); remove duplicates.",
+    }
+    INVALID_ID = "RC010" "invalid-id" Error {
+        checks: "Ids of people, roles and activities match ^[a-z0-9][a-z0-9-]{0,63}$.",
+        why: "Ids become file names in the evidence bundle and must be stable and portable.",
+        fix: "Use lowercase letters, digits and hyphens, starting with a letter or digit, at most 64 characters.",
+    }
+    DUPLICATE_ID = "RC011" "duplicate-id" Error {
+        checks: "No two people, no two roles and no two activities share an id.",
+        why: "Each role assignment must name exactly one role and one person (clause 5.3).",
+        fix: "Rename one of the two, or merge them.",
+    }
+    UNKNOWN_REFERENCE = "RC012" "unknown-reference" Error {
+        checks: "Every person, role and activity id referenced from elsewhere in the model exists.",
+        why: "A dangling reference means the documents would name a role or person that is not defined (A.5.2).",
+        fix: "Correct the id (the hint suggests the closest existing one) or define the missing entry.",
+    }
+    ALL_STAFF_HOLDERS = "RC013" "all-staff-holders" Error {
+        checks: "A role with `all-staff = true` lists no holders or deputies.",
+        why: "An all-staff role is held by every active person; a holder list would contradict that.",
+        fix: "Remove `holders` and `deputies` from the all-staff role, or set `all-staff = false`.",
+    }
+    ACCOUNTABLE_COUNT = "RC020" "accountable-count" Error {
+        checks: "Every activity names exactly one accountable role.",
+        why: "RACI requires one owner who answers for the outcome; none or several means nobody does. Auditors check for one accountable owner per activity and control.",
+        fix: "Set `accountable` to a single role id; move the others to `responsible` or `consulted`.",
+    }
+    NO_RESPONSIBLE = "RC021" "no-responsible" Error {
+        checks: "Every activity names at least one responsible role.",
+        why: "An activity nobody performs is a control that does not operate.",
+        fix: "Add the role that does the work to `responsible` (the accountable role may also be responsible).",
+    }
+    CONFLICTING_LETTERS = "RC022" "conflicting-letters" Error {
+        checks: "A role appears at most once in an activity's row; only the accountable role may also be responsible.",
+        why: "A role both consulted and informed, or responsible and informed, makes the matrix ambiguous.",
+        fix: "Keep the role in one list only (A and R may be combined).",
+    }
+    SHARED_ACCOUNTABILITY = "RC023" "shared-accountability" Warning {
+        checks: "The accountable role of an activity has exactly one active holder (top-management and all-staff roles are exempt).",
+        why: "Accountability shared between several people is accountability held by nobody; auditors look for a named owner.",
+        fix: "Make the activity accountable to a role with one holder, or narrow the role to one holder and make the others deputies.",
+    }
+    NO_TOP_MANAGEMENT = "RC030" "no-top-management" Error {
+        checks: "At least one role is marked `top-management = true`.",
+        why: "Clause 5.3 requires top management to assign roles; the signature sheets need someone to assign them.",
+        fix: "Mark the CEO, managing director or board role with `top-management = true`.",
+    }
+    NO_ISMS_CONFORMITY = "RC031" "no-isms-conformity" Error {
+        checks: "At least one role is marked `isms-conformity = true`.",
+        why: "Clause 5.3 a) requires an explicit assignment of the responsibility for the ISMS conforming to the standard.",
+        fix: "Set `isms-conformity = true` on the ISMS manager (or CISO) role.",
+    }
+    NO_ISMS_REPORTING = "RC032" "no-isms-reporting" Error {
+        checks: "At least one role is marked `isms-reporting = true`.",
+        why: "Clause 5.3 b) requires an explicit assignment of the responsibility for reporting ISMS performance to top management.",
+        fix: "Set `isms-reporting = true` on the ISMS manager (or CISO) role.",
+    }
+    INDIRECT_REPORTING = "RC033" "indirect-reporting" Warning {
+        checks: "A role with `isms-reporting = true` reports directly (`reports-to`) to a top-management role.",
+        why: "Auditors expect a direct reporting line from the ISMS manager to top management, not one buried under layers (5.3 b).",
+        fix: "Set `reports-to` of the reporting role to a top-management role.",
+    }
+    APPROVER_NOT_TOP_MANAGEMENT = "RC034" "approver-not-top-management" Error {
+        checks: "`policy.approver` is a top-management role.",
+        why: "Information security policies are approved by top management (clause 5.2, A.5.1).",
+        fix: "Set `policy.approver` to a role with `top-management = true`.",
+    }
+    PERSON_LEFT = "RC040" "person-left" Error {
+        checks: "Nobody who has left (`left` on or before the bundle date) holds or deputises for a role.",
+        why: "Role documents that name people who have left do not match reality, a frequent audit finding (A.5.2, A.6.5).",
+        fix: "Assign the role to a current person, or remove the `left` date if the person is still here.",
+    }
+    VACANT_KEY_ROLE = "RC041" "vacant-key-role" Error {
+        checks: "Every top-management, isms-conformity and isms-reporting role has at least one active holder.",
+        why: "Clause 5.3 needs named people for top management and for the 5.3 a) and b) responsibilities.",
+        fix: "Add an active person to the role's `holders`.",
+    }
+    VACANT_ROLE = "RC042" "vacant-role" Warning {
+        checks: "Every role has at least one active holder.",
+        why: "A vacant role's responsibilities are carried out by nobody; auditors ask who covers them.",
+        fix: "Assign a holder, or remove the role and move its activities.",
+    }
+    CONFLICTING_ROLES = "RC050" "conflicting-roles" Error {
+        checks: "Nobody holds two roles that list each other in `conflicts` (either side declaring it is enough).",
+        why: "Segregation of duties (A.5.3): the auditor must not audit their own work, the approver must not deploy.",
+        fix: "Give one of the two roles to someone else.",
+    }
+    SEGREGATED_ACTIVITIES = "RC051" "segregated-activities" Error {
+        checks: "Nobody is responsible or accountable (through any role) for two activities linked by `segregate-from`.",
+        why: "Segregation of duties (A.5.3): conflicting duties are separated so that no one person can misuse them undetected.",
+        fix: "Change the R or A of one of the activities so that different people hold them.",
+    }
+    REPORTING_CYCLE = "RC052" "reporting-cycle" Error {
+        checks: "`reports-to` links form no cycle.",
+        why: "A reporting line that loops never reaches top management.",
+        fix: "Break the cycle: the topmost role has no `reports-to`.",
+    }
+    REVIEW_OVERDUE = "RC060" "review-overdue" Warning {
+        checks: "The policy's next review (`last-review`, or `effective`, plus `review-months`) is not before the bundle date.",
+        why: "Documented information is reviewed on schedule (clause 7.5); an overdue review is a finding.",
+        fix: "Review the policy, then update `policy.last-review` (and the version history).",
+    }
+    CONCENTRATION = "RC061" "concentration" Warning {
+        checks: "Nobody holds more than five roles (all-staff roles not counted).",
+        why: "Responsibilities concentrated on one person are a common audit finding: a single point of failure and weak segregation.",
+        fix: "Spread the roles, or name deputies and accept the finding with `[lint] allow`.",
+    }
+    UNUSED_ROLE = "RC062" "unused-role" Warning {
+        checks: "Every role appears in at least one activity (R, A, C or I).",
+        why: "A role with no part in any activity is a role on paper only.",
+        fix: "Add the role to the activities it takes part in, or remove it.",
+    }
+    NO_AUTHORITY = "RC063" "no-authority" Warning {
+        checks: "A role with responsibilities also lists authorities (all-staff roles are exempt).",
+        why: "Responsibility without the authority to act on it is a classic pitfall; A.5.2 expects authorisation levels to be defined.",
+        fix: "Add what the role may decide or approve to `authorities`.",
+    }
+    INVALID_LINT_ALLOW = "RC064" "invalid-lint-allow" Error {
+        checks: "`[lint] allow` names existing warning codes only.",
+        why: "Errors cannot be silenced, and a misspelt code would silence nothing.",
+        fix: "Use a warning code from `rolecall explain --list`.",
+    }
+    INVALID_CLAUSE_REF = "RC065" "invalid-clause-ref" Warning {
+        checks: "`refs` entries look like ISO/IEC 27001:2022 clause ids (5.3, 6.1.2) or Annex A ids (A.5.2, A.8.32).",
+        why: "Auditors map evidence to clauses and controls by id.",
+        fix: "Write the clause as digits and dots, Annex A controls with an `A.` prefix.",
+    }
+}
+
+/// Finds a rule by code (`RC011`) or name (`duplicate-id`), case-insensitively.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}
+
+/// The full explanation of a rule, as `rolecall explain` prints it and docs/rules.md holds it.
+pub fn explain(rule: &Rule) -> String {
+    format!(
+        "{code} {name} ({sev})\n\nChecks: {checks}\n\nWhy it matters: {why}\n\nHow to fix: {fix}\n",
+        code = rule.code,
+        name = rule.name,
+        sev = rule.severity.as_str(),
+        checks = rule.checks,
+        why = rule.why,
+        fix = rule.fix,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_sorted() {
+        for pair in ALL.windows(2) {
+            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+        }
+        let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+    }
+
+    #[test]
+    fn finds_by_code_or_name() {
+        assert_eq!(find("rc011").map(|r| r.name), Some("duplicate-id"));
+        assert_eq!(find("review-overdue").map(|r| r.code), Some("RC060"));
+        assert!(find("RC999").is_none());
+    }
+}

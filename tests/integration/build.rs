@@ -1,0 +1,1 @@
+//! `rolecall build`: bundle content, reproducibility, manifest.

@@ -1,0 +1,1 @@
+//! `rolecall check` over the invalid fixtures: one per rule.

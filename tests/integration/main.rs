@@ -1,0 +1,7 @@
+//! The integration test binary: runs the real `rolecall` binary over fixture models.
+//!
+//! One binary (fast to link), one module per area.
+
+mod build;
+mod check;
+mod support;

@@ -1,0 +1,62 @@
+//! Shared helpers: running the binary, locating fixtures, reading bundles.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture path below `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// An example model below `examples/`.
+pub fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name)
+}
+
+/// The result of one run.
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout and stderr together, for assertions that do not care which.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs `rolecall` with `args` in `cwd` (the repository root when `None`),
+/// with `SOURCE_DATE_EPOCH` removed so that only `--date` sets the date.
+pub fn rolecall_in(cwd: Option<&Path>, args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+        .args(args)
+        .current_dir(cwd.map(Path::to_path_buf).unwrap_or_else(root))
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("failed to run rolecall");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `rolecall` with `args` in the repository root.
+pub fn rolecall(args: &[&str]) -> Run {
+    rolecall_in(None, args)
+}
+
+/// Reads a file of a bundle as text.
+pub fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+}
