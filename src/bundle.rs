@@ -106,7 +106,8 @@ pub fn assemble(
             })
             .collect(),
     };
-    let json = serde_json::to_string_pretty(&manifest).context("failed to write manifest.json")? + "\n";
+    let json =
+        serde_json::to_string_pretty(&manifest).context("failed to write manifest.json")? + "\n";
     files.push(BundleFile::text("manifest.json", json));
     let sums = sha256sums(&files);
     files.push(BundleFile::text("SHA256SUMS", sums));
@@ -126,18 +127,26 @@ pub struct Written {
 /// Writes `files` as `out/<name>/` and `out/<name>.zip`, atomically replacing
 /// any previous bundle of that name.
 pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<Written> {
-    std::fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("failed to create `{}`", out.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(".rolecall-staging-")
         .tempdir_in(out)
-        .with_context(|| format!("failed to create a temporary directory in `{}`", out.display()))?;
+        .with_context(|| {
+            format!(
+                "failed to create a temporary directory in `{}`",
+                out.display()
+            )
+        })?;
     let new_dir = staging.path().join(name);
     for f in files {
         let path = new_dir.join(safe_relative(&f.path)?);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create `{}`", parent.display()))?;
         }
-        std::fs::write(&path, &f.bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+        std::fs::write(&path, &f.bytes)
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
     let new_zip = staging.path().join(format!("{name}.zip"));
     write_zip(&new_zip, name, files, date)?;
@@ -149,17 +158,25 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
     let old_dir = staging.path().join("previous");
     let had_old = dir.exists();
     if had_old {
-        std::fs::rename(&dir, &old_dir)
-            .with_context(|| format!("failed to move the previous bundle `{}` aside", dir.display()))?;
+        std::fs::rename(&dir, &old_dir).with_context(|| {
+            format!(
+                "failed to move the previous bundle `{}` aside",
+                dir.display()
+            )
+        })?;
     }
     if let Err(e) = std::fs::rename(&new_dir, &dir) {
         if had_old {
             let _ = std::fs::rename(&old_dir, &dir);
         }
-        return Err(e).with_context(|| format!("failed to move the new bundle to `{}`", dir.display()));
+        return Err(e)
+            .with_context(|| format!("failed to move the new bundle to `{}`", dir.display()));
     }
-    std::fs::rename(&new_zip, &zip).with_context(|| format!("failed to move the zip to `{}`", zip.display()))?;
-    staging.close().context("failed to remove the staging directory")?;
+    std::fs::rename(&new_zip, &zip)
+        .with_context(|| format!("failed to move the zip to `{}`", zip.display()))?;
+    staging
+        .close()
+        .context("failed to remove the staging directory")?;
     Ok(Written { dir, zip })
 }
 
@@ -167,7 +184,8 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
 fn safe_relative(path: &str) -> Result<PathBuf> {
     let p = Path::new(path);
     let ok = !path.is_empty()
-        && p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
     if !ok {
         bail!("refusing to write bundle file with unsafe path `{path}`");
     }
@@ -177,7 +195,8 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 /// Writes a reproducible zip: entries sorted under `<name>/`, timestamps at the
 /// bundle date's midnight, permissions 0644, no extra fields.
 fn write_zip(path: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("failed to create `{}`", path.display()))?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     // The zip format cannot express dates before 1980.
     let year = date.year().clamp(1980, 2107) as u16;
@@ -213,7 +232,10 @@ mod tests {
         let lines: Vec<&str> = sums.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].ends_with("  a.md"));
-        assert!(lines[0].starts_with("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"));
+        assert!(
+            lines[0]
+                .starts_with("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
+        );
     }
 
     #[test]

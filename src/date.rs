@@ -68,7 +68,11 @@ impl Date {
             }
         };
         let year = i32::try_from(num(0..4)?).ok()?;
-        Date::new(year, u8::try_from(num(5..7)?).ok()?, u8::try_from(num(8..10)?).ok()?)
+        Date::new(
+            year,
+            u8::try_from(num(5..7)?).ok()?,
+            u8::try_from(num(8..10)?).ok()?,
+        )
     }
 
     /// The UTC date of a Unix timestamp (seconds).
@@ -188,14 +192,24 @@ mod tests {
         assert_eq!(Date::parse("2026-11-23").unwrap().to_string(), "2026-11-23");
         assert!(Date::parse("2026-02-29").is_none());
         assert!(Date::parse("2024-02-29").is_some());
-        for bad in ["2026-13-01", "2026-1-01", "20261101", "2026-11-2x", "", "+026-11-23"] {
+        for bad in [
+            "2026-13-01",
+            "2026-1-01",
+            "20261101",
+            "2026-11-2x",
+            "",
+            "+026-11-23",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn unix_round_trip() {
-        assert_eq!(Date::from_unix_seconds(0).unwrap().to_string(), "1970-01-01");
+        assert_eq!(
+            Date::from_unix_seconds(0).unwrap().to_string(),
+            "1970-01-01"
+        );
         let d = Date::parse("2026-01-31").unwrap();
         assert_eq!(d.unix_seconds(), 1_769_817_600);
         assert_eq!(Date::from_unix_seconds(d.unix_seconds() + 86_399), Some(d));

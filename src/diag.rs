@@ -99,8 +99,18 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], fallback: &str) -> String {
     let mut out = String::new();
     for d in diags {
-        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.rule.code, d.message);
-        match d.location.as_ref().and_then(|l| sources.get(l.file).map(|s| (l, s))) {
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.rule.code,
+            d.message
+        );
+        match d
+            .location
+            .as_ref()
+            .and_then(|l| sources.get(l.file).map(|s| (l, s)))
+        {
             Some((loc, src)) => {
                 let (line, col) = line_col(&src.text, loc.span.start);
                 let text = src.text.lines().nth(line - 1).unwrap_or("");
@@ -166,10 +176,11 @@ pub fn render_json(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
     let items: Vec<JsonDiagnostic> = diags
         .iter()
         .map(|d| {
-            let located = d
-                .location
-                .as_ref()
-                .and_then(|l| sources.get(l.file).map(|s| (s, line_col(&s.text, l.span.start))));
+            let located = d.location.as_ref().and_then(|l| {
+                sources
+                    .get(l.file)
+                    .map(|s| (s, line_col(&s.text, l.span.start)))
+            });
             JsonDiagnostic {
                 severity: d.severity,
                 code: d.rule.code,
@@ -214,14 +225,23 @@ mod tests {
         };
         let start = src.text.find("\"isms").unwrap();
         let d = Diagnostic::new(&rules::UNKNOWN_REFERENCE, "unknown role `isms-manger`")
-            .at(Some(Location { file: 0, span: start..start + 13 }))
+            .at(Some(Location {
+                file: 0,
+                span: start..start + 13,
+            }))
             .hint("did you mean `isms-manager`?");
         let out = render_human(&[d], &[src], "m");
-        assert!(out.contains("error[RC012]: unknown role `isms-manger`"), "{out}");
+        assert!(
+            out.contains("error[RC012]: unknown role `isms-manger`"),
+            "{out}"
+        );
         assert!(out.contains("--> m/roles.toml:2:6"), "{out}");
         assert!(out.contains("2 | id = \"isms-manger\""), "{out}");
         assert!(out.contains("  |      ^^^^^^^^^^^^^"), "{out}");
-        assert!(out.contains("= hint: did you mean `isms-manager`?"), "{out}");
+        assert!(
+            out.contains("= hint: did you mean `isms-manager`?"),
+            "{out}"
+        );
         assert!(out.trim_end().ends_with("1 error"), "{out}");
     }
 }

@@ -232,7 +232,12 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique_and_sorted() {
         for pair in ALL.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
         names.sort();

@@ -16,12 +16,18 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let checked = model::check(&args.model.model, date);
     let fallback = args.model.model.display().to_string();
     let Some(model) = checked.model else {
-        eprint!("{}", diag::render_human(&checked.diagnostics, &checked.sources, &fallback));
+        eprint!(
+            "{}",
+            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
+        );
         eprintln!("error: the model has errors; no bundle was written");
         return Ok(ExitCode::from(1));
     };
     if !checked.diagnostics.is_empty() && !args.quiet {
-        eprint!("{}", diag::render_human(&checked.diagnostics, &checked.sources, &fallback));
+        eprint!(
+            "{}",
+            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
+        );
     }
     let templates = Templates::load(args.templates.as_deref())?;
     let files = bundle_files(&model, &templates)?;
@@ -32,8 +38,13 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     } else {
         println!("bundle: {}", written.dir.display());
         println!("zip:    {}", written.zip.display());
-        println!("{} files for {} roles, {} activities, {} people (as of {date})",
-            files.len(), model.roles.len(), model.activities.len(), model.active_people().count());
+        println!(
+            "{} files for {} roles, {} activities, {} people (as of {date})",
+            files.len(),
+            model.roles.len(),
+            model.activities.len(),
+            model.active_people().count()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -69,16 +80,30 @@ fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
         .map(|s| BundleFile::text(format!("model/{}", s.rel), s.text.clone()))
         .collect();
     if let Some(logo) = &model.organisation.logo {
-        let bytes = std::fs::read(logo).with_context(|| format!("failed to read logo `{}`", logo.display()))?;
+        let bytes = std::fs::read(logo)
+            .with_context(|| format!("failed to read logo `{}`", logo.display()))?;
         let name = logo
             .strip_prefix(&model.root)
             .ok()
-            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .filter(|p| !p.is_empty() && !p.starts_with(".."))
             .unwrap_or_else(|| {
-                format!("assets/{}", logo.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+                format!(
+                    "assets/{}",
+                    logo.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                )
             });
-        files.push(BundleFile { path: format!("model/{name}"), bytes });
+        files.push(BundleFile {
+            path: format!("model/{name}"),
+            bytes,
+        });
     }
     Ok(files)
 }

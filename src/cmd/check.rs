@@ -22,10 +22,17 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                 eprint!("{out}");
             }
         }
-        DiagFormat::Json => print!("{}", diag::render_json(&checked.diagnostics, &checked.sources)),
+        DiagFormat::Json => print!(
+            "{}",
+            diag::render_json(&checked.diagnostics, &checked.sources)
+        ),
     }
     let errors = checked.errors();
     let warnings = checked.diagnostics.len() - errors;
     let fail = errors > 0 || (args.deny_warnings && warnings > 0);
-    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if fail {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -11,7 +11,13 @@ use crate::rules;
 pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
     if args.list {
         for r in rules::ALL {
-            println!("{}  {:<8} {:<28} {}", r.code, r.severity.as_str(), r.name, r.checks);
+            println!(
+                "{}  {:<8} {:<28} {}",
+                r.code,
+                r.severity.as_str(),
+                r.name,
+                r.checks
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }

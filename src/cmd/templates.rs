@@ -16,8 +16,13 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
             }
         }
         TemplatesAction::Eject { dir, force } => {
-            std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-            let existing: Vec<_> = BUILTIN.iter().map(|(n, _)| dir.join(n)).filter(|p| p.exists()).collect();
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
+            let existing: Vec<_> = BUILTIN
+                .iter()
+                .map(|(n, _)| dir.join(n))
+                .filter(|p| p.exists())
+                .collect();
             if !force && !existing.is_empty() {
                 bail!(
                     "`{}` exists already (not overwritten)\nhint: pass --force to overwrite, or eject into an empty directory",
@@ -26,10 +31,14 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
             }
             for (name, text) in BUILTIN {
                 let path = dir.join(name);
-                std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("failed to write `{}`", path.display()))?;
             }
             println!("wrote {} templates to {}", BUILTIN.len(), dir.display());
-            println!("edit them, then build with `rolecall build MODEL --templates {}`", dir.display());
+            println!(
+                "edit them, then build with `rolecall build MODEL --templates {}`",
+                dir.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -120,7 +120,10 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<
     if depth > MAX_DEPTH {
         errors.push(Diagnostic::new(
             &rules::MODEL_STRUCTURE,
-            format!("`{}` is nested more than {MAX_DEPTH} directories deep", dir.display()),
+            format!(
+                "`{}` is nested more than {MAX_DEPTH} directories deep",
+                dir.display()
+            ),
         ));
         return;
     }
@@ -141,7 +144,9 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             if !name.starts_with('.') {
                 collect(&path, depth + 1, files, errors);

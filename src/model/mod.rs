@@ -282,7 +282,11 @@ pub fn slugify(s: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "organisation".to_string() } else { out }
+    if out.is_empty() {
+        "organisation".to_string()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -291,7 +295,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("Northwind Analytics Ltd"), "northwind-analytics-ltd");
+        assert_eq!(
+            slugify("Northwind Analytics Ltd"),
+            "northwind-analytics-ltd"
+        );
         assert_eq!(slugify("  Ünïcode & Co. "), "n-code-co");
         assert_eq!(slugify("../../etc"), "etc");
         assert_eq!(slugify("日本"), "organisation");

@@ -87,8 +87,7 @@ pub fn is_valid_id(id: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b
-            .iter()
+        && b.iter()
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
@@ -111,7 +110,12 @@ fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> Opt
 }
 
 impl Validator<'_> {
-    fn push(&mut self, rule: &'static Rule, location: Option<Location>, message: String) -> &mut Diagnostic {
+    fn push(
+        &mut self,
+        rule: &'static Rule,
+        location: Option<Location>,
+        message: String,
+    ) -> &mut Diagnostic {
         self.diags.push(Diagnostic::new(rule, message).at(location));
         self.diags.last_mut().expect("just pushed")
     }
@@ -134,8 +138,13 @@ impl Validator<'_> {
             if let Err(e) = src.text.parse::<toml::Table>() {
                 let span = e.span().unwrap_or(0..0);
                 let msg = first_line(e.message());
-                self.push(&rules::TOML_SYNTAX, Some(Location { file: i, span }), format!("invalid TOML ({msg})"))
-                    .hint = Some("check quotes, brackets and `key = value` syntax at this position".into());
+                self.push(
+                    &rules::TOML_SYNTAX,
+                    Some(Location { file: i, span }),
+                    format!("invalid TOML ({msg})"),
+                )
+                .hint =
+                    Some("check quotes, brackets and `key = value` syntax at this position".into());
                 continue;
             }
             match toml::from_str::<RawFile>(&src.text) {
@@ -143,7 +152,8 @@ impl Validator<'_> {
                 Err(e) => {
                     let span = e.span().unwrap_or(0..0);
                     let (message, hint) = schema_message(e.message());
-                    self.push(&rules::SCHEMA, Some(Location { file: i, span }), message).hint = hint;
+                    self.push(&rules::SCHEMA, Some(Location { file: i, span }), message)
+                        .hint = hint;
                 }
             }
         }
@@ -157,8 +167,12 @@ impl Validator<'_> {
             _ => None,
         };
         if parsed.is_none() {
-            self.push(&rules::SCHEMA, loc(file, d), format!("`{value}` is not a calendar date"))
-                .hint = Some("write a TOML date without time, like 2026-01-15".into());
+            self.push(
+                &rules::SCHEMA,
+                loc(file, d),
+                format!("`{value}` is not a calendar date"),
+            )
+            .hint = Some("write a TOML date without time, like 2026-01-15".into());
         }
         parsed
     }
@@ -189,13 +203,23 @@ impl Validator<'_> {
         true
     }
 
-    fn resolve(&mut self, kind: Kind, ids: &Ids, file: usize, r: &Spanned<String>) -> Option<usize> {
+    fn resolve(
+        &mut self,
+        kind: Kind,
+        ids: &Ids,
+        file: usize,
+        r: &Spanned<String>,
+    ) -> Option<usize> {
         if let Some(&i) = ids.index.get(r.get_ref()) {
             return Some(i);
         }
         let hint = match suggest(r.get_ref(), ids.index.keys()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("define a {} with id `{}`, or correct the reference", kind.noun(), r.get_ref()),
+            None => format!(
+                "define a {} with id `{}`, or correct the reference",
+                kind.noun(),
+                r.get_ref()
+            ),
         };
         self.push(
             &rules::UNKNOWN_REFERENCE,
@@ -206,8 +230,16 @@ impl Validator<'_> {
         None
     }
 
-    fn resolve_all(&mut self, kind: Kind, ids: &Ids, file: usize, refs: &[Spanned<String>]) -> Vec<usize> {
-        refs.iter().filter_map(|r| self.resolve(kind, ids, file, r)).collect()
+    fn resolve_all(
+        &mut self,
+        kind: Kind,
+        ids: &Ids,
+        file: usize,
+        refs: &[Spanned<String>],
+    ) -> Vec<usize> {
+        refs.iter()
+            .filter_map(|r| self.resolve(kind, ids, file, r))
+            .collect()
     }
 
     fn clause_refs(&mut self, file: usize, refs: &[Spanned<String>]) -> Vec<String> {
@@ -216,9 +248,14 @@ impl Validator<'_> {
                 self.push(
                     &rules::INVALID_CLAUSE_REF,
                     loc(file, r),
-                    format!("`{}` is not an ISO/IEC 27001:2022 clause or Annex A id", r.get_ref()),
+                    format!(
+                        "`{}` is not an ISO/IEC 27001:2022 clause or Annex A id",
+                        r.get_ref()
+                    ),
                 )
-                .hint = Some("write clauses like `5.3` or `6.1.2` and Annex A controls like `A.5.2`".into());
+                .hint = Some(
+                    "write clauses like `5.3` or `6.1.2` and Annex A controls like `A.5.2`".into(),
+                );
             }
         }
         refs.iter().map(|r| r.get_ref().clone()).collect()
@@ -253,7 +290,10 @@ impl Validator<'_> {
                         self.push(
                             &rules::INVALID_LINT_ALLOW,
                             loc(file, &code),
-                            format!("{} ({}) is an error and cannot be allowed", rule.code, rule.name),
+                            format!(
+                                "{} ({}) is an error and cannot be allowed",
+                                rule.code, rule.name
+                            ),
                         )
                         .hint = Some("fix the model instead; only warnings can be silenced".into());
                     }
@@ -329,7 +369,11 @@ impl Validator<'_> {
             let assigned = r.assigned.as_ref().and_then(|d| self.date(file, d));
             let refs = self.clause_refs(file, &r.refs);
             if r.all_staff && (!r.holders.is_empty() || !r.deputies.is_empty()) {
-                let at = r.holders.first().or(r.deputies.first()).and_then(|h| loc(file, h));
+                let at = r
+                    .holders
+                    .first()
+                    .or(r.deputies.first())
+                    .and_then(|h| loc(file, h));
                 self.push(
                     &rules::ALL_STAFF_HOLDERS,
                     at,
@@ -352,7 +396,11 @@ impl Validator<'_> {
                 short_name: r.short_name.clone().unwrap_or_else(|| r.name.clone()),
                 version: r.version.clone().unwrap_or_else(|| "1.0".to_string()),
                 top_management: r.top_management,
-                holders: if r.all_staff { active.clone() } else { dedup(holders) },
+                holders: if r.all_staff {
+                    active.clone()
+                } else {
+                    dedup(holders)
+                },
                 deputies: dedup(deputies),
                 reports_to,
                 purpose: r.purpose.clone(),
@@ -379,7 +427,8 @@ impl Validator<'_> {
             let responsible = self.resolve_all(Kind::Role, &role_ids, file, &a.responsible);
             let consulted = self.resolve_all(Kind::Role, &role_ids, file, &a.consulted);
             let informed = self.resolve_all(Kind::Role, &role_ids, file, &a.informed);
-            let segregate_from = self.resolve_all(Kind::Activity, &activity_ids, file, &a.segregate_from);
+            let segregate_from =
+                self.resolve_all(Kind::Activity, &activity_ids, file, &a.segregate_from);
             let refs = self.clause_refs(file, &a.refs);
             let accountable = self.accountable(file, a, &role_ids);
             if a.responsible.is_empty() {
@@ -455,8 +504,14 @@ impl Validator<'_> {
             [] => {
                 // A file that failed to parse may well have held it.
                 if !quiet {
-                    self.push(&rules::MODEL_STRUCTURE, None, format!("the model has no {name} table"))
-                        .hint = Some(format!("add {name} to one of the model's files (see examples/minimal/model.toml)"));
+                    self.push(
+                        &rules::MODEL_STRUCTURE,
+                        None,
+                        format!("the model has no {name} table"),
+                    )
+                    .hint = Some(format!(
+                        "add {name} to one of the model's files (see examples/minimal/model.toml)"
+                    ));
                 }
                 None
             }
@@ -464,8 +519,14 @@ impl Validator<'_> {
             [first, rest @ ..] => {
                 let first_at = self.describe(&loc(first.0, &first.1));
                 for (file, t) in rest {
-                    self.push(&rules::MODEL_STRUCTURE, loc(*file, t), format!("second {name} table"))
-                        .hint = Some(format!("the model has one {name}, first defined at {first_at}"));
+                    self.push(
+                        &rules::MODEL_STRUCTURE,
+                        loc(*file, t),
+                        format!("second {name} table"),
+                    )
+                    .hint = Some(format!(
+                        "the model has one {name}, first defined at {first_at}"
+                    ));
                 }
                 Some(first)
             }
@@ -475,8 +536,14 @@ impl Validator<'_> {
     fn accountable(&mut self, file: usize, a: &RawActivity, roles: &Ids) -> Option<RoleIdx> {
         let id = a.id.get_ref();
         let Some(value) = &a.accountable else {
-            self.push(&rules::ACCOUNTABLE_COUNT, loc(file, &a.id), format!("activity `{id}` has no accountable role"))
-                .hint = Some("add `accountable = \"role-id\"`: exactly one role answers for the outcome".into());
+            self.push(
+                &rules::ACCOUNTABLE_COUNT,
+                loc(file, &a.id),
+                format!("activity `{id}` has no accountable role"),
+            )
+            .hint = Some(
+                "add `accountable = \"role-id\"`: exactly one role answers for the outcome".into(),
+            );
             return None;
         };
         let at = loc(file, value);
@@ -488,7 +555,12 @@ impl Validator<'_> {
             toml::Value::Array(items) if items.len() == 1 && items[0].is_str() => {
                 let s = items[0].as_str().unwrap_or_default().to_string();
                 let hint = format!("write `accountable = \"{s}\"` (a single role, not a list)");
-                self.push(&rules::ACCOUNTABLE_COUNT, at, format!("accountable of `{id}` must be a single role id")).hint = Some(hint);
+                self.push(
+                    &rules::ACCOUNTABLE_COUNT,
+                    at,
+                    format!("accountable of `{id}` must be a single role id"),
+                )
+                .hint = Some(hint);
                 None
             }
             toml::Value::Array(items) => {
@@ -497,12 +569,19 @@ impl Validator<'_> {
                     at,
                     format!("activity `{id}` has {} accountable roles", items.len()),
                 )
-                .hint = Some("exactly one role is accountable; make the others responsible or consulted".into());
+                .hint = Some(
+                    "exactly one role is accountable; make the others responsible or consulted"
+                        .into(),
+                );
                 None
             }
             other => {
-                self.push(&rules::SCHEMA, at, format!("accountable must be a role id, found {}", other.type_str()))
-                    .hint = Some("write `accountable = \"role-id\"`".into());
+                self.push(
+                    &rules::SCHEMA,
+                    at,
+                    format!("accountable must be a role id, found {}", other.type_str()),
+                )
+                .hint = Some("write `accountable = \"role-id\"`".into());
                 None
             }
         }
@@ -517,8 +596,11 @@ impl Validator<'_> {
         if let Some(acc) = &accountable {
             seen.insert(acc.as_str(), "A");
         }
-        let lists: [(&'static str, &Vec<Spanned<String>>); 3] =
-            [("R", &a.responsible), ("C", &a.consulted), ("I", &a.informed)];
+        let lists: [(&'static str, &Vec<Spanned<String>>); 3] = [
+            ("R", &a.responsible),
+            ("C", &a.consulted),
+            ("I", &a.informed),
+        ];
         for (letter, list) in lists {
             for r in list {
                 let role = r.get_ref().as_str();
@@ -531,12 +613,21 @@ impl Validator<'_> {
                     }
                     Some(&prev) => {
                         let msg = if prev == letter || (prev == "A/R" && letter == "R") {
-                            format!("role `{role}` is listed twice as {letter} in activity `{}`", a.id.get_ref())
+                            format!(
+                                "role `{role}` is listed twice as {letter} in activity `{}`",
+                                a.id.get_ref()
+                            )
                         } else {
-                            format!("role `{role}` is both {prev} and {letter} in activity `{}`", a.id.get_ref())
+                            format!(
+                                "role `{role}` is both {prev} and {letter} in activity `{}`",
+                                a.id.get_ref()
+                            )
                         };
-                        self.push(&rules::CONFLICTING_LETTERS, loc(file, r), msg).hint =
-                            Some("give each role one letter per activity (only A and R may be combined)".into());
+                        self.push(&rules::CONFLICTING_LETTERS, loc(file, r), msg)
+                            .hint = Some(
+                            "give each role one letter per activity (only A and R may be combined)"
+                                .into(),
+                        );
                     }
                 }
             }
@@ -569,13 +660,7 @@ impl Validator<'_> {
         }
     }
 
-    fn policy(
-        &mut self,
-        file: usize,
-        p: &RawPolicy,
-        roles: &Ids,
-        people: &Ids,
-    ) -> Option<Policy> {
+    fn policy(&mut self, file: usize, p: &RawPolicy, roles: &Ids, people: &Ids) -> Option<Policy> {
         let owner = self.resolve(Kind::Role, roles, file, &p.owner);
         let approver = self.resolve(Kind::Role, roles, file, &p.approver);
         let effective = self.date(file, &p.effective);
@@ -583,8 +668,13 @@ impl Validator<'_> {
         let review_months = p.review_months.as_ref().map_or(12, |m| *m.get_ref());
         if review_months == 0 {
             if let Some(m) = &p.review_months {
-                self.push(&rules::SCHEMA, loc(file, m), "review-months must be at least 1".into())
-                    .hint = Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
+                self.push(
+                    &rules::SCHEMA,
+                    loc(file, m),
+                    "review-months must be at least 1".into(),
+                )
+                .hint =
+                    Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
             }
         }
         let mut history = Vec::new();
@@ -609,7 +699,10 @@ impl Validator<'_> {
                 .clone()
                 .unwrap_or_else(|| "Information Security Roles and Responsibilities Policy".into()),
             version: p.version.clone(),
-            classification: p.classification.clone().unwrap_or_else(|| "Internal".into()),
+            classification: p
+                .classification
+                .clone()
+                .unwrap_or_else(|| "Internal".into()),
             owner: owner?,
             approver: approver?,
             effective,
@@ -628,6 +721,9 @@ impl Validator<'_> {
         })
     }
 }
+
+/// A clause 5.3 rule: the rule, which roles satisfy it, the message and the hint.
+type KeyRule = (&'static Rule, fn(&Role) -> bool, &'static str, &'static str);
 
 /// Where a role came from, for pointing at it.
 struct RoleMeta<'r> {
@@ -658,10 +754,25 @@ impl Validator<'_> {
         let role_loc = |i: RoleIdx| loc(c.roles[i].file, &c.roles[i].raw.id);
 
         // Clause 5.3: top management and the a) / b) assignments.
-        let key_rules: [(&'static Rule, fn(&Role) -> bool, &str, &str); 3] = [
-            (&rules::NO_TOP_MANAGEMENT, |r| r.top_management, "no role is marked as top management", "set `top-management = true` on the CEO or board role"),
-            (&rules::NO_ISMS_CONFORMITY, |r| r.isms_conformity, "no role is responsible for the ISMS conforming to ISO/IEC 27001 (clause 5.3 a)", "set `isms-conformity = true` on the ISMS manager role"),
-            (&rules::NO_ISMS_REPORTING, |r| r.isms_reporting, "no role reports ISMS performance to top management (clause 5.3 b)", "set `isms-reporting = true` on the ISMS manager role"),
+        let key_rules: [KeyRule; 3] = [
+            (
+                &rules::NO_TOP_MANAGEMENT,
+                |r| r.top_management,
+                "no role is marked as top management",
+                "set `top-management = true` on the CEO or board role",
+            ),
+            (
+                &rules::NO_ISMS_CONFORMITY,
+                |r| r.isms_conformity,
+                "no role is responsible for the ISMS conforming to ISO/IEC 27001 (clause 5.3 a)",
+                "set `isms-conformity = true` on the ISMS manager role",
+            ),
+            (
+                &rules::NO_ISMS_REPORTING,
+                |r| r.isms_reporting,
+                "no role reports ISMS performance to top management (clause 5.3 b)",
+                "set `isms-reporting = true` on the ISMS manager role",
+            ),
         ];
         for (rule, has, msg, hint) in key_rules {
             if !m.roles.iter().any(has) {
@@ -672,16 +783,27 @@ impl Validator<'_> {
         // Holders: people who left, vacancies.
         for (i, role) in m.roles.iter().enumerate() {
             let meta = &c.roles[i];
-            for (list, what) in [(&meta.raw.holders, "holds"), (&meta.raw.deputies, "deputises for")] {
+            for (list, what) in [
+                (&meta.raw.holders, "holds"),
+                (&meta.raw.deputies, "deputises for"),
+            ] {
                 for h in list.iter() {
-                    let Some(p) = m.people.iter().find(|p| &p.id == h.get_ref()) else { continue };
+                    let Some(p) = m.people.iter().find(|p| &p.id == h.get_ref()) else {
+                        continue;
+                    };
                     if let (false, Some(left)) = (p.active, p.left) {
                         self.push(
                             &rules::PERSON_LEFT,
                             loc(meta.file, h),
-                            format!("`{}` left on {left} but still {what} role `{}`", p.id, role.id),
+                            format!(
+                                "`{}` left on {left} but still {what} role `{}`",
+                                p.id, role.id
+                            ),
                         )
-                        .hint = Some("assign the role to a current person, or correct the `left` date".into());
+                        .hint = Some(
+                            "assign the role to a current person, or correct the `left` date"
+                                .into(),
+                        );
                     }
                 }
             }
@@ -693,13 +815,22 @@ impl Validator<'_> {
                 } else {
                     (&rules::VACANT_ROLE, "role")
                 };
-                self.push(rule, role_loc(i), format!("{what} `{}` has no active holder", role.id))
-                    .hint = Some("add a current person to `holders`".into());
+                self.push(
+                    rule,
+                    role_loc(i),
+                    format!("{what} `{}` has no active holder", role.id),
+                )
+                .hint = Some("add a current person to `holders`".into());
             }
             if role.isms_reporting {
                 let direct = role.reports_to.is_some_and(|t| m.roles[t].top_management);
                 if !direct {
-                    let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t)).or(role_loc(i));
+                    let at = meta
+                        .raw
+                        .reports_to
+                        .as_ref()
+                        .and_then(|t| loc(meta.file, t))
+                        .or(role_loc(i));
                     self.push(
                         &rules::INDIRECT_REPORTING,
                         at,
@@ -709,8 +840,14 @@ impl Validator<'_> {
                 }
             }
             if !role.all_staff && !role.responsibilities.is_empty() && role.authorities.is_empty() {
-                self.push(&rules::NO_AUTHORITY, role_loc(i), format!("role `{}` has responsibilities but no authorities", role.id))
-                    .hint = Some("list what the role may decide, approve or enforce in `authorities`".into());
+                self.push(
+                    &rules::NO_AUTHORITY,
+                    role_loc(i),
+                    format!("role `{}` has responsibilities but no authorities", role.id),
+                )
+                .hint = Some(
+                    "list what the role may decide, approve or enforce in `authorities`".into(),
+                );
             }
         }
 
@@ -719,7 +856,10 @@ impl Validator<'_> {
             self.push(
                 &rules::APPROVER_NOT_TOP_MANAGEMENT,
                 loc(c.policy_file, &c.policy.approver),
-                format!("policy approver `{}` is not a top-management role", m.roles[m.policy.approver].id),
+                format!(
+                    "policy approver `{}` is not a top-management role",
+                    m.roles[m.policy.approver].id
+                ),
             )
             .hint = Some("set `policy.approver` to a role with `top-management = true`".into());
         }
@@ -805,8 +945,12 @@ impl Validator<'_> {
                             .collect();
                         let meta = &c.roles[cycle[0]];
                         let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t));
-                        self.push(&rules::REPORTING_CYCLE, at, format!("reporting line loops: {}", names.join(" -> ")))
-                            .hint = Some("the topmost role has no `reports-to`".into());
+                        self.push(
+                            &rules::REPORTING_CYCLE,
+                            at,
+                            format!("reporting line loops: {}", names.join(" -> ")),
+                        )
+                        .hint = Some("the topmost role has no `reports-to`".into());
                     }
                     break;
                 }
@@ -829,9 +973,13 @@ impl Validator<'_> {
             self.push(
                 &rules::REVIEW_OVERDUE,
                 at,
-                format!("the policy review was due on {} (bundle date {})", m.policy.next_review, m.date),
+                format!(
+                    "the policy review was due on {} (bundle date {})",
+                    m.policy.next_review, m.date
+                ),
             )
-            .hint = Some("review the policy, then update `last-review` and the version history".into());
+            .hint =
+                Some("review the policy, then update `last-review` and the version history".into());
         }
 
         // Concentration.
@@ -846,9 +994,16 @@ impl Validator<'_> {
                 self.push(
                     &rules::CONCENTRATION,
                     c.people[p].clone(),
-                    format!("`{}` holds {} roles ({})", person.id, held.len(), held.join(", ")),
+                    format!(
+                        "`{}` holds {} roles ({})",
+                        person.id,
+                        held.len(),
+                        held.join(", ")
+                    ),
                 )
-                .hint = Some(format!("spread the roles (at most {MAX_ROLES_PER_PERSON} per person), or name deputies"));
+                .hint = Some(format!(
+                    "spread the roles (at most {MAX_ROLES_PER_PERSON} per person), or name deputies"
+                ));
             }
         }
 
@@ -856,8 +1011,15 @@ impl Validator<'_> {
         for (i, role) in m.roles.iter().enumerate() {
             let used = m.activities.iter().any(|a| !m.letters(a, i).is_empty());
             if !used {
-                self.push(&rules::UNUSED_ROLE, role_loc(i), format!("role `{}` takes part in no activity", role.id))
-                    .hint = Some("add the role to the activities it takes part in (R, A, C or I), or remove it".into());
+                self.push(
+                    &rules::UNUSED_ROLE,
+                    role_loc(i),
+                    format!("role `{}` takes part in no activity", role.id),
+                )
+                .hint = Some(
+                    "add the role to the activities it takes part in (R, A, C or I), or remove it"
+                        .into(),
+                );
             }
         }
         for (i, a) in m.activities.iter().enumerate() {
@@ -868,20 +1030,35 @@ impl Validator<'_> {
             let n = role.holders.iter().filter(|&&p| m.people[p].active).count();
             if n > 1 {
                 let meta = &c.activities[i];
-                let at = meta.raw.accountable.as_ref().and_then(|v| loc(meta.file, v));
+                let at = meta
+                    .raw
+                    .accountable
+                    .as_ref()
+                    .and_then(|v| loc(meta.file, v));
                 self.push(
                     &rules::SHARED_ACCOUNTABILITY,
                     at,
-                    format!("activity `{}` is accountable to role `{}`, which has {n} holders", a.id, role.id),
+                    format!(
+                        "activity `{}` is accountable to role `{}`, which has {n} holders",
+                        a.id, role.id
+                    ),
                 )
-                .hint = Some("make one person accountable: a role with one holder (others can be deputies)".into());
+                .hint = Some(
+                    "make one person accountable: a role with one holder (others can be deputies)"
+                        .into(),
+                );
             }
         }
     }
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().trim_end_matches('.').to_string()
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('.')
+        .to_string()
 }
 
 /// Turns serde's schema message into ours, with a "did you mean" for unknown keys.
@@ -904,7 +1081,12 @@ fn schema_message(msg: &str) -> (String, Option<String>) {
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
-        return (format!("missing key `{key}`"), Some(format!("add `{key} = ...` to this table (see docs/model.md)")));
+        return (
+            format!("missing key `{key}`"),
+            Some(format!(
+                "add `{key} = ...` to this table (see docs/model.md)"
+            )),
+        );
     }
     if msg.starts_with("unknown variant") {
         return (msg, Some("use one of the values listed".into()));
@@ -921,7 +1103,17 @@ mod tests {
         for ok in ["a", "ceo", "isms-manager", "0x", &"a".repeat(64)] {
             assert!(is_valid_id(ok), "{ok}");
         }
-        for bad in ["", "-a", "A", "a_b", "a b", "é", &"a".repeat(65), "a/b", ".."] {
+        for bad in [
+            "",
+            "-a",
+            "A",
+            "a_b",
+            "a b",
+            "é",
+            &"a".repeat(65),
+            "a/b",
+            "..",
+        ] {
             assert!(!is_valid_id(bad), "{bad}");
         }
     }
@@ -945,7 +1137,8 @@ mod tests {
 
     #[test]
     fn schema_messages() {
-        let (m, h) = schema_message("unknown field `holder`, expected one of `id`, `holders`, `name`");
+        let (m, h) =
+            schema_message("unknown field `holder`, expected one of `id`, `holders`, `name`");
         assert_eq!(m, "unknown key `holder`");
         assert_eq!(h.as_deref(), Some("did you mean `holders`?"));
     }

@@ -288,7 +288,11 @@ impl<'m> Views<'m> {
             .iter()
             .map(|&p| self.model.people[p].name.as_str())
             .collect();
-        if names.is_empty() { "vacant".to_string() } else { names.join(", ") }
+        if names.is_empty() {
+            "vacant".to_string()
+        } else {
+            names.join(", ")
+        }
     }
 
     /// A role reference.
@@ -450,7 +454,9 @@ impl<'m> Views<'m> {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 refs: a.refs.clone(),
-                cells: (0..m.roles.len()).map(|r| m.letters(a, r).to_string()).collect(),
+                cells: (0..m.roles.len())
+                    .map(|r| m.letters(a, r).to_string())
+                    .collect(),
             };
             match groups.iter_mut().find(|g| g.name == a.group) {
                 Some(g) => g.rows.push(row),

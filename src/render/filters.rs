@@ -58,7 +58,10 @@ mod tests {
     /// The text a CommonMark reader sees in `markdown`.
     fn rendered_text(markdown: &str) -> String {
         let mut out = String::new();
-        for ev in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        for ev in Parser::new_ext(
+            markdown,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        ) {
             match ev {
                 Event::Text(t) | Event::Code(t) => out.push_str(&t),
                 Event::SoftBreak | Event::HardBreak => out.push(' '),
@@ -66,8 +69,12 @@ mod tests {
                     out.push_str("<HTML>");
                     out.push_str(&h)
                 }
-                Event::Start(Tag::Emphasis | Tag::Strong | Tag::Link { .. } | Tag::Heading { .. }) => out.push_str("<TAG>"),
-                Event::Start(Tag::List(_) | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Strikethrough) => out.push_str("<TAG>"),
+                Event::Start(
+                    Tag::Emphasis | Tag::Strong | Tag::Link { .. } | Tag::Heading { .. },
+                ) => out.push_str("<TAG>"),
+                Event::Start(
+                    Tag::List(_) | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::Strikethrough,
+                ) => out.push_str("<TAG>"),
                 Event::End(TagEnd::TableCell) => out.push('|'),
                 _ => {}
             }
@@ -106,7 +113,11 @@ mod tests {
     fn hostile_strings_render_literally_in_paragraphs() {
         for s in HOSTILE {
             let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert_eq!(rendered_text(&escape_markdown(s)).trim(), expected, "input {s:?}");
+            assert_eq!(
+                rendered_text(&escape_markdown(s)).trim(),
+                expected,
+                "input {s:?}"
+            );
         }
     }
 
@@ -115,16 +126,31 @@ mod tests {
         for s in HOSTILE {
             let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
             let e = escape_markdown(s);
-            assert_eq!(rendered_text(&format!("- {e}\n")).trim(), format!("<TAG>{expected}"), "list {s:?}");
+            assert_eq!(
+                rendered_text(&format!("- {e}\n")).trim(),
+                format!("<TAG>{expected}"),
+                "list {s:?}"
+            );
             let table = format!("| a | b |\n|---|---|\n| {e} | x |\n");
-            assert_eq!(rendered_text(&table), format!("a|b|{expected}|x|"), "table {s:?}");
-            assert_eq!(rendered_text(&format!("## {e}\n")), format!("<TAG>{expected}"), "heading {s:?}");
+            assert_eq!(
+                rendered_text(&table),
+                format!("a|b|{expected}|x|"),
+                "table {s:?}"
+            );
+            assert_eq!(
+                rendered_text(&format!("## {e}\n")),
+                format!("<TAG>{expected}"),
+                "heading {s:?}"
+            );
         }
     }
 
     #[test]
     fn plain_text_stays_readable() {
-        assert_eq!(escape_markdown("ISMS-POL-05 version 3.0 (R&D)"), "ISMS-POL-05 version 3.0 (R&D)");
+        assert_eq!(
+            escape_markdown("ISMS-POL-05 version 3.0 (R&D)"),
+            "ISMS-POL-05 version 3.0 (R&D)"
+        );
         assert_eq!(escape_markdown("3.0"), "3.0");
         assert_eq!(escape_markdown("12. x"), "12\\. x");
     }

@@ -21,15 +21,27 @@ use crate::model::Model;
 /// The built-in templates, embedded from `templates/`.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("policy.md", include_str!("../../templates/policy.md")),
-    ("raci-matrix.md", include_str!("../../templates/raci-matrix.md")),
+    (
+        "raci-matrix.md",
+        include_str!("../../templates/raci-matrix.md"),
+    ),
     ("role.md", include_str!("../../templates/role.md")),
-    ("signature-role.md", include_str!("../../templates/signature-role.md")),
-    ("signature-policy.md", include_str!("../../templates/signature-policy.md")),
+    (
+        "signature-role.md",
+        include_str!("../../templates/signature-role.md"),
+    ),
+    (
+        "signature-policy.md",
+        include_str!("../../templates/signature-policy.md"),
+    ),
     (
         "all-staff-acknowledgement.md",
         include_str!("../../templates/all-staff-acknowledgement.md"),
     ),
-    ("bundle-readme.md", include_str!("../../templates/bundle-readme.md")),
+    (
+        "bundle-readme.md",
+        include_str!("../../templates/bundle-readme.md"),
+    ),
 ];
 
 /// What a document is, for its layout and for the auditor's index.
@@ -77,12 +89,20 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates> {
         let mut sources: Vec<(String, String)> = Vec::new();
         if let Some(dir) = dir {
-            let entries = std::fs::read_dir(dir)
-                .with_context(|| format!("failed to read templates directory `{}`", dir.display()))?;
-            let mut names: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+            let entries = std::fs::read_dir(dir).with_context(|| {
+                format!("failed to read templates directory `{}`", dir.display())
+            })?;
+            let mut names: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
             names.sort();
             for path in names {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if !name.ends_with(".md") {
                     continue;
                 }
@@ -317,4 +337,3 @@ pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
         evidences: evidences.to_string(),
     }
 }
-

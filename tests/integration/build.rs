@@ -1,1 +1,496 @@
-//! `rolecall build`: bundle content, reproducibility, manifest.
+//! `rolecall build`: bundle content, reproducibility, manifest and atomicity.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use crate::support::{example, fixture, read, rolecall};
+
+/// Builds `model` as of `date` into a fresh temporary directory; returns it and the bundle dir.
+fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let run = rolecall(&[
+        "build",
+        model.to_str().unwrap(),
+        "--date",
+        date,
+        "-o",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.all());
+    let dir = PathBuf::from(run.stdout.trim());
+    assert!(dir.is_dir(), "printed path {dir:?} is not a directory");
+    (out, dir)
+}
+
+/// Separates table cells in [`markdown_text`] (model text may contain `|`).
+const CELL: char = '\u{1f}';
+
+/// Text that a CommonMark reader sees, with cells ended by [`CELL`] and blocks by newlines.
+fn markdown_text(md: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, TagEnd};
+    let mut out = String::new();
+    for ev in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::TableCell) => out.push(CELL),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::Heading(_),
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The RACI cells of the matrix: (activity name, column head) -> letters.
+fn raci_cells(md: &str) -> BTreeMap<(String, String), String> {
+    let text = markdown_text(md);
+    let mut cells = BTreeMap::new();
+    let mut head: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let parts: Vec<String> = line.split(CELL).map(str::to_string).collect();
+        if parts.first().map(String::as_str) == Some("Activity") {
+            head = parts;
+            continue;
+        }
+        if head.len() > 3 && parts.len() == head.len() {
+            for (i, col) in head.iter().enumerate().skip(2) {
+                if !col.is_empty() {
+                    cells.insert((parts[0].clone(), col.clone()), parts[i].clone());
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// Northwind, parsed with toml for cross-checking the documents against the model.
+fn northwind_model() -> toml::Table {
+    let mut merged = toml::Table::new();
+    let mut files: Vec<PathBuf> = walk(&example("northwind"));
+    files.sort();
+    for f in files {
+        let t: toml::Table = std::fs::read_to_string(&f).unwrap().parse().unwrap();
+        for (k, v) in t {
+            match (merged.get_mut(&k), v) {
+                (Some(toml::Value::Array(a)), toml::Value::Array(b)) => a.extend(b),
+                (_, v) => {
+                    merged.insert(k, v);
+                }
+            }
+        }
+    }
+    merged
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn strs(v: &toml::Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(|x| x.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn northwind_bundle_holds_every_document_with_the_model_content() {
+    let (_out, dir) = build(&example("northwind"), "2026-01-31");
+    assert!(dir.ends_with("northwind-evidence-2026-01-31"), "{dir:?}");
+    let model = northwind_model();
+    let people: BTreeMap<String, String> = model["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+
+    let policy = markdown_text(&read(&dir, "policy.md"));
+    for doc in [
+        "README.md",
+        "raci-matrix.md",
+        "signatures/policy-approval.md",
+        "signatures/all-staff-acknowledgement.md",
+    ] {
+        assert!(dir.join(doc).is_file(), "{doc} missing");
+    }
+    for role in model["roles"].as_array().unwrap() {
+        let id = role["id"].as_str().unwrap();
+        let name = role["name"].as_str().unwrap();
+        assert!(policy.contains(name), "policy lacks role {name}");
+        let desc = markdown_text(&read(&dir, &format!("roles/{id}.md")));
+        assert!(desc.contains(name), "roles/{id}.md lacks its name");
+        for r in strs(role, "responsibilities")
+            .iter()
+            .chain(&strs(role, "authorities"))
+        {
+            assert!(desc.contains(r.as_str()), "roles/{id}.md lacks {r:?}");
+            assert!(policy.contains(r.as_str()), "policy lacks {r:?}");
+        }
+        for h in strs(role, "holders") {
+            let person = &people[&h];
+            assert!(
+                desc.contains(person.as_str()),
+                "roles/{id}.md lacks holder {person}"
+            );
+            let sheet_path = format!("signatures/{id}--{h}.md");
+            let sheet = read(&dir, &sheet_path);
+            let digest = sha256(read(&dir, &format!("roles/{id}.md")).as_bytes());
+            assert!(
+                sheet.contains(&digest),
+                "{sheet_path} lacks the role digest {digest}"
+            );
+            assert!(
+                sheet.contains(&digest[..12]),
+                "{sheet_path} lacks the short digest"
+            );
+            assert!(
+                markdown_text(&sheet).contains(person.as_str()),
+                "{sheet_path} lacks the appointee"
+            );
+        }
+    }
+    // Everyone active signs the acknowledgement; the leaver does not.
+    let ack = markdown_text(&read(&dir, "signatures/all-staff-acknowledgement.md"));
+    for p in model["people"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        assert_eq!(
+            ack.contains(name),
+            p.get("left").is_none(),
+            "acknowledgement and {name}"
+        );
+    }
+}
+
+#[test]
+fn every_raci_letter_is_in_its_cell() {
+    let (_out, dir) = build(&example("northwind"), "2026-01-31");
+    let model = northwind_model();
+    let cells = raci_cells(&read(&dir, "raci-matrix.md"));
+    let short: BTreeMap<String, String> = model["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["name"].as_str().unwrap();
+            let s = r.get("short-name").and_then(|s| s.as_str()).unwrap_or(name);
+            (r["id"].as_str().unwrap().to_string(), s.to_string())
+        })
+        .collect();
+    let mut checked = 0;
+    for a in model["activities"].as_array().unwrap() {
+        let name = a["name"].as_str().unwrap().to_string();
+        let acc = a["accountable"].as_str().unwrap();
+        let resp = strs(a, "responsible");
+        for (id, col) in &short {
+            let expected = if id == acc && resp.contains(id) {
+                "A/R"
+            } else if id == acc {
+                "A"
+            } else if resp.contains(id) {
+                "R"
+            } else if strs(a, "consulted").contains(id) {
+                "C"
+            } else if strs(a, "informed").contains(id) {
+                "I"
+            } else {
+                ""
+            };
+            let got = cells
+                .get(&(name.clone(), col.clone()))
+                .unwrap_or_else(|| panic!("no cell {name} x {col}"));
+            assert_eq!(got, expected, "cell {name} x {col}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25 * 12, "only {checked} cells checked");
+}
+
+#[test]
+fn manifest_and_sha256sums_cover_every_file() {
+    let (_out, dir) = build(&example("northwind"), "2026-01-31");
+    let sums = read(&dir, "SHA256SUMS");
+    let mut listed = 0;
+    for line in sums.lines() {
+        let (hash, path) = line.split_once("  ").expect("sha256sum format");
+        let bytes = std::fs::read(dir.join(path)).unwrap();
+        assert_eq!(sha256(&bytes), hash, "{path}");
+        listed += 1;
+    }
+    let on_disk = walk_all(&dir);
+    assert_eq!(
+        listed + 1,
+        on_disk.len(),
+        "SHA256SUMS lists every file but itself"
+    );
+
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir, "manifest.json")).unwrap();
+    assert_eq!(manifest["bundle-date"], "2026-01-31");
+    assert_eq!(manifest["tool"], "rolecall");
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(
+        files.len() + 2,
+        on_disk.len(),
+        "manifest lists every file but itself and SHA256SUMS"
+    );
+    for f in files {
+        let bytes = std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(f["sha256"].as_str().unwrap(), sha256(&bytes));
+        assert_eq!(f["size"].as_u64().unwrap(), bytes.len() as u64);
+    }
+    // The model digest is the SHA-256 of the model/ lines of SHA256SUMS.
+    let model_lines: String = sums
+        .lines()
+        .filter(|l| l.contains("  model/"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(model_lines.contains("model/roles/01-top-management.toml"));
+    assert_eq!(
+        manifest["model-digest"].as_str().unwrap(),
+        sha256(model_lines.as_bytes())
+    );
+    assert!(read(&dir, "README.md").contains(manifest["model-digest"].as_str().unwrap()));
+}
+
+fn walk_all(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_all(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+#[test]
+fn zip_is_byte_for_byte_reproducible_and_matches_the_directory() {
+    let (out1, dir1) = build(&example("northwind"), "2026-01-31");
+    let (out2, _dir2) = build(&example("northwind"), "2026-01-31");
+    let zip1 = std::fs::read(out1.path().join("northwind-evidence-2026-01-31.zip")).unwrap();
+    let zip2 = std::fs::read(out2.path().join("northwind-evidence-2026-01-31.zip")).unwrap();
+    assert_eq!(sha256(&zip1), sha256(&zip2));
+
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip1)).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        let rel = name
+            .strip_prefix("northwind-evidence-2026-01-31/")
+            .expect("entries under the bundle folder");
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, std::fs::read(dir1.join(rel)).unwrap(), "{rel}");
+        let t = entry.last_modified().unwrap();
+        assert_eq!(
+            (t.year(), t.month(), t.day(), t.hour()),
+            (2026, 1, 31, 0),
+            "{rel}"
+        );
+        assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o644), "{rel}");
+        names.push(name);
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "zip entries are sorted");
+    assert_eq!(names.len(), walk_all(&dir1).len());
+}
+
+#[test]
+fn documents_do_not_depend_on_the_bundle_date() {
+    let (_a, dir_a) = build(&example("northwind"), "2026-01-31");
+    let (_b, dir_b) = build(&example("northwind"), "2026-02-27");
+    for path in walk_all(&dir_a) {
+        let rel = path
+            .strip_prefix(&dir_a)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "README.md" || rel == "manifest.json" || rel == "SHA256SUMS" {
+            continue;
+        }
+        let a = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !a.contains("2026-01-31") && !a.contains("31 January 2026"),
+            "{rel} holds the bundle date"
+        );
+        assert_eq!(
+            a,
+            std::fs::read_to_string(dir_b.join(&rel)).unwrap(),
+            "{rel} changed with the bundle date"
+        );
+    }
+    assert!(read(&dir_a, "README.md").contains("31 January 2026"));
+}
+
+#[test]
+fn hostile_text_comes_out_literally_in_markdown() {
+    let (_out, dir) = build(&fixture("valid/hostile"), "2026-11-23");
+    let policy = markdown_text(&read(&dir, "policy.md"));
+    for s in [
+        "*Bob* <b>_x_</b> #1 [a](b) & Co | Ltd",
+        "*Bob* <b>_x_</b> #1 [a](b)",
+        "# Kim [link](http://evil.example) ![img](x.png)",
+        "<script>alert(1)</script> &amp; &#35;",
+        "Chief #strong[Executive] Officer",
+        "Approve `policy` #1 & [x]",
+        "> quoted? no",
+        "1986. A great year",
+        "| pipes | in | a | table | and ~~strike~~",
+        "#read(\"/etc/passwd\") $x^2$ @label <label> // not a comment /* nor this */ = not a heading - not a list",
+    ] {
+        assert!(
+            policy.contains(s),
+            "policy does not show {s:?} literally:\n{policy}"
+        );
+    }
+    let raci = raci_cells(&read(&dir, "raci-matrix.md"));
+    assert_eq!(
+        raci[&("Audit the *ISMS* | yearly".to_string(), "C*E*O".to_string())],
+        "A"
+    );
+    assert_eq!(
+        raci[&(
+            "Assess [risks](http://x) `now`".to_string(),
+            "ISMS _Manager_ //".to_string()
+        )],
+        "A/R"
+    );
+}
+
+#[test]
+fn a_failing_build_leaves_the_previous_bundle_untouched() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let ok = rolecall(&[
+        "build",
+        example("minimal").to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        o,
+        "--quiet",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    let dir = PathBuf::from(ok.stdout.trim());
+    let before = std::fs::read(dir.join("SHA256SUMS")).unwrap();
+    let zip = out.path().join("example-evidence-2026-11-23.zip");
+    let zip_before = std::fs::read(&zip).unwrap();
+
+    // Same organisation, same date, but invalid: the build must refuse and touch nothing.
+    let broken = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    std::fs::write(
+        broken.path().join("model.toml"),
+        text.replace("holders = [\"sam\"]", "holders = [\"nobody\"]"),
+    )
+    .unwrap();
+    let bad = rolecall(&[
+        "build",
+        broken.path().to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        o,
+    ]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("error[RC012]"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("no bundle was written"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(std::fs::read(dir.join("SHA256SUMS")).unwrap(), before);
+    assert_eq!(std::fs::read(&zip).unwrap(), zip_before);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "only the bundle and its zip: {leftovers:?}"
+    );
+}
+
+#[test]
+fn templates_can_be_ejected_and_overridden_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("tpl");
+    let run = rolecall(&["templates", "eject", t.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(t.join("policy.md").is_file() && t.join("role.md").is_file());
+    // Ejecting again refuses to overwrite.
+    assert_eq!(
+        rolecall(&["templates", "eject", t.to_str().unwrap()]).code,
+        1
+    );
+
+    let only = dir.path().join("only");
+    std::fs::create_dir(&only).unwrap();
+    std::fs::write(
+        only.join("raci-matrix.md"),
+        "# Our matrix for {{ org.name }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = rolecall(&[
+        "build",
+        example("minimal").to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        only.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let b = PathBuf::from(run.stdout.trim());
+    assert_eq!(
+        read(&b, "raci-matrix.md"),
+        "# Our matrix for Example Widgets Ltd\n"
+    );
+    assert!(
+        read(&b, "policy.md").contains("## Document control"),
+        "built-in policy still used"
+    );
+}

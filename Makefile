@@ -1,0 +1,43 @@
+# rolecall: the two commands of the quick start are `make demo` and `make test`.
+# Both install what they need (typst-cli, through cargo) on a machine that only
+# has a Rust toolchain.
+
+CARGO ?= cargo
+TYPST_VERSION := 0.15.1
+# cargo installs binaries here; make sure they are found even in a bare shell.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+OUT ?= out
+EXAMPLE ?= examples/northwind
+
+.PHONY: demo test typst lint unit bench clean
+
+## demo: build the Northwind example's evidence bundle and print where it is
+demo: typst
+	@$(CARGO) build --release --quiet
+	@./target/release/rolecall build $(EXAMPLE) -o $(OUT) --quiet
+
+## test: formatting, lints and the whole test suite (PDF tests included)
+test: typst lint unit
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --quiet -- -D warnings
+
+unit:
+	$(CARGO) test --quiet
+
+## typst: install typst-cli $(TYPST_VERSION) with cargo unless a 0.15 typst is on PATH
+typst:
+	@if typst --version 2>/dev/null | grep -q '^typst 0\.15\.'; then :; else \
+		echo "installing typst-cli $(TYPST_VERSION) with cargo (a few minutes, once)"; \
+		$(CARGO) install typst-cli --locked --version $(TYPST_VERSION); \
+	fi
+
+## bench: time check and build on generated models of growing size
+bench:
+	$(CARGO) build --release --quiet
+	./scripts/bench.sh
+
+clean:
+	rm -rf $(OUT) bench-out
