@@ -77,6 +77,62 @@ pub struct BuildArgs {
     /// Print only the bundle path (and errors)
     #[arg(short, long)]
     pub quiet: bool,
+    /// What the bundle holds: Markdown only (no typst needed), or Markdown and PDF
+    #[arg(long, value_enum, default_value_t)]
+    pub format: BundleFormat,
+    /// PDF options.
+    #[command(flatten)]
+    pub pdf: PdfArgs,
+}
+
+/// What a bundle holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum BundleFormat {
+    /// Markdown documents only
+    Md,
+    /// Markdown documents and a PDF/A beside each
+    #[default]
+    #[value(name = "md+pdf")]
+    MdPdf,
+}
+
+/// How typst produces the PDFs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PdfEngine {
+    /// One typst process emits every PDF (typst's bundle export)
+    #[default]
+    Bundle,
+    /// One typst process per document, --jobs at a time
+    PerDocument,
+}
+
+/// Options of the PDF stage.
+#[derive(Debug, Args)]
+pub struct PdfArgs {
+    /// The typst program [default: `typst` on PATH]
+    #[arg(long, value_name = "PATH", env = "ROLECALL_TYPST")]
+    pub typst: Option<PathBuf>,
+    /// How typst is run
+    #[arg(long, value_enum, default_value_t)]
+    pub pdf_engine: PdfEngine,
+    /// Parallel typst processes with --pdf-engine per-document [default: number of CPUs]
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Extra directory of fonts (repeatable); the model's own fonts/ folder is always used
+    #[arg(long, value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+    /// Also let typst use the fonts installed on this machine (builds then depend on the machine)
+    #[arg(long)]
+    pub system_fonts: bool,
+    /// PDF standard passed to typst
+    #[arg(long, value_name = "STANDARD", default_value = "a-2b")]
+    pub pdf_standard: String,
+    /// Seconds after which a typst run is stopped
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub typst_timeout: u64,
+    /// Keep the generated Typst sources in OUT/<bundle>.typst/ (they are always kept when typst fails)
+    #[arg(long)]
+    pub keep_sources: bool,
 }
 
 /// `rolecall explain`

@@ -1,7 +1,8 @@
 //! rolecall: ISO/IEC 27001:2022 clause 5.3 and Annex A 5.2 evidence from a TOML model.
 //!
 //! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
-//! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`bundle`] (manifest,
+//! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
+//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`bundle`] (manifest,
 //! `SHA256SUMS`, reproducible zip, atomic rename). [`cmd`] holds one file per
 //! subcommand; [`cli`] every clap type.
 
@@ -12,5 +13,7 @@ pub mod date;
 pub mod diag;
 pub mod digest;
 pub mod model;
+pub mod pdf;
 pub mod render;
 pub mod rules;
+pub mod typst;

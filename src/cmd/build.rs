@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::bundle::{self, BundleFile};
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, BundleFormat, PdfEngine};
 use crate::diag;
 use crate::model::{self, Model};
-use crate::render::{self, BundleInfo, Templates};
+use crate::pdf;
+use crate::render::{self, BundleInfo, Document, Templates};
 
 /// Builds the bundle; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
@@ -30,8 +31,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         );
     }
     let templates = Templates::load(args.templates.as_deref())?;
-    let files = bundle_files(&model, &templates)?;
     let name = format!("{}-evidence-{}", model.organisation.slug, date);
+    let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
+    let files = bundle_files(&model, &templates, pdf.as_ref(), &args.out, &name)?;
     let written = bundle::write(&args.out, &name, &files, date)?;
     if args.quiet {
         println!("{}", written.dir.display());
@@ -49,9 +51,41 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn pdf_options(args: &BuildArgs) -> pdf::PdfOptions {
+    let p = &args.pdf;
+    pdf::PdfOptions {
+        typst: p.typst.clone(),
+        engine: match p.pdf_engine {
+            PdfEngine::Bundle => pdf::Engine::Bundle,
+            PdfEngine::PerDocument => pdf::Engine::PerDocument,
+        },
+        jobs: p
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        font_paths: p.font_path.clone(),
+        system_fonts: p.system_fonts,
+        pdf_standard: p.pdf_standard.clone(),
+        timeout: std::time::Duration::from_secs(p.typst_timeout.max(1)),
+        keep_sources: p.keep_sources,
+    }
+}
+
 /// Every file of the bundle, manifest and checksums included, sorted by path.
-pub fn bundle_files(model: &Model, templates: &Templates) -> Result<Vec<BundleFile>> {
+/// With `pdf`, a PDF is built beside each Markdown document; the Typst sources
+/// go to a temporary directory in `out` (kept as `out/<name>.typst` on request
+/// or when typst fails).
+pub fn bundle_files(
+    model: &Model,
+    templates: &Templates,
+    pdf: Option<&pdf::PdfOptions>,
+    out: &std::path::Path,
+    name: &str,
+) -> Result<Vec<BundleFile>> {
     let docs = render::render_documents(model, templates)?;
+    let pdfs = match pdf {
+        Some(opts) => build_pdfs(model, &docs, templates, opts, out, name)?,
+        None => Vec::new(),
+    };
     let model_files = model_copy(model)?;
     let model_digest = bundle::model_digest(&model_files);
     let entries: Vec<_> = docs.iter().map(|d| render::describe(d, model)).collect();
@@ -60,13 +94,14 @@ pub fn bundle_files(model: &Model, templates: &Templates) -> Result<Vec<BundleFi
         date_iso: model.date.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         model_digest: model_digest.clone(),
-        pdf: false,
+        pdf: pdf.is_some(),
     };
     let readme = render::render_index(model, templates, &entries, &info)?;
     let mut files: Vec<BundleFile> = docs
         .into_iter()
         .map(|d| BundleFile::text(d.path, d.markdown))
         .collect();
+    files.extend(pdfs);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
     bundle::assemble(files, model.date, &model.organisation.name, model_digest)
@@ -106,4 +141,53 @@ fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
         });
     }
     Ok(files)
+}
+
+/// Writes the Typst sources and runs typst; returns one PDF per document.
+fn build_pdfs(
+    model: &Model,
+    docs: &[Document],
+    templates: &Templates,
+    opts: &pdf::PdfOptions,
+    out: &std::path::Path,
+    name: &str,
+) -> Result<Vec<BundleFile>> {
+    let typst = pdf::find_typst(opts.typst.as_deref())?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("failed to create `{}`", out.display()))?;
+    let kept = out.join(format!("{name}.typst"));
+    let staging = tempfile::Builder::new()
+        .prefix(".rolecall-typst-")
+        .tempdir_in(out)
+        .with_context(|| {
+            format!(
+                "failed to create a temporary directory in `{}`",
+                out.display()
+            )
+        })?;
+    let keep = |staging: tempfile::TempDir| -> Result<()> {
+        if kept.exists() {
+            std::fs::remove_dir_all(&kept)
+                .with_context(|| format!("failed to replace `{}`", kept.display()))?;
+        }
+        std::fs::rename(staging.keep(), &kept)
+            .with_context(|| format!("failed to keep the Typst sources in `{}`", kept.display()))
+    };
+    let result = pdf::write_sources(staging.path(), model, docs, templates)
+        .and_then(|sources| pdf::compile(&typst, &sources, model, opts));
+    match result {
+        Ok(files) => {
+            if opts.keep_sources {
+                keep(staging)?;
+            }
+            Ok(files)
+        }
+        Err(e) => {
+            keep(staging)?;
+            Err(e.context(format!(
+                "failed to build PDFs; the Typst sources are kept in `{}`",
+                kept.display()
+            )))
+        }
+    }
 }

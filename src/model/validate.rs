@@ -469,11 +469,12 @@ impl Validator<'_> {
             return None;
         };
         let organisation = self.organisation(*org_file, org.get_ref());
-        let policy = self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
+        let (policy, policy_resolved) =
+            self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
 
         let model = Model {
             organisation,
-            policy: policy?,
+            policy,
             people,
             roles,
             activities,
@@ -489,6 +490,7 @@ impl Validator<'_> {
             anchor,
             policy_file: *policy_file,
             policy: pol.get_ref(),
+            policy_resolved,
         };
         self.rules(&ctx);
         Some((model, allow))
@@ -660,7 +662,7 @@ impl Validator<'_> {
         }
     }
 
-    fn policy(&mut self, file: usize, p: &RawPolicy, roles: &Ids, people: &Ids) -> Option<Policy> {
+    fn policy(&mut self, file: usize, p: &RawPolicy, roles: &Ids, people: &Ids) -> (Policy, bool) {
         let owner = self.resolve(Kind::Role, roles, file, &p.owner);
         let approver = self.resolve(Kind::Role, roles, file, &p.approver);
         let effective = self.date(file, &p.effective);
@@ -690,9 +692,13 @@ impl Validator<'_> {
                 });
             }
         }
-        let effective = effective?;
+        // Unresolved parts are reported already; placeholders let the other rules
+        // run (the model is never handed on with errors), and `resolved` tells the
+        // rules that need them to stay quiet.
+        let resolved = owner.is_some() && approver.is_some() && effective.is_some();
+        let effective = effective.unwrap_or(Date::new(1970, 1, 1).expect("valid date"));
         let base = last_review.unwrap_or(effective);
-        Some(Policy {
+        let policy = Policy {
             id: p.id.clone(),
             title: p
                 .title
@@ -703,8 +709,8 @@ impl Validator<'_> {
                 .classification
                 .clone()
                 .unwrap_or_else(|| "Internal".into()),
-            owner: owner?,
-            approver: approver?,
+            owner: owner.unwrap_or(usize::MAX),
+            approver: approver.unwrap_or(usize::MAX),
             effective,
             review_months: review_months.max(1),
             last_review,
@@ -718,7 +724,8 @@ impl Validator<'_> {
                 })
                 .collect(),
             history,
-        })
+        };
+        (policy, resolved)
     }
 }
 
@@ -746,6 +753,8 @@ struct RuleCtx<'m> {
     anchor: Option<Location>,
     policy_file: usize,
     policy: &'m RawPolicy,
+    /// Whether the policy's owner, approver and effective date resolved.
+    policy_resolved: bool,
 }
 
 impl Validator<'_> {
@@ -852,7 +861,7 @@ impl Validator<'_> {
         }
 
         // Policy approver.
-        if !m.roles[m.policy.approver].top_management {
+        if c.policy_resolved && !m.roles[m.policy.approver].top_management {
             self.push(
                 &rules::APPROVER_NOT_TOP_MANAGEMENT,
                 loc(c.policy_file, &c.policy.approver),
@@ -963,7 +972,7 @@ impl Validator<'_> {
         }
 
         // Review overdue.
-        if m.policy.next_review < m.date {
+        if c.policy_resolved && m.policy.next_review < m.date {
             let at = c
                 .policy
                 .last_review

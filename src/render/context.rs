@@ -197,6 +197,41 @@ pub struct RaciView {
     pub groups: Vec<RaciGroup>,
 }
 
+impl RaciView {
+    /// The matrix split into tables of at most `max` role columns each, every
+    /// table with all rows, so that wide matrices stay legible on paper.
+    pub fn chunks(&self, max: usize) -> Vec<RaciView> {
+        let max = max.max(1);
+        let n = self.roles.len();
+        let parts = n.div_ceil(max).max(1);
+        // Even chunks read better than a full page and a stub.
+        let size = n.div_ceil(parts).max(1);
+        (0..parts)
+            .map(|i| {
+                let range = (i * size).min(n)..((i + 1) * size).min(n);
+                RaciView {
+                    roles: self.roles[range.clone()].to_vec(),
+                    groups: self
+                        .groups
+                        .iter()
+                        .map(|g| RaciGroup {
+                            name: g.name.clone(),
+                            rows: g
+                                .rows
+                                .iter()
+                                .map(|r| RaciRow {
+                                    cells: r.cells[range.clone()].to_vec(),
+                                    ..r.clone()
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
+
 /// A pair of duties that must be held apart.
 #[derive(Debug, Clone, Serialize)]
 pub struct SodPair {

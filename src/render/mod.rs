@@ -42,7 +42,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "bundle-readme.md",
         include_str!("../../templates/bundle-readme.md"),
     ),
+    (
+        "raci-matrix.typ",
+        include_str!("../../templates/raci-matrix.typ"),
+    ),
+    ("layout.typ", include_str!("../../templates/layout.typ")),
 ];
+
+/// Most role columns of one RACI table in the PDF; wider matrices are split.
+pub const RACI_COLUMNS_PER_PAGE: usize = 20;
 
 /// What a document is, for its layout and for the auditor's index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,9 +87,39 @@ pub struct Document {
     pub markdown: String,
 }
 
-/// A ready Tera instance: the user's templates over the built-in ones.
+/// The templates of a build: the user's over the built-in ones, file by file.
 pub struct Templates {
+    /// `.md` templates, escaped for Markdown.
     tera: tera::Tera,
+    /// `.typ` Tera templates, escaped for Typst markup.
+    typ: tera::Tera,
+    /// The Typst page layout (plain Typst, not a Tera template).
+    layout: String,
+}
+
+/// `| typst_str`: a value as a Typst string literal, quotes included. Its output
+/// is safe: autoescaping it again would break the literal.
+struct TypstStr;
+
+impl tera::Filter for TypstStr {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let s = match value {
+            tera::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(tera::Value::String(format!(
+            "\"{}\"",
+            crate::typst::escape_string(&s)
+        )))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 impl Templates {
@@ -103,7 +141,7 @@ impl Templates {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if !name.ends_with(".md") {
+                if !(name.ends_with(".md") || name.ends_with(".typ")) {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path)
@@ -112,7 +150,7 @@ impl Templates {
             }
             if sources.is_empty() {
                 bail!(
-                    "no *.md templates in `{}`\nhint: `rolecall templates eject {}` writes the built-in templates there for editing",
+                    "no *.md or *.typ templates in `{}`\nhint: `rolecall templates eject {}` writes the built-in templates there for editing",
                     dir.display(),
                     dir.display()
                 );
@@ -123,13 +161,51 @@ impl Templates {
                 sources.push((name.to_string(), text.to_string()));
             }
         }
+        let layout = sources
+            .iter()
+            .find(|(n, _)| n == "layout.typ")
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        let (md, typ): (Vec<_>, Vec<_>) = sources
+            .into_iter()
+            .filter(|(n, _)| n != "layout.typ")
+            .partition(|(n, _)| n.ends_with(".md"));
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".md"]);
         tera.set_escape_fn(filters::escape_markdown);
-        tera.add_raw_templates(sources)
+        tera.add_raw_templates(md)
             .map_err(|e| anyhow::anyhow!(error_chain(&e)))
             .context("failed to load templates")?;
-        Ok(Templates { tera })
+        let mut typ_tera = tera::Tera::default();
+        typ_tera.autoescape_on(vec![".typ"]);
+        typ_tera.set_escape_fn(crate::typst::escape_text);
+        typ_tera.register_filter("typst_str", TypstStr);
+        typ_tera
+            .add_raw_templates(typ)
+            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .context("failed to load templates")?;
+        Ok(Templates {
+            tera,
+            typ: typ_tera,
+            layout,
+        })
+    }
+
+    /// The Typst page layout.
+    pub fn layout(&self) -> &str {
+        &self.layout
+    }
+
+    /// Renders a Typst-native template (`raci-matrix.typ`) for `model`.
+    pub fn render_typst(&self, name: &str, model: &Model) -> Result<String> {
+        let views = Views::new(model);
+        let common = views.common();
+        let mut ctx = context(&common)?;
+        ctx.insert("chunks", &common.raci.chunks(RACI_COLUMNS_PER_PAGE));
+        self.typ
+            .render(name, &ctx)
+            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .with_context(|| format!("failed to render template `{name}`"))
     }
 
     fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {

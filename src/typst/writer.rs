@@ -1,0 +1,1003 @@
+//! Markdown → Typst markup writer.
+//!
+//! Place in the pipeline: Markdown rendered from templates → **Typst markup
+//! (this module)** → `typst` CLI → PDF. The writer walks pulldown-cmark events,
+//! much like pulldown-cmark's own HTML writer, and produces a Typst markup body
+//! without any page setup. All document text goes through
+//! [`escape_text`](super::escape::escape_text) and all string arguments
+//! through [`escape_string`](super::escape::escape_string); the writer itself
+//! only emits fixed Typst syntax around them.
+//!
+//! Constructs are emitted in function-call form (`#emph[…]`, `#list(…)`,
+//! `#table(…)`, …) rather than as markup shorthands, because calls nest
+//! safely, do not depend on word boundaries or indentation, and make
+//! tight/loose lists and multi-paragraph items explicit. Anything the writer
+//! does not know how to render is reported as [`Unsupported`], never dropped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::escape::{escape_string, escape_text, is_typst_newline};
+
+/// Options for one conversion.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriterOptions {
+    /// Number headings hierarchically ("1.", "1.1", …) via a `set` rule at
+    /// the top of the body.
+    pub number_headings: bool,
+}
+
+/// A Markdown construct the writer cannot render faithfully.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// What was found, e.g. `"raw HTML"` or `"image"`.
+    pub what: String,
+    /// Byte offset of the construct in the Markdown input.
+    pub offset: usize,
+}
+
+impl fmt::Display for Unsupported {
+    /// Formats as `unsupported Markdown: <what> at byte <offset>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unsupported Markdown: {} at byte {}",
+            self.what, self.offset
+        )
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// The pulldown-cmark options used for every conversion: CommonMark plus
+/// tables, footnotes and strikethrough. This is the only place they are set.
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Converts CommonMark (+ tables, footnotes, strikethrough) to a Typst markup
+/// body (no page setup) with default [`WriterOptions`].
+pub fn markdown_to_typst(markdown: &str) -> Result<String, Unsupported> {
+    markdown_to_typst_with(markdown, &WriterOptions::default())
+}
+
+/// Converts CommonMark (+ tables, footnotes, strikethrough) to a Typst markup
+/// body (no page setup) with the given options.
+pub fn markdown_to_typst_with(
+    markdown: &str,
+    options: &WriterOptions,
+) -> Result<String, Unsupported> {
+    let events: Vec<Spanned<'_>> = Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .collect();
+    // Definitions may follow their references, so collect them all first.
+    let (body, footnotes) = split_footnotes(events);
+    let mut writer = Writer::new(footnotes, markdown);
+    if options.number_headings {
+        writer.out.push_str("#set heading(numbering: \"1.1\")\n\n");
+    }
+    writer.render(&body)?;
+    let mut out = writer.out;
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// A parser event with its byte range in the input.
+type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// How deeply footnotes may be nested inside footnotes before giving up;
+/// bounds the writer's recursion.
+const MAX_FOOTNOTE_NESTING: usize = 8;
+
+/// A footnote definition and what the writer knows about its use.
+#[derive(Debug, Default)]
+struct Footnote<'a> {
+    /// The definition's events, without its start and end tags.
+    events: Vec<Spanned<'a>>,
+    /// How many references to this footnote are not yet written.
+    references: usize,
+    /// Label of the rendered footnote, once rendered with one; later
+    /// references point to it.
+    label: Option<String>,
+    /// Whether the footnote is being rendered (to detect cycles).
+    rendering: bool,
+}
+
+/// Separates footnote definitions (at any depth) from the other events and
+/// counts references to each definition.
+fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, BTreeMap<String, Footnote<'_>>) {
+    let mut body = Vec::with_capacity(events.len());
+    let mut footnotes: BTreeMap<String, Footnote<'_>> = BTreeMap::new();
+    let mut open: Vec<(String, Vec<Spanned<'_>>)> = Vec::new();
+    let mut references: BTreeMap<String, usize> = BTreeMap::new();
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                open.push((label.to_string(), Vec::new()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some((label, events)) = open.pop() {
+                    // The first definition of a label wins, as in pulldown-cmark's HTML.
+                    footnotes.entry(label).or_insert(Footnote {
+                        events,
+                        ..Footnote::default()
+                    });
+                }
+            }
+            event => {
+                if let Event::FootnoteReference(label) = &event {
+                    *references.entry(label.to_string()).or_default() += 1;
+                }
+                match open.last_mut() {
+                    Some((_, events)) => events.push((event, range)),
+                    None => body.push((event, range)),
+                }
+            }
+        }
+    }
+    for (label, count) in references {
+        if let Some(note) = footnotes.get_mut(&label) {
+            note.references = count;
+        }
+    }
+    (body, footnotes)
+}
+
+/// A block container (document, list item, quote, table cell, footnote):
+/// decides how blocks inside it are separated.
+#[derive(Debug, Clone, Copy)]
+struct Container {
+    /// Output length when the container opened; nothing before this belongs
+    /// to it.
+    start: usize,
+    /// Blocks are separated by a single newline instead of a blank line.
+    tight: bool,
+}
+
+/// Per-table state while its rows are written.
+#[derive(Debug, Clone, Copy)]
+struct TableState {
+    /// Number of columns, from the delimiter row.
+    columns: usize,
+    /// Cells written so far in the current row.
+    cells: usize,
+}
+
+/// Streaming converter state.
+struct Writer<'a> {
+    /// Typst markup produced so far.
+    out: String,
+    /// Footnote definitions by label.
+    footnotes: BTreeMap<String, Footnote<'a>>,
+    /// Prefix of generated footnote labels, unique per input.
+    label_prefix: String,
+    /// Next number for a generated footnote label.
+    next_label: usize,
+    /// Current footnote nesting depth.
+    footnote_depth: usize,
+    /// Open block containers, innermost last.
+    containers: Vec<Container>,
+    /// Tightness of open lists, innermost last.
+    lists: Vec<bool>,
+    /// Open tables, innermost last (a footnote in a cell may hold a table).
+    tables: Vec<TableState>,
+    /// Number of open headings; inside one, output must stay on one line.
+    headings: usize,
+    /// Number of open table headers.
+    table_headers: usize,
+    /// Where the current table header starts in `out`.
+    header_start: usize,
+}
+
+impl<'a> Writer<'a> {
+    /// Creates a writer with the document as the only open container;
+    /// `markdown` seeds the footnote label prefix.
+    fn new(footnotes: BTreeMap<String, Footnote<'a>>, markdown: &str) -> Self {
+        Self {
+            out: String::new(),
+            footnotes,
+            label_prefix: format!("rolecall-fn-{:08x}-", fnv1a32(markdown.as_bytes())),
+            next_label: 1,
+            footnote_depth: 0,
+            containers: vec![Container {
+                start: 0,
+                tight: false,
+            }],
+            lists: Vec::new(),
+            tables: Vec::new(),
+            headings: 0,
+            table_headers: 0,
+            header_start: 0,
+        }
+    }
+
+    /// Writes the Typst markup for `events`, a balanced event sequence.
+    fn render(&mut self, events: &[Spanned<'a>]) -> Result<(), Unsupported> {
+        let mut i = 0;
+        while let Some((event, range)) = events.get(i) {
+            match event {
+                Event::Start(tag) => {
+                    if let Tag::CodeBlock(kind) = tag {
+                        i = self.code_block(kind, events, i)?;
+                    } else {
+                        let loose = matches!(tag, Tag::List(_)) && list_is_loose(&events[i..]);
+                        self.start(tag, loose, range)?;
+                    }
+                }
+                Event::End(tag) => self.end(tag, range)?,
+                Event::Text(text) => self.out.push_str(&escape_text(text)),
+                Event::Code(code) => {
+                    // Inline code stays on one line, as in Markdown; `raw`
+                    // would break lines at U+2028 and the like.
+                    let code: String = code
+                        .chars()
+                        .map(|c| if is_typst_newline(c) { ' ' } else { c })
+                        .collect();
+                    self.out.push_str("#raw(\"");
+                    self.out.push_str(&escape_string(&code));
+                    self.out.push_str("\")");
+                }
+                Event::SoftBreak => {
+                    self.out.push(if self.headings > 0 { ' ' } else { '\n' });
+                }
+                // `\` before any whitespace is a line break; a heading must
+                // stay on one line, so use a space there.
+                Event::HardBreak => {
+                    self.out
+                        .push_str(if self.headings > 0 { "\\ " } else { "\\\n" });
+                }
+                Event::Rule => {
+                    self.block_start();
+                    self.out.push_str("#line(length: 100%)");
+                }
+                Event::FootnoteReference(label) => self.footnote(label, range)?,
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    return Err(unsupported("raw HTML", range));
+                }
+                Event::InlineMath(_) | Event::DisplayMath(_) => {
+                    return Err(unsupported("math", range));
+                }
+                Event::TaskListMarker(_) => return Err(unsupported("task list marker", range)),
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Handles a start tag (other than a code block). `loose` tells whether a
+    /// list start belongs to a loose list.
+    fn start(
+        &mut self,
+        tag: &Tag<'a>,
+        loose: bool,
+        range: &Range<usize>,
+    ) -> Result<(), Unsupported> {
+        match tag {
+            Tag::Paragraph => self.block_start(),
+            Tag::Heading { level, .. } => {
+                // A heading marker only counts at the start of a line or of a
+                // content block; block_start guarantees one of the two.
+                self.block_start();
+                for _ in 0..(*level as usize) {
+                    self.out.push('=');
+                }
+                self.out.push(' ');
+                self.headings += 1;
+            }
+            Tag::BlockQuote(None) => {
+                self.block_start();
+                self.out.push_str("#quote(block: true)[");
+                self.open_container(false);
+            }
+            Tag::BlockQuote(Some(_)) => return Err(unsupported("GFM alert", range)),
+            Tag::List(first) => {
+                self.block_start();
+                let mut args = Vec::new();
+                if let Some(n) = first.filter(|&n| n != 1) {
+                    args.push(format!("start: {n}"));
+                }
+                if loose {
+                    args.push("tight: false".to_string());
+                }
+                self.out
+                    .push_str(if first.is_some() { "#enum(" } else { "#list(" });
+                for arg in args {
+                    self.out.push_str(&arg);
+                    self.out.push(',');
+                }
+                self.out.push('\n');
+                self.lists.push(!loose);
+            }
+            Tag::Item => {
+                self.out.push_str("  [");
+                let tight = self.lists.last().copied().unwrap_or(true);
+                self.open_container(tight);
+            }
+            Tag::Table(alignments) => {
+                self.block_start();
+                let columns = alignments.len();
+                self.out
+                    .push_str(&format!("#table(\n  columns: {columns},\n  align: ("));
+                for alignment in alignments {
+                    self.out.push_str(match alignment {
+                        Alignment::None => "auto",
+                        Alignment::Left => "left",
+                        Alignment::Center => "center",
+                        Alignment::Right => "right",
+                    });
+                    // A trailing comma keeps a one-column list an array.
+                    self.out.push_str(", ");
+                }
+                self.trim_trailing_space();
+                self.out.push_str("),\n");
+                self.tables.push(TableState { columns, cells: 0 });
+            }
+            Tag::TableHead => {
+                self.table_headers += 1;
+                self.header_start = self.out.len();
+                self.out.push_str("  table.header(");
+                self.start_row();
+            }
+            Tag::TableRow => {
+                self.out.push_str("  ");
+                self.start_row();
+            }
+            Tag::TableCell => {
+                if let Some(table) = self.tables.last_mut() {
+                    if table.cells > 0 {
+                        self.out.push_str(", ");
+                    }
+                    table.cells += 1;
+                }
+                self.out.push('[');
+                self.open_container(true);
+            }
+            Tag::Emphasis => self.out.push_str("#emph["),
+            Tag::Strong => self.out.push_str("#strong["),
+            Tag::Strikethrough => self.out.push_str("#strike["),
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                // Typst rejects an empty URL; the text is still shown, and it
+                // is closed by the plain `]` below.
+                if dest_url.is_empty() {
+                    self.out.push_str("#[");
+                } else {
+                    let prefix =
+                        if *link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
+                            "mailto:"
+                        } else {
+                            ""
+                        };
+                    self.out.push_str("#link(\"");
+                    self.out.push_str(&escape_string(prefix));
+                    self.out.push_str(&escape_string(dest_url));
+                    self.out.push_str("\")[");
+                }
+            }
+            Tag::Image { .. } => return Err(unsupported("image", range)),
+            Tag::HtmlBlock => return Err(unsupported("raw HTML", range)),
+            Tag::CodeBlock(_) => return Err(unsupported("code block", range)),
+            Tag::FootnoteDefinition(_) => return Err(unsupported("footnote definition", range)),
+            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+                return Err(unsupported("definition list", range));
+            }
+            Tag::Superscript => return Err(unsupported("superscript", range)),
+            Tag::Subscript => return Err(unsupported("subscript", range)),
+            Tag::MetadataBlock(_) => return Err(unsupported("metadata block", range)),
+        }
+        Ok(())
+    }
+
+    /// Handles an end tag.
+    fn end(&mut self, tag: &TagEnd, range: &Range<usize>) -> Result<(), Unsupported> {
+        match tag {
+            TagEnd::Paragraph => {}
+            TagEnd::Heading(_) => {
+                self.headings = self.headings.saturating_sub(1);
+                self.out.push('\n');
+            }
+            TagEnd::BlockQuote(_) => {
+                self.close_container();
+                self.out.push(']');
+            }
+            TagEnd::List(_) => {
+                self.lists.pop();
+                self.out.push(')');
+            }
+            TagEnd::Item => {
+                self.close_container();
+                self.out.push_str("],\n");
+            }
+            TagEnd::Table => {
+                self.tables.pop();
+                self.out.push(')');
+            }
+            TagEnd::TableHead => {
+                self.table_headers = self.table_headers.saturating_sub(1);
+                self.pad_row();
+                self.out.push_str("),\n");
+                // A header of empty cells (`| | |`) marks a key-value table: drop the
+                // empty row and let the value column take the remaining width.
+                let header = &self.out[self.header_start..];
+                let empty = header
+                    .trim_start()
+                    .strip_prefix("table.header(")
+                    .is_some_and(|rest| rest.chars().all(|c| "[], )\n".contains(c)));
+                if empty {
+                    self.out.truncate(self.header_start);
+                    if let Some(pos) = self.out.rfind("#table(\n  columns: 2,") {
+                        self.out.replace_range(
+                            pos..pos + "#table(\n  columns: 2,".len(),
+                            "#table(\n  columns: (auto, 1fr),",
+                        );
+                    }
+                }
+            }
+            TagEnd::TableRow => {
+                self.pad_row();
+                self.out.push_str(",\n");
+            }
+            TagEnd::TableCell => {
+                self.close_container();
+                self.out.push(']');
+            }
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
+                self.out.push(']');
+            }
+            other => return Err(unsupported(&format!("{other:?}"), range)),
+        }
+        Ok(())
+    }
+
+    /// Writes a fenced or indented code block whose start tag is at
+    /// `events[start]`; returns the index of its end tag.
+    fn code_block(
+        &mut self,
+        kind: &CodeBlockKind<'a>,
+        events: &[Spanned<'a>],
+        start: usize,
+    ) -> Result<usize, Unsupported> {
+        let mut code = String::new();
+        let mut i = start + 1;
+        loop {
+            match events.get(i) {
+                Some((Event::Text(text), _)) => code.push_str(text),
+                Some((Event::End(TagEnd::CodeBlock), _)) => break,
+                Some((_, range)) => return Err(unsupported("markup inside code block", range)),
+                None => break,
+            }
+            i += 1;
+        }
+        // pulldown-cmark ends every code line with a newline; Typst would
+        // show the last one as an empty line.
+        if code.ends_with('\n') {
+            code.pop();
+        }
+        self.block_start();
+        self.out.push_str("#raw(block: true, ");
+        if let CodeBlockKind::Fenced(info) = kind
+            && let Some(lang) = info.split_whitespace().next()
+        {
+            self.out.push_str("lang: \"");
+            self.out.push_str(&escape_string(lang));
+            self.out.push_str("\", ");
+        }
+        self.out.push('"');
+        self.out.push_str(&escape_string(&code));
+        self.out.push_str("\")");
+        Ok(i)
+    }
+
+    /// Writes a footnote for a reference to `label`: the definition's content
+    /// the first time, a reference to that footnote's label afterwards.
+    ///
+    /// A footnote referenced more than once gets a label so later references
+    /// share its number, unless it is first met in a heading or table header:
+    /// Typst repeats those (outline, bookmarks, header rows on every page),
+    /// which would duplicate the label, so there every reference gets its own
+    /// copy of the note instead.
+    fn footnote(&mut self, label: &str, range: &Range<usize>) -> Result<(), Unsupported> {
+        let Some(note) = self.footnotes.get_mut(label) else {
+            return Err(unsupported("footnote reference without definition", range));
+        };
+        // From here on: the references still to come after this one.
+        note.references = note.references.saturating_sub(1);
+        if let Some(typst_label) = &note.label {
+            self.out.push_str(&format!("#footnote(<{typst_label}>)"));
+            return Ok(());
+        }
+        if note.rendering {
+            return Err(unsupported("footnote cycle", range));
+        }
+        if self.footnote_depth >= MAX_FOOTNOTE_NESTING {
+            return Err(unsupported("footnotes nested too deeply", range));
+        }
+        note.rendering = true;
+        let labelled = note.references > 0 && self.headings == 0 && self.table_headers == 0;
+        let events = note.events.clone();
+        // `#[…]` keeps the label attached to the footnote wherever it stands.
+        self.out.push_str(if labelled {
+            "#[#footnote["
+        } else {
+            "#footnote["
+        });
+        self.open_container(false);
+        self.footnote_depth += 1;
+        let result = self.render(&events);
+        self.footnote_depth -= 1;
+        result?;
+        self.close_container();
+        self.out.push(']');
+        let typst_label = if labelled {
+            let typst_label = format!("{}{}", self.label_prefix, self.next_label);
+            self.next_label += 1;
+            self.out.push_str(&format!("<{typst_label}>]"));
+            Some(typst_label)
+        } else {
+            None
+        };
+        if let Some(note) = self.footnotes.get_mut(label) {
+            note.rendering = false;
+            note.label = typst_label;
+        }
+        Ok(())
+    }
+
+    /// Separates a new block from the previous one in the same container.
+    fn block_start(&mut self) {
+        let Some(container) = self.containers.last() else {
+            return;
+        };
+        let Some(inside) = self.out.get(container.start..) else {
+            return;
+        };
+        if inside.is_empty() {
+            return;
+        }
+        let wanted = if container.tight { 1 } else { 2 };
+        let present = inside.chars().rev().take_while(|&c| c == '\n').count();
+        for _ in present..wanted {
+            self.out.push('\n');
+        }
+    }
+
+    /// Opens a block container at the current output position.
+    fn open_container(&mut self, tight: bool) {
+        self.containers.push(Container {
+            start: self.out.len(),
+            tight,
+        });
+    }
+
+    /// Closes the innermost container, dropping trailing newlines so the
+    /// closing bracket follows the content.
+    fn close_container(&mut self) {
+        if let Some(container) = self.containers.pop() {
+            while self.out.len() > container.start && self.out.ends_with('\n') {
+                self.out.pop();
+            }
+        }
+    }
+
+    /// Resets the cell count at the start of a table row.
+    fn start_row(&mut self) {
+        if let Some(table) = self.tables.last_mut() {
+            table.cells = 0;
+        }
+    }
+
+    /// Adds empty cells so a short row still fills all columns.
+    fn pad_row(&mut self) {
+        if let Some(table) = self.tables.last_mut() {
+            while table.cells < table.columns {
+                if table.cells > 0 {
+                    self.out.push_str(", ");
+                }
+                self.out.push_str("[]");
+                table.cells += 1;
+            }
+        }
+    }
+
+    /// Removes trailing spaces from the output.
+    fn trim_trailing_space(&mut self) {
+        while self.out.ends_with(' ') {
+            self.out.pop();
+        }
+    }
+}
+
+/// Whether the list starting at `events[0]` is loose: pulldown-cmark wraps
+/// item text in paragraphs only in loose lists.
+fn list_is_loose(events: &[Spanned<'_>]) -> bool {
+    let mut depth = 0usize;
+    for (event, _) in events {
+        match event {
+            Event::Start(tag) => {
+                if depth == 2 && matches!(tag, Tag::Paragraph) {
+                    return true;
+                }
+                depth += 1;
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// 32-bit FNV-1a hash: a stable, dependency-free way to make footnote labels
+/// differ between documents that end up in one Typst file.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Builds an [`Unsupported`] for the construct at `range`.
+fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
+    Unsupported {
+        what: what.to_string(),
+        offset: range.start,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typst::escape::tests::{HOSTILE, first_markup_hazard, unescape_markup};
+
+    /// Converts with default options, panicking on `Unsupported`.
+    fn convert(markdown: &str) -> String {
+        match markdown_to_typst(markdown) {
+            Ok(typst) => typst,
+            Err(e) => panic!("{e} for {markdown:?}"),
+        }
+    }
+
+    /// Test-only Markdown escaper: backslash-escapes every ASCII punctuation
+    /// character, which CommonMark defines as always literal.
+    fn escape_markdown(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            if c.is_ascii_punctuation() {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// What a text reaches the PDF as: Typst newline characters become spaces.
+    fn newlines_to_spaces(s: &str) -> String {
+        s.chars()
+            .map(|c| if is_typst_newline(c) { ' ' } else { c })
+            .collect()
+    }
+
+    #[test]
+    fn empty_input() {
+        assert_eq!(convert(""), "");
+        assert_eq!(convert("\n\n  \n"), "");
+    }
+
+    #[test]
+    fn paragraphs_are_separated_by_blank_lines() {
+        assert_eq!(convert("one\n\ntwo"), "one\n\ntwo\n");
+    }
+
+    #[test]
+    fn soft_and_hard_breaks() {
+        assert_eq!(convert("a\nb"), "a\nb\n");
+        assert_eq!(convert("a  \nb"), "a\\\nb\n");
+        assert_eq!(convert("a\\\nb"), "a\\\nb\n");
+    }
+
+    #[test]
+    fn headings() {
+        assert_eq!(
+            convert("# One\n\n## Two\n\n###### Six"),
+            "= One\n\n== Two\n\n====== Six\n"
+        );
+        assert_eq!(convert("Set\next\n==="), "= Set ext\n");
+        assert_eq!(convert("Set  \next\n---"), "== Set\\ ext\n");
+        assert_eq!(convert("# a {#id}"), "= a \\{\\#id\\}\n");
+    }
+
+    #[test]
+    fn numbered_headings() {
+        let options = WriterOptions {
+            number_headings: true,
+        };
+        assert_eq!(
+            markdown_to_typst_with("# A", &options),
+            Ok("#set heading(numbering: \"1.1\")\n\n= A\n".to_string())
+        );
+    }
+
+    #[test]
+    fn inline_styles() {
+        assert_eq!(
+            convert("*e* **s** ~~x~~ ***both***"),
+            "#emph[e] #strong[s] #strike[x] #emph[#strong[both]]\n"
+        );
+        assert_eq!(convert("a*b*c"), "a#emph[b]c\n");
+        assert_eq!(convert("**a**.b"), "#strong[a]\\.b\n");
+        assert_eq!(convert("*a*;b"), "#emph[a]\\;b\n");
+        assert_eq!(convert("*a*[b]"), "#emph[a]\\[b\\]\n");
+        assert_eq!(convert("*a*(b)"), "#emph[a]\\(b\\)\n");
+    }
+
+    #[test]
+    fn bullet_lists() {
+        assert_eq!(convert("- a\n- b"), "#list(\n  [a],\n  [b],\n)\n");
+        assert_eq!(
+            convert("- a\n  - b\n- c"),
+            "#list(\n  [a\n#list(\n  [b],\n)],\n  [c],\n)\n"
+        );
+        assert_eq!(
+            convert("- a\n\n  more\n- b"),
+            "#list(tight: false,\n  [a\n\nmore],\n  [b],\n)\n"
+        );
+    }
+
+    #[test]
+    fn ordered_lists() {
+        assert_eq!(convert("1. a\n2. b"), "#enum(\n  [a],\n  [b],\n)\n");
+        assert_eq!(
+            convert("3. a\n4. b"),
+            "#enum(start: 3,\n  [a],\n  [b],\n)\n"
+        );
+        assert_eq!(convert("0. a"), "#enum(start: 0,\n  [a],\n)\n");
+        assert_eq!(
+            convert("7) a\n\n8) b"),
+            "#enum(start: 7,tight: false,\n  [a],\n  [b],\n)\n"
+        );
+    }
+
+    #[test]
+    fn list_items_with_blocks() {
+        assert_eq!(
+            convert("- # H\n- > q\n-\n- ```\n  x\n  ```"),
+            "#list(\n  [= H],\n  [#quote(block: true)[q]],\n  [],\n  [#raw(block: true, \"x\")],\n)\n"
+        );
+    }
+
+    #[test]
+    fn tables() {
+        assert_eq!(
+            convert("| A | B | C | D |\n|---|:--|:-:|--:|\n| 1 | *2* | 3 | 4 |\n| x |"),
+            "#table(\n  columns: 4,\n  align: (auto, left, center, right,),\n  \
+             table.header([A], [B], [C], [D]),\n  [1], [#emph[2]], [3], [4],\n  \
+             [x], [], [], [],\n)\n"
+        );
+        assert_eq!(
+            convert("| a |\n|---|\n| \\| pipe |"),
+            "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([a]),\n  [\\| pipe],\n)\n"
+        );
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(
+            convert("[text](https://e.com/a?b=\"c\"&d)"),
+            "#link(\"https://e.com/a?b=\\\"c\\\"&d\")[text]\n"
+        );
+        assert_eq!(
+            convert("<https://e.com>"),
+            "#link(\"https://e.com\")[https\\:\\/\\/e\\.com]\n"
+        );
+        assert_eq!(
+            convert("<me@e.com>"),
+            "#link(\"mailto:me@e.com\")[me\\@e\\.com]\n"
+        );
+        assert_eq!(convert("[r][x]\n\n[x]: /p \"t\""), "#link(\"/p\")[r]\n");
+        assert_eq!(convert("[*e*]()"), "#[#emph[e]]\n");
+        assert_eq!(
+            convert("[a](\"#read(x)\")"),
+            "#link(\"\\\"#read(x)\\\"\")[a]\n"
+        );
+    }
+
+    #[test]
+    fn code() {
+        assert_eq!(convert("`a \"b\" \\`"), "#raw(\"a \\\"b\\\" \\\\\")\n");
+        assert_eq!(
+            convert("```rust extra\nfn x() {}\n\n\"q\"\n```"),
+            "#raw(block: true, lang: \"rust\", \"fn x() {}\\n\\n\\\"q\\\"\")\n"
+        );
+        assert_eq!(convert("    a\n    b"), "#raw(block: true, \"a\\nb\")\n");
+        assert_eq!(convert("```\n```"), "#raw(block: true, \"\")\n");
+        assert_eq!(convert("`a\u{2028}b\u{85}c`"), "#raw(\"a b c\")\n");
+        assert_eq!(
+            convert("```\na\u{2028}b\n```"),
+            "#raw(block: true, \"a\\u{2028}b\")\n"
+        );
+        assert_eq!(
+            convert("```x\"y\n```"),
+            "#raw(block: true, lang: \"x\\\"y\", \"\")\n"
+        );
+    }
+
+    #[test]
+    fn block_quotes() {
+        assert_eq!(
+            convert("> a\n>\n> b\n>> c"),
+            "#quote(block: true)[a\n\nb\n\n#quote(block: true)[c]]\n"
+        );
+    }
+
+    #[test]
+    fn footnotes() {
+        assert_eq!(
+            convert("a[^1] b[^x].\n\n[^1]: One.\n[^x]: Two\n\n    more"),
+            "a#footnote[One\\.] b#footnote[Two\n\nmore]\\.\n"
+        );
+        // Definition before reference, and reused.
+        assert_eq!(
+            convert("[^n]: N.\n\na[^n] b[^n] c[^n]"),
+            "a#[#footnote[N\\.]<rolecall-fn-38ed0b09-1>] b#footnote(<rolecall-fn-38ed0b09-1>) \
+             c#footnote(<rolecall-fn-38ed0b09-1>)\n"
+        );
+        // First met in a heading or table header (both repeated by Typst):
+        // no label, every reference gets its own copy.
+        assert_eq!(
+            convert("# H[^n]\n\na[^n]\n\n[^n]: N"),
+            "= H#footnote[N]\n\na#footnote[N]\n"
+        );
+        assert_eq!(
+            convert("| h[^n] |\n|---|\n| c[^n] |\n\n[^n]: N"),
+            "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([h#footnote[N]]),\n  \
+             [c#footnote[N]],\n)\n"
+        );
+        // A footnote inside a footnote.
+        assert_eq!(
+            convert("a[^1]\n\n[^1]: b[^2]\n[^2]: c"),
+            "a#footnote[b#footnote[c]]\n"
+        );
+        // Undefined references stay text.
+        assert_eq!(convert("a[^none]"), "a\\[\\^none\\]\n");
+    }
+
+    #[test]
+    fn self_referencing_footnote_is_unsupported() {
+        let err = markdown_to_typst("a[^1]\n\n[^1]: b[^2]\n[^2]: c[^1]");
+        assert_eq!(err.map_err(|e| e.what), Err("footnote cycle".to_string()));
+    }
+
+    #[test]
+    fn footnote_labels_differ_between_documents() {
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        let one = convert("a[^n] b[^n]\n\n[^n]: N");
+        let two = convert("c[^n] d[^n]\n\n[^n]: N");
+        assert_ne!(one.split('<').nth(1), two.split('<').nth(1));
+    }
+
+    #[test]
+    fn horizontal_rule() {
+        assert_eq!(convert("a\n\n---\n\nb"), "a\n\n#line(length: 100%)\n\nb\n");
+    }
+
+    #[test]
+    fn html_and_images_are_unsupported() {
+        let cases: &[(&str, &str, usize)] = &[
+            ("<div>x</div>", "raw HTML", 0),
+            ("a <b>x</b>", "raw HTML", 2),
+            ("<!-- c -->", "raw HTML", 0),
+            ("a\n\n![alt](x.png)", "image", 3),
+            ("- ![i](y)", "image", 2),
+            ("[^1]\n\n[^1]: <span>", "raw HTML", 12),
+        ];
+        for (markdown, what, offset) in cases {
+            assert_eq!(
+                markdown_to_typst(markdown),
+                Err(Unsupported {
+                    what: what.to_string(),
+                    offset: *offset,
+                }),
+                "input {markdown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_displays_what_and_where() {
+        let err = Unsupported {
+            what: "image".into(),
+            offset: 7,
+        };
+        assert_eq!(err.to_string(), "unsupported Markdown: image at byte 7");
+    }
+
+    #[test]
+    fn hostile_markdown_escaped_text_survives() {
+        for input in HOSTILE {
+            let trimmed = input.trim_matches([' ', '\t', '\n', '\r']);
+            if trimmed.chars().any(|c| c.is_control()) {
+                continue;
+            }
+            let typst = convert(&escape_markdown(trimmed));
+            let body = typst.trim_end_matches('\n');
+            assert_eq!(first_markup_hazard(body), None, "input {input:?}");
+            assert_eq!(
+                unescape_markup(body),
+                Some(newlines_to_spaces(trimmed)),
+                "input {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_text_inside_constructs_stays_inside() {
+        for input in HOSTILE {
+            let trimmed = input.trim_matches([' ', '\t', '\n', '\r']);
+            if trimmed.is_empty() || trimmed.chars().any(|c| c.is_control()) {
+                continue;
+            }
+            let md = escape_markdown(trimmed);
+            let escaped = escape_text(&newlines_to_spaces(trimmed));
+            assert_eq!(convert(&format!("*{md}*")), format!("#emph[{escaped}]\n"));
+            assert_eq!(
+                convert(&format!("| h |\n|---|\n| {md} |")),
+                format!(
+                    "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([h]),\n  [{escaped}],\n)\n"
+                )
+            );
+        }
+    }
+
+    mod props {
+        use super::*;
+        use crate::typst::escape::tests::props::hostile_char;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn escaped_paragraph_round_trips(
+                chars in prop::collection::vec(
+                    hostile_char().prop_filter("no control characters", |c| !c.is_control()),
+                    0..80,
+                )
+            ) {
+                let raw: String = chars.into_iter().collect();
+                let input = raw.trim_matches([' ', '\t']);
+                let typst = markdown_to_typst(&escape_markdown(input));
+                prop_assert!(typst.is_ok(), "{:?}", typst);
+                let typst = typst.unwrap_or_default();
+                let body = typst.trim_end_matches('\n');
+                prop_assert_eq!(first_markup_hazard(body), None);
+                prop_assert_eq!(unescape_markup(body), Some(newlines_to_spaces(input)));
+            }
+
+            #[test]
+            fn arbitrary_markdown_never_panics(
+                chars in prop::collection::vec(
+                    prop_oneof![
+                        3 => prop::sample::select(
+                            "#*_`>-+|:[]()!<^~\\ \n\n\n1.".chars().collect::<Vec<_>>()
+                        ),
+                        1 => hostile_char(),
+                    ],
+                    0..200,
+                )
+            ) {
+                let input: String = chars.into_iter().collect();
+                let _ = markdown_to_typst(&input);
+            }
+        }
+    }
+}
