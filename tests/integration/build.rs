@@ -345,7 +345,11 @@ fn documents_do_not_depend_on_the_bundle_date() {
             .into_owned();
         // PDFs carry the bundle date as their creation date (metadata only); their
         // text is checked in the pdf module.
-        if rel == "README.md" || rel == "manifest.json" || rel == "SHA256SUMS" || rel.ends_with(".pdf") {
+        if rel == "README.md"
+            || rel == "manifest.json"
+            || rel == "SHA256SUMS"
+            || rel.ends_with(".pdf")
+        {
             continue;
         }
         let a = std::fs::read_to_string(&path).unwrap();

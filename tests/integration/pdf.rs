@@ -1,0 +1,269 @@
+//! PDFs: text extracted from every PDF holds the content of its Markdown twin.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{example, fixture, read, rolecall};
+
+/// Builds `model` with PDFs as of `date`; returns the temp dir and the bundle dir.
+fn build_pdf(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "build",
+        model.to_str().unwrap(),
+        "--date",
+        date,
+        "-o",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let run = rolecall(&args);
+    assert_eq!(
+        run.code,
+        0,
+        "build failed (is typst 0.15 installed? `make test` installs it):\n{}",
+        run.all()
+    );
+    (out, PathBuf::from(run.stdout.trim()))
+}
+
+/// The text of a PDF, whitespace collapsed so that line breaks do not matter.
+fn pdf_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = pdf_extract::extract_text_from_mem(&bytes)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    squash(&text)
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The PDF's pages, as (width, height) in points.
+fn pages(path: &Path) -> Vec<(f32, f32)> {
+    let doc = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.get_pages()
+        .values()
+        .map(|&id| {
+            let page = doc.get_dictionary(id).unwrap();
+            let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
+            let num = |o: &lopdf::Object| {
+                o.as_float()
+                    .or_else(|_| o.as_i64().map(|i| i as f32))
+                    .unwrap()
+            };
+            (num(&mb[2]) - num(&mb[0]), num(&mb[3]) - num(&mb[1]))
+        })
+        .collect()
+}
+
+#[test]
+fn every_markdown_document_has_a_pdf_with_its_text() {
+    let (_out, dir) = build_pdf(&example("northwind"), "2026-01-31", &[]);
+    let mut checked = 0;
+    for entry in walk(&dir) {
+        let rel = entry
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if !rel.ends_with(".md") || rel == "README.md" {
+            continue;
+        }
+        let pdf = dir.join(rel.replace(".md", ".pdf"));
+        assert!(pdf.is_file(), "no PDF beside {rel}");
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{rel}");
+        let text = pdf_text(&pdf);
+        // Every heading of the Markdown appears in the PDF.
+        for line in read(&dir, &rel).lines().filter(|l| l.starts_with('#')) {
+            let heading = squash(line.trim_start_matches('#').trim());
+            assert!(
+                text.contains(&heading),
+                "{rel}: PDF lacks heading {heading:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 30, "only {checked} PDFs checked");
+}
+
+#[test]
+fn pdfs_hold_roles_holders_responsibilities_and_digests() {
+    let (_out, dir) = build_pdf(&example("minimal"), "2026-11-23", &[]);
+    let policy = pdf_text(&dir.join("policy.pdf"));
+    for s in [
+        "Information Security Manager",
+        "Sam Okoye",
+        "Run the risk assessment and keep the risk register",
+        "Managing Director",
+        "Alex Morgan",
+        "Contents",
+        "Page 1 of",
+    ] {
+        assert!(policy.contains(s), "policy.pdf lacks {s:?}");
+    }
+    let role = pdf_text(&dir.join("roles/isms-manager.pdf"));
+    assert!(role.contains("Coordinate the response to security incidents"));
+    let sheet_md = read(&dir, "signatures/isms-manager--sam.md");
+    let digest = sheet_md.split('`').nth(1).unwrap().to_string();
+    assert_eq!(digest.len(), 64);
+    let sheet = pdf_text(&dir.join("signatures/isms-manager--sam.pdf"));
+    assert!(sheet.contains(&digest), "sheet PDF lacks the full digest");
+    assert!(sheet.contains(&digest[..12]));
+    assert!(sheet.contains("Sam Okoye") && sheet.contains("Alex Morgan"));
+    assert_eq!(
+        pages(&dir.join("signatures/isms-manager--sam.pdf")).len(),
+        1,
+        "a signature sheet is one page"
+    );
+    let policy_pages = pages(&dir.join("policy.pdf"));
+    assert!(
+        (3..=12).contains(&policy_pages.len()),
+        "policy has {} pages",
+        policy_pages.len()
+    );
+    assert!(policy.contains(&format!("Page 1 of {}", policy_pages.len())));
+    let (w, h) = policy_pages[0];
+    assert!(
+        (w - 595.3).abs() < 1.0 && (h - 841.9).abs() < 1.0,
+        "policy is not A4: {w}x{h}"
+    );
+    let raci = pdf_text(&dir.join("raci-matrix.pdf"));
+    for s in ["Carry out the internal audit", "A/R", "ISM", "Auditor"] {
+        assert!(raci.contains(s), "raci-matrix.pdf lacks {s:?}");
+    }
+}
+
+#[test]
+fn hostile_text_is_printed_literally_in_pdfs() {
+    let (_out, dir) = build_pdf(&fixture("valid/hostile"), "2026-11-23", &[]);
+    let policy = pdf_text(&dir.join("policy.pdf"));
+    for s in [
+        "*Bob* <b>_x_</b> #1 [a](b)",
+        "Chief #strong[Executive] Officer",
+        "#read(\"/etc/passwd\") $x^2$ @label <label> // not a comment /* nor this */",
+        "Approve `policy` #1 & [x]",
+        "ISMS _Manager_ //",
+        "Zoë Ångström-Ñúñez",
+        "<script>alert(1)</script> &amp; &#35;",
+        "# Kim [link](http://evil.example) ![img](x.png)",
+    ] {
+        assert!(
+            policy.contains(s),
+            "policy.pdf does not show {s:?} literally"
+        );
+    }
+    let raci = pdf_text(&dir.join("raci-matrix.pdf"));
+    assert!(raci.contains("Audit the *ISMS* | yearly"));
+    assert!(raci.contains("C*E*O"));
+}
+
+#[test]
+fn pdfs_and_zip_are_reproducible_and_both_engines_agree_on_text() {
+    let (a, dir_a) = build_pdf(&example("minimal"), "2026-11-23", &[]);
+    let (b, _) = build_pdf(&example("minimal"), "2026-11-23", &[]);
+    let zip = |d: &tempfile::TempDir| {
+        std::fs::read(d.path().join("example-evidence-2026-11-23.zip")).unwrap()
+    };
+    assert!(
+        zip(&a) == zip(&b),
+        "zips with PDFs differ between two builds"
+    );
+    let (_c, dir_c) = build_pdf(
+        &example("minimal"),
+        "2026-11-23",
+        &["--pdf-engine", "per-document", "--jobs", "2"],
+    );
+    for doc in ["policy.pdf", "raci-matrix.pdf", "signatures/ceo--alex.pdf"] {
+        assert_eq!(
+            pdf_text(&dir_a.join(doc)),
+            pdf_text(&dir_c.join(doc)),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
+fn markdown_only_builds_need_no_typst_and_missing_typst_is_explained() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let md = rolecall(&[
+        "build",
+        example("minimal").to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        o,
+        "--format",
+        "md",
+        "--typst",
+        "/nonexistent/typst",
+        "--quiet",
+    ]);
+    assert_eq!(md.code, 0, "{}", md.all());
+    assert!(!PathBuf::from(md.stdout.trim()).join("policy.pdf").exists());
+    let missing = rolecall(&[
+        "build",
+        example("minimal").to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        o,
+        "--typst",
+        "/nonexistent/typst",
+    ]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("typst not found"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        missing
+            .stderr
+            .contains("cargo install typst-cli --locked --version 0.15.1"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn us_letter_and_landscape_raci() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    let model = dir.path().join("model.toml");
+    std::fs::write(
+        &model,
+        text.replacen(
+            "[organisation]\n",
+            "[organisation]\npaper = \"us-letter\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (_out, b) = build_pdf(&model, "2026-11-23", &[]);
+    assert_eq!(
+        pages(&b.join("policy.pdf"))[0],
+        (612.0, 792.0),
+        "policy is not US Letter"
+    );
+    assert_eq!(
+        pages(&b.join("raci-matrix.pdf"))[0],
+        (792.0, 612.0),
+        "RACI matrix is not landscape US Letter"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
