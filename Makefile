@@ -37,7 +37,7 @@ typst:
 ## bench: time check and build on generated models of growing size
 bench:
 	$(CARGO) build --release --quiet
-	./scripts/bench.sh
+	python3 scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT) bench-out

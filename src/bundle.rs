@@ -58,6 +58,8 @@ pub struct Manifest {
     pub organisation: String,
     /// SHA-256 over the `model/` lines of `SHA256SUMS`.
     pub model_digest: String,
+    /// Font families the PDFs' text is set in (empty for a Markdown-only bundle).
+    pub fonts: Vec<String>,
     /// Every file but `manifest.json` and `SHA256SUMS`, sorted by path.
     pub files: Vec<ManifestEntry>,
 }
@@ -86,6 +88,7 @@ pub fn assemble(
     date: Date,
     organisation: &str,
     model_digest: String,
+    fonts: Vec<String>,
 ) -> Result<Vec<BundleFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
@@ -97,6 +100,7 @@ pub fn assemble(
         bundle_date: date.to_string(),
         organisation: organisation.to_string(),
         model_digest,
+        fonts,
         files: files
             .iter()
             .map(|f| ManifestEntry {

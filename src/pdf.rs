@@ -3,9 +3,10 @@
 //! Runs after `render` and before `bundle`. Each document's Markdown is converted
 //! by `crate::typst` (the RACI matrix comes from its Typst-native template), wrapped
 //! in the page layout, and compiled by the `typst` CLI, found on PATH or given by
-//! `--typst` / `ROLECALL_TYPST`. Either one typst process emits every PDF
-//! (`--features bundle --format bundle`, the default: it measured fastest, see
-//! docs/performance.md) or one process per document runs on `--jobs` threads.
+//! `--typst` / `ROLECALL_TYPST`. Either typst's bundle export emits many PDFs per
+//! process (`--features bundle --format bundle`, in batches on `--jobs` threads; the
+//! default: it measured fastest, see docs/performance.md) or one process per
+//! document runs on `--jobs` threads.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -116,16 +117,98 @@ pub fn font_dirs(model: &Model, opts: &PdfOptions) -> Vec<PathBuf> {
         dirs.push(model_fonts);
     }
     dirs.extend(opts.font_paths.iter().cloned());
-    dirs
+    // typst runs in the sources' directory: relative paths must not change meaning.
+    dirs.into_iter()
+        .map(|d| std::path::absolute(&d).unwrap_or(d))
+        .collect()
+}
+
+/// Font folders typst searches when asked for system fonts (`--system-fonts`), so
+/// that the check below sees what typst sees.
+const SYSTEM_FONT_DIRS: &[&str] = &[
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "C:\\Windows\\Fonts",
+];
+
+/// Checks that every character of every document has a font, before typst runs
+/// (typst would silently draw an empty box). Returns the font families used.
+pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Result<Vec<String>> {
+    let mut dirs = font_dirs(model, opts);
+    if opts.system_fonts {
+        dirs.extend(SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(Path::new(&home).join(".local/share/fonts"));
+            dirs.push(Path::new(&home).join(".fonts"));
+        }
+    }
+    let fonts = crate::fonts::FontSet::load(&dirs, true).map_err(|e| {
+        anyhow::anyhow!("{e}\nhint: remove the file from the font folder, or replace it with a working TTF/OTF font")
+    })?;
+    let texts: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| (d.path.clone(), d.markdown.clone()))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = String::new();
+    for (doc, m) in crate::fonts::missing(&fonts, &texts) {
+        if !seen.insert(m.ch) {
+            continue;
+        }
+        let what = if m.ch.is_control() {
+            "control character"
+        } else {
+            "character"
+        };
+        problems.push_str(&format!(
+            "  {what} {:?} (U+{:04X}) in \"{}\" ({doc})\n",
+            m.ch, m.ch as u32, m.context
+        ));
+    }
+    if !problems.is_empty() {
+        let n = seen.len();
+        bail!(
+            "no font has {n} character{} of the model's text; the PDFs would show empty boxes\n{problems}hint: put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; remove control characters from the model; or build Markdown only with --format md",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    let all: String = texts
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The layout's font list, then typst's fallback; raw text (digests) is monospace.
+    let mut used = fonts.families_chosen(&all, &["Libertinus Serif", "New Computer Modern"]);
+    used.push("DejaVu Sans Mono".to_string());
+    used.sort();
+    used.dedup();
+    Ok(used)
 }
 
 /// Where the Typst sources of one build live.
 pub struct Sources {
     /// The project root handed to typst (`--root`).
     pub root: PathBuf,
-    /// (document, entry file relative to root, PDF path relative to the output dir).
-    entries: Vec<(usize, String, String)>,
+    /// One per document, in document order.
+    entries: Vec<Entry>,
 }
+
+/// How one document is compiled.
+struct Entry {
+    /// Entry file for a one-document run, relative to the root.
+    entry: String,
+    /// PDF path relative to the output directory.
+    pdf: String,
+    /// Its line in a bundle-export main file.
+    bundle_line: String,
+}
+
+/// Most documents in one bundle-export run: typst 0.15's bundle export overflows
+/// its stack on very long bundles (seen at ~750 documents), and batches also let
+/// both cores work.
+const MAX_BATCH: usize = 48;
 
 /// Writes the Typst sources of every document below `root`.
 pub fn write_sources(
@@ -164,7 +247,6 @@ pub fn write_sources(
     };
     let author = escape_string(&model.organisation.name);
     let mut entries = Vec::new();
-    let mut main = String::from("// Every PDF of the bundle, for typst's bundle export.\n");
     for (i, doc) in docs.iter().enumerate() {
         let body = match doc.kind {
             DocKind::Raci => templates.render_typst("raci-matrix.typ", model)?,
@@ -201,12 +283,16 @@ pub fn write_sources(
             "#set document(title: \"{title}\", author: \"{author}\")\n#include \"/docs/{stem}.typ\"\n"
         );
         write(&format!("entry/{stem}.typ"), &entry)?;
-        main.push_str(&format!(
+        let bundle_line = format!(
             "#document(\"{stem}.pdf\", title: \"{title}\", author: \"{author}\")[#include \"/docs/{stem}.typ\"]\n"
-        ));
-        entries.push((i, format!("entry/{stem}.typ"), format!("{stem}.pdf")));
+        );
+        entries.push(Entry {
+            entry: format!("entry/{stem}.typ"),
+            pdf: format!("{stem}.pdf"),
+            bundle_line,
+        });
+        let _ = i;
     }
-    write("main.typ", &main)?;
     Ok(Sources {
         root: root.to_path_buf(),
         entries,
@@ -246,49 +332,68 @@ pub fn compile(
         cmd.env_remove("SOURCE_DATE_EPOCH")
             .env_remove("TYPST_FONT_PATHS");
     };
+    // Each run: (what, entry file, output path, bundle export?).
+    let mut runs: Vec<(String, PathBuf, PathBuf, bool)> = Vec::new();
     match opts.engine {
         Engine::Bundle => {
-            let mut cmd = Command::new(&typst.path);
-            base_args(&mut cmd);
-            cmd.args(["--features", "bundle", "--format", "bundle"])
-                .arg(sources.root.join("main.typ"))
-                .arg(&out);
-            run(cmd, "the bundle's PDFs", opts.timeout)?;
+            let jobs = opts.jobs.max(1);
+            let per_batch = sources.entries.len().div_ceil(jobs).clamp(1, MAX_BATCH);
+            for (k, batch) in sources.entries.chunks(per_batch).enumerate() {
+                let main: String = batch.iter().map(|e| e.bundle_line.as_str()).collect();
+                let file = sources.root.join(format!("bundle-{k:03}.typ"));
+                std::fs::write(&file, main)
+                    .with_context(|| format!("failed to write `{}`", file.display()))?;
+                let names: Vec<&str> = batch.iter().map(|e| e.pdf.as_str()).collect();
+                let what = if names.len() == 1 {
+                    names[0].to_string()
+                } else {
+                    format!("{} and {} more", names[0], names.len() - 1)
+                };
+                runs.push((what, file, out.clone(), true));
+            }
         }
         Engine::PerDocument => {
-            let jobs = opts.jobs.max(1);
-            let queue = std::sync::Mutex::new(sources.entries.iter());
-            let errors = std::sync::Mutex::new(Vec::new());
-            std::thread::scope(|s| {
-                for _ in 0..jobs {
-                    s.spawn(|| {
-                        loop {
-                            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-                            let Some((_, entry, pdf)) = next else { break };
-                            let target = out.join(pdf);
-                            if let Some(parent) = target.parent() {
-                                let _ = std::fs::create_dir_all(parent);
-                            }
-                            let mut cmd = Command::new(&typst.path);
-                            base_args(&mut cmd);
-                            cmd.arg(sources.root.join(entry)).arg(&target);
-                            if let Err(e) = run(cmd, pdf, opts.timeout) {
-                                if let Ok(mut errs) = errors.lock() {
-                                    errs.push(e);
-                                }
-                            }
-                        }
-                    });
+            for e in &sources.entries {
+                let target = out.join(&e.pdf);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("failed to create `{}`", parent.display()))?;
                 }
-            });
-            let mut errors = errors.into_inner().unwrap_or_default();
-            if !errors.is_empty() {
-                return Err(errors.remove(0));
+                runs.push((e.pdf.clone(), sources.root.join(&e.entry), target, false));
             }
         }
     }
+    let queue = std::sync::Mutex::new(runs.iter());
+    let errors = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..opts.jobs.max(1) {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                    let Some((what, input, output, bundle)) = next else {
+                        break;
+                    };
+                    let mut cmd = Command::new(&typst.path);
+                    base_args(&mut cmd);
+                    if *bundle {
+                        cmd.args(["--features", "bundle", "--format", "bundle"]);
+                    }
+                    cmd.arg(input).arg(output);
+                    if let Err(e) = run(cmd, what, opts.timeout) {
+                        if let Ok(mut errs) = errors.lock() {
+                            errs.push(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mut errors = errors.into_inner().unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors.remove(0));
+    }
     let mut files = Vec::new();
-    for (_, _, pdf) in &sources.entries {
+    for Entry { pdf, .. } in &sources.entries {
         let path = out.join(pdf);
         let bytes = std::fs::read(&path).with_context(|| {
             format!("typst wrote no `{pdf}` (expected at `{}`)", path.display())

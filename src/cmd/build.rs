@@ -82,9 +82,9 @@ pub fn bundle_files(
     name: &str,
 ) -> Result<Vec<BundleFile>> {
     let docs = render::render_documents(model, templates)?;
-    let pdfs = match pdf {
+    let (pdfs, fonts) = match pdf {
         Some(opts) => build_pdfs(model, &docs, templates, opts, out, name)?,
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let model_files = model_copy(model)?;
     let model_digest = bundle::model_digest(&model_files);
@@ -104,7 +104,13 @@ pub fn bundle_files(
     files.extend(pdfs);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
-    bundle::assemble(files, model.date, &model.organisation.name, model_digest)
+    bundle::assemble(
+        files,
+        model.date,
+        &model.organisation.name,
+        model_digest,
+        fonts,
+    )
 }
 
 /// The model's own files under `model/`: its TOML sources and the logo.
@@ -143,7 +149,8 @@ fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
     Ok(files)
 }
 
-/// Writes the Typst sources and runs typst; returns one PDF per document.
+/// Checks fonts, writes the Typst sources and runs typst; returns one PDF per
+/// document and the font families used.
 fn build_pdfs(
     model: &Model,
     docs: &[Document],
@@ -151,8 +158,9 @@ fn build_pdfs(
     opts: &pdf::PdfOptions,
     out: &std::path::Path,
     name: &str,
-) -> Result<Vec<BundleFile>> {
+) -> Result<(Vec<BundleFile>, Vec<String>)> {
     let typst = pdf::find_typst(opts.typst.as_deref())?;
+    let fonts = pdf::check_fonts(model, docs, opts)?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("failed to create `{}`", out.display()))?;
     let kept = out.join(format!("{name}.typst"));
@@ -180,7 +188,7 @@ fn build_pdfs(
             if opts.keep_sources {
                 keep(staging)?;
             }
-            Ok(files)
+            Ok((files, fonts))
         }
         Err(e) => {
             keep(staging)?;

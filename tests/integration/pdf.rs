@@ -267,3 +267,73 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn cjk_and_arabic_names_need_a_font_and_render_with_one() {
+    let model = fixture("valid/scripts");
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    // typst's embedded fonts lack CJK: the build must refuse, naming the text and the character.
+    let run = rolecall(&[
+        "build",
+        model.to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "-o",
+        o,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("'张' (U+5F20)"), "{}", run.stderr);
+    assert!(run.stderr.contains("张伟 (Zhang Wei)"), "{}", run.stderr);
+    assert!(run.stderr.contains("fonts/ folder"), "{}", run.stderr);
+    assert!(
+        std::fs::read_dir(out.path())
+            .unwrap()
+            .flatten()
+            .all(|e| !e.path().join("policy.md").exists()),
+        "no bundle may be written"
+    );
+
+    let fonts = crate::support::root().join("tests/fonts");
+    let (_out, dir) = build_pdf(
+        &model,
+        "2026-11-23",
+        &["--font-path", fonts.to_str().unwrap()],
+    );
+    // pdf-extract cannot decode CFF-based CJK text, so check the Latin part of the
+    // name in the text and that the PDF embeds (and so draws with) both test fonts.
+    let policy = pdf_text(&dir.join("policy.pdf"));
+    assert!(
+        policy.contains("Information Security Manager"),
+        "policy.pdf lacks its text"
+    );
+    let embedded = base_fonts(&dir.join("policy.pdf"));
+    for family in ["NotoSansCJKsc", "NotoSansArabic"] {
+        assert!(
+            embedded.iter().any(|f| f.contains(family)),
+            "policy.pdf does not embed {family}: {embedded:?}"
+        );
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir, "manifest.json")).unwrap();
+    let used: Vec<&str> = manifest["fonts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert!(
+        used.contains(&"Noto Sans CJK SC"),
+        "manifest fonts: {used:?}"
+    );
+}
+
+/// The `/BaseFont` names of every font in a PDF.
+fn base_fonts(path: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(path).unwrap();
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter_map(|d| d.get(b"BaseFont").ok().and_then(|n| n.as_name().ok()))
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
+}

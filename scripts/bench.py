@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Benchmark rolecall: generate synthetic models and time check, Markdown-only
+build and full build (with PDFs) with each PDF engine. Run by `make bench`.
+
+Usage: scripts/bench.py [--bin target/release/rolecall] [--runs 3] [--sizes 15x30x42,300x2000x600]
+Sizes are ROLESxPEOPLExACTIVITIES; `northwind` stands for examples/northwind.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GROUPS = ["Leadership", "Planning and risk", "Support", "Operation",
+          "Performance evaluation", "Improvement", "Annex A controls"]
+REFS = ["5.3", "6.1.2", "7.2", "7.5", "8.1", "9.2", "9.3", "10.2", "A.5.2", "A.5.15", "A.8.32"]
+
+
+def generate(path, roles, people, activities):
+    """Writes a valid model with the given counts (one person holds one to two roles)."""
+    out = []
+    out.append('[organisation]\nname = "Bench Corp"\nscope = "Everything Bench Corp does."\n')
+    out.append('[policy]\nid = "BENCH-POL-01"\nversion = "1.0"\nowner = "r001"\napprover = "r000"\n'
+               'effective = 2026-01-15\nlast-review = 2026-01-10\nreview-months = 12\n')
+    out.append('[lint]\nallow = ["RC023", "RC042", "RC061"]\n')
+    for p in range(people):
+        out.append(f'[[people]]\nid = "p{p:05}"\nname = "Person {p} Example"\n'
+                   f'title = "Job title {p % 37}"\ndepartment = "Department {p % 12}"\n')
+    for r in range(roles):
+        holders = [f'"p{(r * 3 + k) % people:05}"' for k in range(1 + (r % 2))]
+        extra = ""
+        if r == 0:
+            extra = "top-management = true\n"
+        elif r == 1:
+            extra = 'isms-conformity = true\nisms-reporting = true\nreports-to = "r000"\n'
+        else:
+            extra = f'reports-to = "r{(r - 1) // 4:03}"\n'
+        out.append(f'[[roles]]\nid = "r{r:03}"\nname = "Role {r} of the organisation"\n'
+                   f'short-name = "R{r}"\nholders = [{", ".join(holders)}]\n{extra}'
+                   f'purpose = "Carries out *role {r}*."\n'
+                   f'responsibilities = ["Do task A of role {r}", "Do task B of role {r}", "Report on role {r}"]\n'
+                   f'authorities = ["Decide on matters of role {r}"]\n'
+                   f'competence = ["Knowledge for role {r}"]\nrefs = ["A.5.2"]\n')
+    for a in range(activities):
+        r = a % roles
+        acc = f'"r{(a * 7) % roles:03}"'
+        resp = f'"r{r:03}"'
+        cons = f'"r{(r + 1) % roles:03}"'
+        inf = f'"r{(r + 2) % roles:03}"'
+        if len({acc, resp, cons, inf}) < 4:
+            cons, inf = "", ""
+        out.append(f'[[activities]]\nid = "a{a:04}"\nname = "Activity {a} of the ISMS"\n'
+                   f'group = "{GROUPS[a % len(GROUPS)]}"\nrefs = ["{REFS[a % len(REFS)]}"]\n'
+                   f'responsible = [{resp}]\naccountable = {acc}\n'
+                   f'consulted = [{cons}]\ninformed = [{inf}]\n')
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
+def timed(cmd, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        times.append(time.perf_counter() - start)
+        if res.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{res.stderr}")
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/rolecall")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sizes", default="northwind,100x500x200,300x2000x600")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="rolecall-bench-")
+    try:
+        print(f"{'model':<22} {'check':>8} {'build md':>9} {'build pdf (bundle)':>19} {'build pdf (per-doc)':>20}")
+        for size in args.sizes.split(","):
+            if size == "northwind":
+                model = "examples/northwind"
+            else:
+                r, p, a = (int(x) for x in size.split("x"))
+                model = os.path.join(work, f"{size}.toml")
+                generate(model, r, p, a)
+            out = os.path.join(work, "out")
+            base = [args.bin]
+            date = ["--date", "2026-11-23"]
+            t_check = timed(base + ["check", model] + date, args.runs)
+            t_md = timed(base + ["build", model, "-o", out, "--format", "md", "-q"] + date, args.runs)
+            t_pdf = timed(base + ["build", model, "-o", out, "-q"] + date, args.runs)
+            t_per = timed(base + ["build", model, "-o", out, "-q", "--pdf-engine", "per-document"] + date, args.runs)
+            print(f"{size:<22} {t_check:>7.3f}s {t_md:>8.3f}s {t_pdf:>18.3f}s {t_per:>19.3f}s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
