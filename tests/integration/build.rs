@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{example, fixture, read, rolecall};
+use crate::support::{example, files_below, fixture, read, rolecall};
 
 /// Builds `model` as of `date` into a fresh temporary directory; returns it and the bundle dir.
 fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
@@ -251,7 +251,7 @@ fn manifest_and_sha256sums_cover_every_file() {
         assert_eq!(sha256(&bytes), hash, "{path}");
         listed += 1;
     }
-    let on_disk = walk_all(&dir);
+    let on_disk = files_below(&dir);
     assert_eq!(
         listed + 1,
         on_disk.len(),
@@ -286,19 +286,6 @@ fn manifest_and_sha256sums_cover_every_file() {
     assert!(read(&dir, "README.md").contains(manifest["model-digest"].as_str().unwrap()));
 }
 
-fn walk_all(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk_all(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
-}
-
 #[test]
 fn zip_is_byte_for_byte_reproducible_and_matches_the_directory() {
     let (out1, dir1) = build(&example("northwind"), "2026-01-31");
@@ -330,14 +317,14 @@ fn zip_is_byte_for_byte_reproducible_and_matches_the_directory() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "zip entries are sorted");
-    assert_eq!(names.len(), walk_all(&dir1).len());
+    assert_eq!(names.len(), files_below(&dir1).len());
 }
 
 #[test]
 fn documents_do_not_depend_on_the_bundle_date() {
     let (_a, dir_a) = build(&example("northwind"), "2026-01-31");
     let (_b, dir_b) = build(&example("northwind"), "2026-02-27");
-    for path in walk_all(&dir_a) {
+    for path in files_below(&dir_a) {
         let rel = path
             .strip_prefix(&dir_a)
             .unwrap()

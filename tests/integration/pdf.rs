@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{example, fixture, read, rolecall};
+use crate::support::{example, files_below, fixture, read, rolecall};
 
 /// Builds `model` with PDFs as of `date`; returns the temp dir and the bundle dir.
 fn build_pdf(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
@@ -61,7 +61,7 @@ fn pages(path: &Path) -> Vec<(f32, f32)> {
 fn every_markdown_document_has_a_pdf_with_its_text() {
     let (_out, dir) = build_pdf(&example("northwind"), "2026-01-31", &[]);
     let mut checked = 0;
-    for entry in walk(&dir) {
+    for entry in files_below(&dir) {
         let rel = entry
             .strip_prefix(&dir)
             .unwrap()
@@ -253,19 +253,6 @@ fn us_letter_and_landscape_raci() {
         (792.0, 612.0),
         "RACI matrix is not landscape US Letter"
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
 }
 
 #[test]
