@@ -90,6 +90,7 @@ fn push_unicode_escape(out: &mut String, c: char) {
     out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
 }
 
+/// Escaping tests and helpers shared with the writer tests.
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -223,6 +224,7 @@ pub(crate) mod tests {
         "",
     ];
 
+    /// Exact escaped output for a table of hostile and ordinary strings.
     #[test]
     fn escape_text_table() {
         let cases: &[(&str, &str)] = &[
@@ -273,6 +275,7 @@ pub(crate) mod tests {
         }
     }
 
+    /// Every hostile string escapes to inert markup that unescapes to itself.
     #[test]
     fn hostile_strings_round_trip_and_are_inert() {
         for input in HOSTILE {
@@ -290,6 +293,7 @@ pub(crate) mod tests {
         }
     }
 
+    /// A 100,000-character word is escaped in one pass without hazards.
     #[test]
     fn very_long_word_is_escaped_linearly() {
         let word = "a-".repeat(50_000);
@@ -335,6 +339,7 @@ pub(crate) mod tests {
         Some(out)
     }
 
+    /// Exact string-literal escapes, and round trips for the hostile strings.
     #[test]
     fn escape_string_table() {
         let cases: &[(&str, &str)] = &[
@@ -360,6 +365,7 @@ pub(crate) mod tests {
         }
     }
 
+    /// Property tests for both escape functions.
     pub(crate) mod props {
         use super::*;
         use proptest::prelude::*;
@@ -381,6 +387,7 @@ pub(crate) mod tests {
         }
 
         proptest! {
+            /// Random text escapes to inert markup that unescapes to itself.
             #[test]
             fn escape_text_round_trips(chars in prop::collection::vec(hostile_char(), 0..80)) {
                 let input: String = chars.into_iter().collect();
@@ -393,6 +400,7 @@ pub(crate) mod tests {
                 prop_assert_eq!(unescape_markup(&escaped), Some(expected));
             }
 
+            /// Random text escapes to a string literal body that unescapes to itself.
             #[test]
             fn escape_string_round_trips(chars in prop::collection::vec(hostile_char(), 0..80)) {
                 let input: String = chars.into_iter().collect();

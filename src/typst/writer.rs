@@ -94,6 +94,19 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 /// bounds the writer's recursion.
 const MAX_FOOTNOTE_NESTING: usize = 8;
 
+/// Budget for nesting, in units of Typst's show-rule depth. Typst 0.15
+/// stops with "maximum show rule depth exceeded" near 64 units (measured:
+/// at most 16 nested quotes, 31 nested lists or 64 nested emphases compile);
+/// failing here instead, with a margin, names the place in the Markdown.
+/// Costs are in [`nesting_cost`].
+const MAX_NESTING: usize = 60;
+
+/// Output may be at most this many times the input (plus 1 MiB). Only
+/// footnote copies can grow output beyond a small constant factor, so this
+/// bounds them: nested, repeatedly referenced notes in headings could
+/// otherwise multiply.
+const MAX_EXPANSION: usize = 64;
+
 /// A footnote definition and what the writer knows about its use.
 #[derive(Debug, Default)]
 struct Footnote<'a> {
@@ -178,6 +191,8 @@ struct Writer<'a> {
     label_prefix: String,
     /// Next number for a generated footnote label.
     next_label: usize,
+    /// Output size past which no further footnote copy is written.
+    max_len: usize,
     /// Current footnote nesting depth.
     footnote_depth: usize,
     /// Open block containers, innermost last.
@@ -192,6 +207,8 @@ struct Writer<'a> {
     table_headers: usize,
     /// Where the current table header starts in `out`.
     header_start: usize,
+    /// Current nesting depth, see [`nesting_cost`].
+    nesting: usize,
 }
 
 impl<'a> Writer<'a> {
@@ -203,6 +220,10 @@ impl<'a> Writer<'a> {
             footnotes,
             label_prefix: format!("rolecall-fn-{:08x}-", fnv1a32(markdown.as_bytes())),
             next_label: 1,
+            max_len: markdown
+                .len()
+                .saturating_mul(MAX_EXPANSION)
+                .saturating_add(1 << 20),
             footnote_depth: 0,
             containers: vec![Container {
                 start: 0,
@@ -213,6 +234,7 @@ impl<'a> Writer<'a> {
             headings: 0,
             table_headers: 0,
             header_start: 0,
+            nesting: 0,
         }
     }
 
@@ -277,6 +299,7 @@ impl<'a> Writer<'a> {
         loose: bool,
         range: &Range<usize>,
     ) -> Result<(), Unsupported> {
+        self.nest(nesting_cost(tag), range)?;
         match tag {
             Tag::Paragraph => self.block_start(),
             Tag::Heading { level, .. } => {
@@ -306,8 +329,8 @@ impl<'a> Writer<'a> {
                 }
                 self.out
                     .push_str(if first.is_some() { "#enum(" } else { "#list(" });
-                for arg in args {
-                    self.out.push_str(&arg);
+                if !args.is_empty() {
+                    self.out.push_str(&args.join(", "));
                     self.out.push(',');
                 }
                 self.out.push('\n');
@@ -365,8 +388,8 @@ impl<'a> Writer<'a> {
                 dest_url,
                 ..
             } => {
-                // Typst rejects an empty URL; the text is still shown, and it
-                // is closed by the plain `]` below.
+                // Typst rejects an empty URL; the text is still shown, in a
+                // content block closed by the `]` that ends every link.
                 if dest_url.is_empty() {
                     self.out.push_str("#[");
                 } else {
@@ -377,13 +400,14 @@ impl<'a> Writer<'a> {
                             ""
                         };
                     self.out.push_str("#link(\"");
-                    self.out.push_str(&escape_string(prefix));
+                    self.out.push_str(prefix);
                     self.out.push_str(&escape_string(dest_url));
                     self.out.push_str("\")[");
                 }
             }
             Tag::Image { .. } => return Err(unsupported("image", range)),
             Tag::HtmlBlock => return Err(unsupported("raw HTML", range)),
+            // Code blocks are written by `code_block` before reaching here.
             Tag::CodeBlock(_) => return Err(unsupported("code block", range)),
             Tag::FootnoteDefinition(_) => return Err(unsupported("footnote definition", range)),
             Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
@@ -398,6 +422,7 @@ impl<'a> Writer<'a> {
 
     /// Handles an end tag.
     fn end(&mut self, tag: &TagEnd, range: &Range<usize>) -> Result<(), Unsupported> {
+        self.nesting = self.nesting.saturating_sub(nesting_cost_end(tag));
         match tag {
             TagEnd::Paragraph => {}
             TagEnd::Heading(_) => {
@@ -520,9 +545,13 @@ impl<'a> Writer<'a> {
         if self.footnote_depth >= MAX_FOOTNOTE_NESTING {
             return Err(unsupported("footnotes nested too deeply", range));
         }
+        if self.out.len() > self.max_len {
+            return Err(unsupported("footnote copies too large", range));
+        }
         note.rendering = true;
         let labelled = note.references > 0 && self.headings == 0 && self.table_headers == 0;
         let events = note.events.clone();
+        self.nest(FOOTNOTE_NESTING_COST, range)?;
         // `#[…]` keeps the label attached to the footnote wherever it stands.
         self.out.push_str(if labelled {
             "#[#footnote["
@@ -533,6 +562,7 @@ impl<'a> Writer<'a> {
         self.footnote_depth += 1;
         let result = self.render(&events);
         self.footnote_depth -= 1;
+        self.nesting = self.nesting.saturating_sub(FOOTNOTE_NESTING_COST);
         result?;
         self.close_container();
         self.out.push(']');
@@ -575,6 +605,15 @@ impl<'a> Writer<'a> {
             start: self.out.len(),
             tight,
         });
+    }
+
+    /// Adds `cost` to the nesting depth, failing when over budget.
+    fn nest(&mut self, cost: usize, range: &Range<usize>) -> Result<(), Unsupported> {
+        self.nesting += cost;
+        if self.nesting > MAX_NESTING {
+            return Err(unsupported("nesting too deep", range));
+        }
+        Ok(())
     }
 
     /// Closes the innermost container, dropping trailing newlines so the
@@ -639,6 +678,34 @@ fn list_is_loose(events: &[Spanned<'_>]) -> bool {
     false
 }
 
+/// Nesting cost of a footnote, see [`nesting_cost`].
+const FOOTNOTE_NESTING_COST: usize = 2;
+
+/// How much Typst show-rule depth the construct opened by `tag` uses,
+/// estimated from the depth at which Typst 0.15 gives up, rounded up.
+fn nesting_cost(tag: &Tag<'_>) -> usize {
+    match tag {
+        Tag::BlockQuote(_) => 4,
+        Tag::TableCell => 5,
+        Tag::Heading { .. } => 3,
+        Tag::Item => 2,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } => 1,
+        _ => 0,
+    }
+}
+
+/// [`nesting_cost`] of the construct closed by `tag`.
+fn nesting_cost_end(tag: &TagEnd) -> usize {
+    match tag {
+        TagEnd::BlockQuote(_) => 4,
+        TagEnd::TableCell => 5,
+        TagEnd::Heading(_) => 3,
+        TagEnd::Item => 2,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => 1,
+        _ => 0,
+    }
+}
+
 /// 32-bit FNV-1a hash: a stable, dependency-free way to make footnote labels
 /// differ between documents that end up in one Typst file.
 fn fnv1a32(bytes: &[u8]) -> u32 {
@@ -655,6 +722,7 @@ fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
     }
 }
 
+/// Conversion tests.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,17 +756,20 @@ mod tests {
             .collect()
     }
 
+    /// Empty or blank Markdown gives an empty body.
     #[test]
     fn empty_input() {
         assert_eq!(convert(""), "");
         assert_eq!(convert("\n\n  \n"), "");
     }
 
+    /// Paragraphs become blank-line separated markup.
     #[test]
     fn paragraphs_are_separated_by_blank_lines() {
         assert_eq!(convert("one\n\ntwo"), "one\n\ntwo\n");
     }
 
+    /// Soft breaks stay newlines; hard breaks become backslash + newline.
     #[test]
     fn soft_and_hard_breaks() {
         assert_eq!(convert("a\nb"), "a\nb\n");
@@ -706,6 +777,7 @@ mod tests {
         assert_eq!(convert("a\\\nb"), "a\\\nb\n");
     }
 
+    /// ATX and setext headings become `=` markers on one line.
     #[test]
     fn headings() {
         assert_eq!(
@@ -717,6 +789,7 @@ mod tests {
         assert_eq!(convert("# a {#id}"), "= a \\{\\#id\\}\n");
     }
 
+    /// The numbering option adds a heading set rule.
     #[test]
     fn numbered_headings() {
         let options = WriterOptions {
@@ -728,6 +801,7 @@ mod tests {
         );
     }
 
+    /// Emphasis, strong and strikethrough use calls, safe next to any text.
     #[test]
     fn inline_styles() {
         assert_eq!(
@@ -741,6 +815,7 @@ mod tests {
         assert_eq!(convert("*a*(b)"), "#emph[a]\\(b\\)\n");
     }
 
+    /// Bullet lists, nested and loose, become `#list` calls.
     #[test]
     fn bullet_lists() {
         assert_eq!(convert("- a\n- b"), "#list(\n  [a],\n  [b],\n)\n");
@@ -754,6 +829,7 @@ mod tests {
         );
     }
 
+    /// Ordered lists keep their start number.
     #[test]
     fn ordered_lists() {
         assert_eq!(convert("1. a\n2. b"), "#enum(\n  [a],\n  [b],\n)\n");
@@ -764,10 +840,11 @@ mod tests {
         assert_eq!(convert("0. a"), "#enum(start: 0,\n  [a],\n)\n");
         assert_eq!(
             convert("7) a\n\n8) b"),
-            "#enum(start: 7,tight: false,\n  [a],\n  [b],\n)\n"
+            "#enum(start: 7, tight: false,\n  [a],\n  [b],\n)\n"
         );
     }
 
+    /// List items may hold headings, quotes, code, or nothing.
     #[test]
     fn list_items_with_blocks() {
         assert_eq!(
@@ -776,6 +853,7 @@ mod tests {
         );
     }
 
+    /// Tables get columns, per-column alignment, a header and padded rows.
     #[test]
     fn tables() {
         assert_eq!(
@@ -790,6 +868,7 @@ mod tests {
         );
     }
 
+    /// Links, autolinks, e-mail links, reference links and empty links.
     #[test]
     fn links() {
         assert_eq!(
@@ -812,6 +891,7 @@ mod tests {
         );
     }
 
+    /// Inline code and code blocks become `#raw` with escaped strings.
     #[test]
     fn code() {
         assert_eq!(convert("`a \"b\" \\`"), "#raw(\"a \\\"b\\\" \\\\\")\n");
@@ -832,6 +912,7 @@ mod tests {
         );
     }
 
+    /// Block quotes, nested, become `#quote(block: true)`.
     #[test]
     fn block_quotes() {
         assert_eq!(
@@ -840,6 +921,7 @@ mod tests {
         );
     }
 
+    /// Footnotes are inlined at their references, labelled when reused.
     #[test]
     fn footnotes() {
         assert_eq!(
@@ -872,12 +954,66 @@ mod tests {
         assert_eq!(convert("a[^none]"), "a\\[\\^none\\]\n");
     }
 
+    /// A footnote cycle is reported instead of recursing.
     #[test]
     fn self_referencing_footnote_is_unsupported() {
         let err = markdown_to_typst("a[^1]\n\n[^1]: b[^2]\n[^2]: c[^1]");
         assert_eq!(err.map_err(|e| e.what), Err("footnote cycle".to_string()));
     }
 
+    /// Nesting deeper than Typst can lay out is reported with its offset.
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |depth: usize| format!("{} x", ">".repeat(depth));
+        assert!(markdown_to_typst(&nested(15)).is_ok());
+        assert_eq!(
+            markdown_to_typst(&nested(16)),
+            Err(Unsupported {
+                what: "nesting too deep".to_string(),
+                offset: 15,
+            })
+        );
+        let list = |depth: usize| -> String {
+            (0..depth)
+                .map(|i| format!("{}- x", "  ".repeat(i)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(markdown_to_typst(&list(30)).is_ok());
+        assert!(markdown_to_typst(&list(31)).is_err());
+        let emph = |depth: usize| format!("{}x{}", "*a ".repeat(depth), " b*".repeat(depth));
+        assert!(markdown_to_typst(&emph(60)).is_ok());
+        assert!(markdown_to_typst(&emph(61)).is_err());
+        // Depth is released when constructs close.
+        let siblings = format!("{}\n\nafter\n\n{}", nested(15), nested(15));
+        assert!(markdown_to_typst(&siblings).is_ok());
+    }
+
+    /// Deep or repeated footnote nesting fails instead of exploding.
+    #[test]
+    fn footnote_expansion_is_bounded() {
+        let mut deep = String::from("a[^0]\n\n");
+        for n in 0..10 {
+            deep.push_str(&format!("[^{n}]: b[^{}]\n", n + 1));
+        }
+        deep.push_str("[^10]: end\n");
+        assert_eq!(
+            markdown_to_typst(&deep).map_err(|e| e.what),
+            Err("footnotes nested too deeply".to_string())
+        );
+        let mut wide = String::from("# H[^0]\n\n");
+        for n in 0..7 {
+            let refs = format!("[^{}]", n + 1).repeat(12);
+            wide.push_str(&format!("[^{n}]: {refs}\n"));
+        }
+        wide.push_str("[^7]: end\n");
+        assert_eq!(
+            markdown_to_typst(&wide).map_err(|e| e.what),
+            Err("footnote copies too large".to_string())
+        );
+    }
+
+    /// Footnote labels carry a per-input hash.
     #[test]
     fn footnote_labels_differ_between_documents() {
         assert_eq!(fnv1a32(b""), 0x811c_9dc5);
@@ -887,11 +1023,13 @@ mod tests {
         assert_ne!(one.split('<').nth(1), two.split('<').nth(1));
     }
 
+    /// A thematic break becomes a full-width line.
     #[test]
     fn horizontal_rule() {
         assert_eq!(convert("a\n\n---\n\nb"), "a\n\n#line(length: 100%)\n\nb\n");
     }
 
+    /// Raw HTML and images are errors with their byte offsets.
     #[test]
     fn html_and_images_are_unsupported() {
         let cases: &[(&str, &str, usize)] = &[
@@ -914,6 +1052,7 @@ mod tests {
         }
     }
 
+    /// The error message names the construct and offset.
     #[test]
     fn unsupported_displays_what_and_where() {
         let err = Unsupported {
@@ -923,6 +1062,7 @@ mod tests {
         assert_eq!(err.to_string(), "unsupported Markdown: image at byte 7");
     }
 
+    /// Markdown-escaped hostile strings reach Typst as inert, exact text.
     #[test]
     fn hostile_markdown_escaped_text_survives() {
         for input in HOSTILE {
@@ -941,6 +1081,7 @@ mod tests {
         }
     }
 
+    /// Hostile text cannot close or escape an emphasis call or a table cell.
     #[test]
     fn hostile_text_inside_constructs_stays_inside() {
         for input in HOSTILE {
@@ -960,12 +1101,14 @@ mod tests {
         }
     }
 
+    /// Property tests for the conversion.
     mod props {
         use super::*;
         use crate::typst::escape::tests::props::hostile_char;
         use proptest::prelude::*;
 
         proptest! {
+            /// Random Markdown-escaped text survives conversion exactly.
             #[test]
             fn escaped_paragraph_round_trips(
                 chars in prop::collection::vec(
@@ -983,6 +1126,7 @@ mod tests {
                 prop_assert_eq!(unescape_markup(body), Some(newlines_to_spaces(input)));
             }
 
+            /// Random Markdown-heavy input never panics.
             #[test]
             fn arbitrary_markdown_never_panics(
                 chars in prop::collection::vec(
