@@ -44,6 +44,35 @@ pub struct ManifestEntry {
     pub size: u64,
 }
 
+/// One `signature-sheets` entry of `manifest.json`: what `rolecall verify`
+/// checks a sheet against.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetEntry {
+    /// Bundle-relative path of the sheet's Markdown.
+    pub path: String,
+    /// The sheet's id, as `[[signatures]] sheet` names it.
+    pub sheet: String,
+    /// Bundle-relative path of the bound document's Markdown.
+    pub document: String,
+    /// SHA-256 of the bound document's Markdown, as printed on the sheet.
+    pub digest: String,
+}
+
+/// What `manifest.json` says besides the file list.
+#[derive(Debug, Clone)]
+pub struct ManifestInfo {
+    /// The bundle date.
+    pub date: Date,
+    /// The organisation's name.
+    pub organisation: String,
+    /// See [`model_digest`].
+    pub model_digest: String,
+    /// Font families used by the PDFs.
+    pub fonts: Vec<String>,
+    /// The signature sheets, sorted by path.
+    pub signature_sheets: Vec<SheetEntry>,
+}
+
 /// `manifest.json`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -60,6 +89,8 @@ pub struct Manifest {
     pub model_digest: String,
     /// Font families the PDFs' text is set in (empty for a Markdown-only bundle).
     pub fonts: Vec<String>,
+    /// Each signature sheet and the exact document content its signatures bind to.
+    pub signature_sheets: Vec<SheetEntry>,
     /// Every file but `manifest.json` and `SHA256SUMS`, sorted by path.
     pub files: Vec<ManifestEntry>,
 }
@@ -83,13 +114,7 @@ pub fn model_digest(model_files: &[BundleFile]) -> String {
 }
 
 /// Adds `manifest.json` and `SHA256SUMS` to `files` and sorts them by path.
-pub fn assemble(
-    mut files: Vec<BundleFile>,
-    date: Date,
-    organisation: &str,
-    model_digest: String,
-    fonts: Vec<String>,
-) -> Result<Vec<BundleFile>> {
+pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<BundleFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
         bail!("two bundle files share the path `{}`", pair[0].path);
@@ -97,10 +122,11 @@ pub fn assemble(
     let manifest = Manifest {
         tool: "rolecall",
         tool_version: env!("CARGO_PKG_VERSION"),
-        bundle_date: date.to_string(),
-        organisation: organisation.to_string(),
-        model_digest,
-        fonts,
+        bundle_date: info.date.to_string(),
+        organisation: info.organisation,
+        model_digest: info.model_digest,
+        fonts: info.fonts,
+        signature_sheets: info.signature_sheets,
         files: files
             .iter()
             .map(|f| ManifestEntry {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::bundle::{self, BundleFile};
+use crate::bundle::{self, BundleFile, ManifestInfo, SheetEntry};
 use crate::cli::{BuildArgs, BundleFormat, PdfEngine};
 use crate::diag;
 use crate::model::{self, Model};
@@ -97,6 +97,18 @@ pub fn bundle_files(
         pdf: pdf.is_some(),
     };
     let readme = render::render_index(model, templates, &entries, &info)?;
+    let mut signature_sheets: Vec<SheetEntry> = docs
+        .iter()
+        .filter_map(|d| {
+            d.binds.as_ref().map(|b| SheetEntry {
+                path: d.path.clone(),
+                sheet: b.sheet.clone(),
+                document: b.document.clone(),
+                digest: b.digest.clone(),
+            })
+        })
+        .collect();
+    signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files: Vec<BundleFile> = docs
         .into_iter()
         .map(|d| BundleFile::text(d.path, d.markdown))
@@ -106,10 +118,13 @@ pub fn bundle_files(
     files.extend(model_files);
     bundle::assemble(
         files,
-        model.date,
-        &model.organisation.name,
-        model_digest,
-        fonts,
+        ManifestInfo {
+            date: model.date,
+            organisation: model.organisation.name.clone(),
+            model_digest,
+            fonts,
+            signature_sheets,
+        },
     )
 }
 

@@ -246,6 +246,8 @@ pub struct SodPair {
 pub struct AssignmentView {
     /// Bundle-relative path of the sheet.
     pub file: String,
+    /// The sheet's id for `[[signatures]]`: `role/<role-id>/<person-id>`.
+    pub sheet: String,
     /// The role assigned.
     pub role: RoleRef,
     /// Role description version.
@@ -523,6 +525,7 @@ impl<'m> Views<'m> {
                 };
                 out.push(AssignmentView {
                     file: format!("signatures/{}--{}.md", role.id, m.people[p].id),
+                    sheet: format!("role/{}/{}", role.id, m.people[p].id),
                     role: self.role_ref(r),
                     version: role.version.clone(),
                     doc_id: self.role_doc_id(r),

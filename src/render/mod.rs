@@ -85,6 +85,20 @@ pub struct Document {
     pub version: String,
     /// The Markdown text.
     pub markdown: String,
+    /// For a signature sheet, the document its signatures bind to.
+    pub binds: Option<Binding>,
+}
+
+/// What a signature sheet binds to: one exact content of one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The sheet's id, as `[[signatures]] sheet` names it: `role/<role>/<person>`,
+    /// `policy-approval` or `all-staff`.
+    pub sheet: String,
+    /// Bundle-relative path of the bound document's Markdown.
+    pub document: String,
+    /// SHA-256 of that Markdown, printed on the sheet.
+    pub digest: String,
 }
 
 /// The templates of a build: the user's over the built-in ones, file by file.
@@ -277,6 +291,7 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             doc_id: views.role_doc_id(r),
             version: role.version.clone(),
             markdown,
+            binds: None,
         });
     }
 
@@ -291,6 +306,7 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             doc_id: policy.id.clone(),
             version: policy.version.clone(),
             markdown: policy_md,
+            binds: None,
         },
     );
     docs.insert(
@@ -302,6 +318,7 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             doc_id: format!("{}/raci", policy.id),
             version: policy.version.clone(),
             markdown: templates.render("raci-matrix.md", &base)?,
+            binds: None,
         },
     );
 
@@ -315,6 +332,11 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             doc_id: sheet.doc_id.clone(),
             version: sheet.version.clone(),
             markdown: templates.render("signature-role.md", &ctx)?,
+            binds: Some(Binding {
+                sheet: sheet.sheet.clone(),
+                document: sheet.role.file.clone(),
+                digest: sheet.digest.clone(),
+            }),
         });
     }
 
@@ -335,6 +357,11 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         doc_id: policy.id.clone(),
         version: policy.version.clone(),
         markdown: templates.render("signature-policy.md", &ctx)?,
+        binds: Some(Binding {
+            sheet: "policy-approval".into(),
+            document: "policy.md".into(),
+            digest: policy_digest.clone(),
+        }),
     });
     docs.push(Document {
         path: "signatures/all-staff-acknowledgement.md".into(),
@@ -343,6 +370,11 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         doc_id: policy.id.clone(),
         version: policy.version.clone(),
         markdown: templates.render("all-staff-acknowledgement.md", &ctx)?,
+        binds: Some(Binding {
+            sheet: "all-staff".into(),
+            document: "policy.md".into(),
+            digest: policy_digest.clone(),
+        }),
     });
     Ok(docs)
 }

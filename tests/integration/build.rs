@@ -284,6 +284,32 @@ fn manifest_and_sha256sums_cover_every_file() {
         sha256(model_lines.as_bytes())
     );
     assert!(read(&dir, "README.md").contains(manifest["model-digest"].as_str().unwrap()));
+
+    // Every signature sheet is listed with the document it binds, and prints
+    // that document's digest.
+    let sheets = manifest["signature-sheets"].as_array().unwrap();
+    let on_disk_sheets = on_disk
+        .iter()
+        .filter(|p| {
+            p.strip_prefix(&dir).unwrap().starts_with("signatures")
+                && p.extension().is_some_and(|e| e == "md")
+        })
+        .count();
+    assert_eq!(sheets.len(), on_disk_sheets);
+    for s in sheets {
+        let sheet = read(&dir, s["path"].as_str().unwrap());
+        let digest = s["digest"].as_str().unwrap();
+        let document = std::fs::read(dir.join(s["document"].as_str().unwrap())).unwrap();
+        assert_eq!(sha256(&document), digest, "{s}");
+        assert!(sheet.contains(&digest[..12]), "{s} prints its digest");
+    }
+    let ids: Vec<&str> = sheets
+        .iter()
+        .map(|s| s["sheet"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"role/isms-manager/kwame"), "{ids:?}");
+    assert!(ids.contains(&"policy-approval"));
+    assert!(ids.contains(&"all-staff"));
 }
 
 #[test]
