@@ -29,6 +29,9 @@ pub struct RawFile {
     /// `[[activities]]`: the rows of the RACI matrix.
     #[serde(default)]
     pub activities: Vec<Spanned<RawActivity>>,
+    /// `[[signatures]]`: signed sheets, as recorded after signing.
+    #[serde(default)]
+    pub signatures: Vec<Spanned<RawSignature>>,
     /// `[lint]`
     pub lint: Option<RawLint>,
 }
@@ -221,6 +224,20 @@ pub struct RawActivity {
     /// Activity ids whose R and A must be other people.
     #[serde(default)]
     pub segregate_from: Vec<Spanned<String>>,
+}
+
+/// `[[signatures]]`: one signature on one printed sheet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSignature {
+    /// The sheet: `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`.
+    pub sheet: Spanned<String>,
+    /// Person id of the signatory.
+    pub signed_by: Spanned<String>,
+    /// Date written on the sheet.
+    pub date: Spanned<Datetime>,
+    /// The short (12 hex digits) or full content digest printed on the sheet.
+    pub digest: Spanned<String>,
 }
 
 /// `[lint]`
