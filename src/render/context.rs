@@ -401,10 +401,55 @@ impl<'m> Views<'m> {
         }
     }
 
+    /// The organisation's header data.
+    pub fn org(&self) -> OrgView {
+        let m = self.model;
+        OrgView {
+            name: m.organisation.name.clone(),
+            short_name: m.organisation.short_name.clone(),
+            scope: m.organisation.scope.clone(),
+        }
+    }
+
+    /// Document control of the policy and its document set.
+    pub fn policy(&self) -> PolicyView {
+        let m = self.model;
+        let pol = &m.policy;
+        PolicyView {
+            id: pol.id.clone(),
+            title: pol.title.clone(),
+            version: pol.version.clone(),
+            classification: pol.classification.clone(),
+            owner: self.role_ref(pol.owner),
+            approver: self.role_ref(pol.approver),
+            effective: m.fmt_date(pol.effective),
+            last_review: pol.last_review.map(|d| m.fmt_date(d)),
+            next_review: m.fmt_date(pol.next_review),
+            review_months: pol.review_months,
+            sections: pol
+                .sections
+                .iter()
+                .map(|s| SectionView {
+                    title: s.title.clone(),
+                    body: s.body.clone(),
+                })
+                .collect(),
+            history: pol
+                .history
+                .iter()
+                .map(|h| HistoryView {
+                    version: h.version.clone(),
+                    date: m.fmt_date(h.date),
+                    author: m.people[h.author].name.clone(),
+                    summary: h.summary.clone(),
+                })
+                .collect(),
+        }
+    }
+
     /// The context every template receives.
     pub fn common(&self) -> Common {
         let m = self.model;
-        let pol = &m.policy;
         let refs_where = |f: fn(&crate::model::Role) -> bool| -> Vec<RoleRef> {
             (0..m.roles.len())
                 .filter(|&r| f(&m.roles[r]))
@@ -436,41 +481,8 @@ impl<'m> Views<'m> {
             }
         }
         Common {
-            org: OrgView {
-                name: m.organisation.name.clone(),
-                short_name: m.organisation.short_name.clone(),
-                scope: m.organisation.scope.clone(),
-            },
-            policy: PolicyView {
-                id: pol.id.clone(),
-                title: pol.title.clone(),
-                version: pol.version.clone(),
-                classification: pol.classification.clone(),
-                owner: self.role_ref(pol.owner),
-                approver: self.role_ref(pol.approver),
-                effective: m.fmt_date(pol.effective),
-                last_review: pol.last_review.map(|d| m.fmt_date(d)),
-                next_review: m.fmt_date(pol.next_review),
-                review_months: pol.review_months,
-                sections: pol
-                    .sections
-                    .iter()
-                    .map(|s| SectionView {
-                        title: s.title.clone(),
-                        body: s.body.clone(),
-                    })
-                    .collect(),
-                history: pol
-                    .history
-                    .iter()
-                    .map(|h| HistoryView {
-                        version: h.version.clone(),
-                        date: m.fmt_date(h.date),
-                        author: m.people[h.author].name.clone(),
-                        summary: h.summary.clone(),
-                    })
-                    .collect(),
-            },
+            org: self.org(),
+            policy: self.policy(),
             roles: (0..m.roles.len()).map(|r| self.role(r)).collect(),
             conformity_roles: refs_where(|r| r.isms_conformity),
             reporting_roles: refs_where(|r| r.isms_reporting),

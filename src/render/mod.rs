@@ -213,9 +213,12 @@ impl Templates {
     /// Renders a Typst-native template (`raci-matrix.typ`) for `model`.
     pub fn render_typst(&self, name: &str, model: &Model) -> Result<String> {
         let views = Views::new(model);
-        let common = views.common();
-        let mut ctx = context(&common)?;
-        ctx.insert("chunks", &common.raci.chunks(RACI_COLUMNS_PER_PAGE));
+        let raci = views.raci();
+        let mut ctx = tera::Context::new();
+        ctx.insert("org", &views.org());
+        ctx.insert("policy", &views.policy());
+        ctx.insert("chunks", &raci.chunks(RACI_COLUMNS_PER_PAGE));
+        ctx.insert("raci", &raci);
         self.typ
             .render(name, &ctx)
             .map_err(|e| anyhow::anyhow!(error_chain(&e)))
@@ -273,14 +276,21 @@ fn context(common: &Common) -> Result<tera::Context> {
 pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Document>> {
     let views = Views::new(model);
     let common = views.common();
-    let base = context(&common)?;
     let policy = &common.policy;
+    // Each document gets only the views its template needs: copying the whole
+    // common context into every role and sheet context made rendering a large
+    // model quadratic (see docs/performance.md).
+    let header = |ctx: &mut tera::Context| {
+        ctx.insert("org", &common.org);
+        ctx.insert("policy", &common.policy);
+    };
     let mut docs = Vec::new();
 
     // Role descriptions first: their digests go onto the assignment sheets.
     let mut digests = Vec::new();
     for (r, role) in common.roles.iter().enumerate() {
-        let mut ctx = base.clone();
+        let mut ctx = tera::Context::new();
+        header(&mut ctx);
         ctx.insert("role", role);
         let markdown = templates.render("role.md", &ctx)?;
         digests.push(sha256_hex(markdown.as_bytes()));
@@ -295,8 +305,11 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         });
     }
 
-    let policy_md = templates.render("policy.md", &base)?;
+    let policy_md = templates.render("policy.md", &context(&common)?)?;
     let policy_digest = sha256_hex(policy_md.as_bytes());
+    let mut raci_ctx = tera::Context::new();
+    header(&mut raci_ctx);
+    raci_ctx.insert("raci", &common.raci);
     docs.insert(
         0,
         Document {
@@ -317,13 +330,14 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             title: "RACI matrix".into(),
             doc_id: format!("{}/raci", policy.id),
             version: policy.version.clone(),
-            markdown: templates.render("raci-matrix.md", &base)?,
+            markdown: templates.render("raci-matrix.md", &raci_ctx)?,
             binds: None,
         },
     );
 
     for sheet in views.assignments(&digests) {
-        let mut ctx = base.clone();
+        let mut ctx = tera::Context::new();
+        header(&mut ctx);
         ctx.insert("sheet", &sheet);
         docs.push(Document {
             path: sheet.file.clone(),
@@ -346,7 +360,9 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         .filter(|&&p| model.people[p].active)
         .map(|&p| views.person(p))
         .collect();
-    let mut ctx = base.clone();
+    let mut ctx = tera::Context::new();
+    header(&mut ctx);
+    ctx.insert("people", &common.people);
     ctx.insert("approvers", &approvers);
     ctx.insert("policy_digest", &policy_digest);
     ctx.insert("policy_digest_short", short(&policy_digest));
