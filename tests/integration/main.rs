@@ -4,5 +4,7 @@
 
 mod build;
 mod check;
+mod getting_started;
 mod pdf;
+mod schema;
 mod support;
