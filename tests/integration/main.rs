@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod docs;
 mod getting_started;
 mod pdf;
 mod schema;
