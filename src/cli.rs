@@ -25,6 +25,14 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Work with the built-in templates
     Templates(TemplatesArgs),
+    /// Print the JSON Schema of a model file, for editor completion and checks
+    Schema,
+    /// Write a small, valid starter model to DIR
+    Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print a man page (roff) for rolecall or one of its commands
+    Man(ManArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -144,6 +152,19 @@ pub struct ExplainArgs {
     /// List every rule
     #[arg(long)]
     pub list: bool,
+    /// Output format: plain text, or Markdown (`--list --format markdown` is docs/rules.md)
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ExplainFormat,
+}
+
+/// How `explain` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExplainFormat {
+    /// Plain text for the terminal
+    #[default]
+    Text,
+    /// Markdown, as in docs/rules.md
+    Markdown,
 }
 
 /// `rolecall templates`
@@ -167,4 +188,28 @@ pub enum TemplatesAction {
     },
     /// List the built-in templates
     List,
+}
+
+/// `rolecall init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write the model to (created if missing; must be empty)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `rolecall completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `rolecall man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command to document, e.g. `build` [default: rolecall itself]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }

@@ -17,4 +17,5 @@ pub mod model;
 pub mod pdf;
 pub mod render;
 pub mod rules;
+pub mod schema;
 pub mod typst;

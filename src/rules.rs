@@ -225,9 +225,65 @@ pub fn explain(rule: &Rule) -> String {
     )
 }
 
+/// One rule as a section of docs/rules.md.
+pub fn explain_markdown(rule: &Rule) -> String {
+    format!(
+        "## {code} {name}\n\nSeverity: {sev}\n\n**Checks:** {checks}\n\n**Why it matters:** {why}\n\n**How to fix:** {fix}\n",
+        code = rule.code,
+        name = rule.name,
+        sev = rule.severity.as_str(),
+        checks = rule.checks,
+        why = rule.why,
+        fix = rule.fix,
+    )
+}
+
+/// docs/rules.md: a summary table, then every rule's section, in code order.
+/// The catalogue's texts are written as Markdown (backticks for keys) and hold
+/// no `|` or line break, so they go into table cells as they are.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Rules\n\n\
+         <!-- Generated from src/rules.rs: `rolecall explain --list --format markdown > docs/rules.md`. Do not edit by hand. -->\n\n\
+         `rolecall check` runs every rule below and reports every finding at once, with the file, \
+         line and column. Errors stop `rolecall build`; warnings do not, unless `--deny-warnings` is \
+         given, and a model may accept a warning with `[lint] allow = [\"CODE\"]` (see docs/model.md). \
+         `rolecall explain CODE` prints one rule in the terminal.\n\n\
+         | code | name | severity | checks |\n|---|---|---|---|\n",
+    );
+    for r in ALL {
+        out.push_str(&format!(
+            "| [{code}](#{anchor}) | {name} | {sev} | {checks} |\n",
+            code = r.code,
+            anchor = format!("{}-{}", r.code, r.name).to_lowercase(),
+            name = r.name,
+            sev = r.severity.as_str(),
+            checks = r.checks,
+        ));
+    }
+    for r in ALL {
+        out.push('\n');
+        out.push_str(&explain_markdown(r));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_fit_in_a_table_cell() {
+        for r in ALL {
+            for text in [r.checks, r.why, r.fix] {
+                assert!(
+                    !text.contains('|') && !text.contains('\n'),
+                    "{}: `|` or a line break would break docs/rules.md: {text}",
+                    r.code
+                );
+            }
+        }
+    }
 
     #[test]
     fn codes_and_names_are_unique_and_sorted() {

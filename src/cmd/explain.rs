@@ -4,11 +4,16 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use crate::cli::ExplainArgs;
+use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::rules;
 
 /// Prints one rule's explanation, or the list of rules.
 pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
+    let markdown = args.format == ExplainFormat::Markdown;
+    if args.list && markdown {
+        print!("{}", rules::catalogue_markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.list {
         for r in rules::ALL {
             println!(
@@ -23,6 +28,10 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
     }
     let key = args.code.as_deref().unwrap_or_default();
     match rules::find(key) {
+        Some(rule) if markdown => {
+            print!("{}", rules::explain_markdown(rule));
+            Ok(ExitCode::SUCCESS)
+        }
         Some(rule) => {
             print!("{}", rules::explain(rule));
             Ok(ExitCode::SUCCESS)

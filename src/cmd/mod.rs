@@ -2,7 +2,11 @@
 
 mod build;
 mod check;
+mod completions;
 mod explain;
+mod init;
+mod man;
+mod schema;
 mod templates;
 
 use std::process::ExitCode;
@@ -19,6 +23,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Templates(args) => templates::run(&args),
+        Command::Schema => schema::run(),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 

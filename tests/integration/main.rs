@@ -4,5 +4,8 @@
 
 mod build;
 mod check;
+mod docs;
+mod getting_started;
 mod pdf;
+mod schema;
 mod support;
