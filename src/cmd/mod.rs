@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod explain;
+mod export;
 mod templates;
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Templates(args) => templates::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }
 
