@@ -4,5 +4,6 @@
 
 mod build;
 mod check;
+mod export;
 mod pdf;
 mod support;
