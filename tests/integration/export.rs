@@ -918,6 +918,10 @@ fn every_bundle_holds_the_exports_and_indexes_them() {
     assert_eq!(run.code, 0, "{}", run.all());
     let dir = PathBuf::from(run.stdout.trim());
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(
+        readme.contains("## Exports for spreadsheets and GRC tools"),
+        "the README explains the exports"
+    );
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
     for (path, format) in [
         ("raci-matrix.csv", "csv"),
