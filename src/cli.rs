@@ -33,6 +33,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print a man page (roff) for rolecall or one of its commands
     Man(ManArgs),
+    /// Export the RACI matrix (CSV, XLSX), the model (JSON) or an OSCAL component definition
+    Export(ExportArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -212,4 +214,31 @@ pub struct ManArgs {
     /// The command to document, e.g. `build` [default: rolecall itself]
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+/// `rolecall export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The model and its date.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// What to export
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// File to write (`-` or none: standard output)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The RACI matrix as CSV (RFC 4180, UTF-8, CRLF)
+    Csv,
+    /// The RACI matrix, legend and people as an Excel workbook
+    Xlsx,
+    /// The resolved model as plain JSON
+    Json,
+    /// An OSCAL 1.2.1 component definition (JSON)
+    Oscal,
 }

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod export;
 pub mod fonts;
 pub mod model;
 pub mod pdf;

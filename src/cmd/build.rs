@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use crate::bundle::{self, BundleFile, ManifestInfo, SheetEntry};
 use crate::cli::{BuildArgs, BundleFormat, PdfEngine};
 use crate::diag;
+use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
 use crate::render::{self, BundleInfo, Document, Templates};
@@ -88,7 +89,8 @@ pub fn bundle_files(
     };
     let model_files = model_copy(model)?;
     let model_digest = bundle::model_digest(&model_files);
-    let entries: Vec<_> = docs.iter().map(|d| render::describe(d, model)).collect();
+    let mut entries: Vec<_> = docs.iter().map(|d| render::describe(d, model)).collect();
+    entries.extend(export::index_entries());
     let info = BundleInfo {
         date: model.fmt_date(model.date),
         date_iso: model.date.to_string(),
@@ -114,6 +116,7 @@ pub fn bundle_files(
         .map(|d| BundleFile::text(d.path, d.markdown))
         .collect();
     files.extend(pdfs);
+    files.extend(export::bundle_files(model)?);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
     bundle::assemble(

@@ -7,6 +7,7 @@ mod explain;
 mod init;
 mod man;
 mod schema;
+mod export;
 mod templates;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }
 

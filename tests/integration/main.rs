@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod docs;
 mod getting_started;
+mod export;
 mod pdf;
 mod schema;
 mod support;

@@ -1,0 +1,93 @@
+//! `rolecall export`: one export of a valid model, to a file or standard output.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::UsageError;
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::diag;
+use crate::export::{self, Format};
+use crate::model;
+
+/// Writes the export; refuses a model with errors (exit 1, diagnostics printed).
+pub fn run(args: &ExportArgs) -> Result<ExitCode> {
+    let format = match args.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Xlsx => Format::Xlsx,
+        ExportFormat::Json => Format::Json,
+        ExportFormat::Oscal => Format::Oscal,
+    };
+    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    if to_stdout && !format.is_text() && std::io::stdout().is_terminal() {
+        return Err(UsageError(format!(
+            "refusing to write the {} workbook to a terminal\nhint: pass -o FILE, or redirect standard output to a file",
+            format.name()
+        ))
+        .into());
+    }
+    let date = super::bundle_date(&args.model)?;
+    let checked = model::check(&args.model.model, date);
+    let fallback = args.model.model.display().to_string();
+    if !checked.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
+        );
+    }
+    let Some(model) = checked.model else {
+        eprintln!("error: the model has errors; nothing was exported");
+        return Ok(ExitCode::from(1));
+    };
+    let bytes = export::export(&model, format)?;
+    match &args.output {
+        Some(path) if !to_stdout => {
+            write_atomically(path, &bytes)?;
+            println!("wrote {} ({} bytes)", path.display(), bytes.len());
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&bytes).and_then(|()| out.flush()) {
+                // The reader stopped early (`| head`): nothing more to say.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("failed to write to standard output")?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so
+/// a failed export never leaves a truncated file behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rolecall-export-")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "failed to write `{}` (cannot create a file in `{}`)\nhint: create the directory first",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    // Temporary files are private (0600); an export is an ordinary document.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(())
+}
