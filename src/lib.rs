@@ -13,6 +13,7 @@ pub mod date;
 pub mod diag;
 pub mod digest;
 pub mod fonts;
+pub mod html;
 pub mod model;
 pub mod pdf;
 pub mod render;

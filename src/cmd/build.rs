@@ -110,12 +110,13 @@ pub fn bundle_files(
         .collect();
     signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files: Vec<BundleFile> = docs
-        .into_iter()
-        .map(|d| BundleFile::text(d.path, d.markdown))
+        .iter()
+        .map(|d| BundleFile::text(d.path.clone(), d.markdown.clone()))
         .collect();
     files.extend(pdfs);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
+    files.extend(crate::html::pages(&files, model, &docs, &info)?);
     bundle::assemble(
         files,
         ManifestInfo {

@@ -359,6 +359,8 @@ fn documents_do_not_depend_on_the_bundle_date() {
         // PDFs carry the bundle date as their creation date (metadata only); their
         // text is checked in the pdf module.
         if rel == "README.md"
+            || rel == "README.html"
+            || rel == "index.html"
             || rel == "manifest.json"
             || rel == "SHA256SUMS"
             || rel.ends_with(".pdf")

@@ -4,5 +4,6 @@
 
 mod build;
 mod check;
+mod html;
 mod pdf;
 mod support;
