@@ -16,6 +16,7 @@ pub mod fonts;
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod progress;
 pub mod render;
 pub mod rules;
 pub mod typst;

@@ -6,4 +6,5 @@ mod build;
 mod check;
 mod html;
 mod pdf;
+mod progress;
 mod support;
