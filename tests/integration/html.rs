@@ -248,6 +248,10 @@ fn northwind_pages_link_only_to_files_of_the_bundle() {
     let raci = read(&pdf, "raci-matrix.html");
     assert!(raci.contains("<body class=\"doc matrix\">"));
     assert!(raci.contains("<span class=\"raci raci-a\">A</span>"));
+    // The README's links to Markdown documents lead to their pages.
+    let readme = read(&pdf, "README.html");
+    assert!(readme.contains("<a href=\"roles/ceo.html\">roles/ceo.md</a>"));
+    assert!(readme.contains("<a href=\"SHA256SUMS\">SHA256SUMS</a>"));
     let index = read(&pdf, "index.html");
     for heading in [
         "Policy",
