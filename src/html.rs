@@ -602,7 +602,8 @@ fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> 
             Dest::Drop
         };
     }
-    if cleaned.starts_with("//") || cleaned.starts_with('\\') || cleaned.starts_with("/\\") {
+    // `//host/x` leaves the bundle, `/x` points into the reader's file system.
+    if cleaned.starts_with(['/', '\\']) {
         return Dest::Drop;
     }
     if cleaned.is_empty() || cleaned.starts_with('#') {
@@ -966,6 +967,19 @@ mod tests {
                 html.contains(&format!("href=\"{expected}\"")),
                 "{input} on {page}: {html}"
             );
+        }
+    }
+
+    #[test]
+    fn absolute_and_network_path_links_keep_only_their_text() {
+        let bundle = paths(&["roles/ceo.md", "roles/ceo.html"]);
+        for input in [
+            "[abs](/roles/ceo.md)",
+            "[net](//evil.example/x.md)",
+            "[bs](\\\\evil\\x)",
+        ] {
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
+            assert!(!html.contains("<a"), "{input}: {html}");
         }
     }
 
