@@ -275,8 +275,13 @@ impl<'a> Site<'a> {
         main.push_str("</tbody>\n</table>\n");
         let _ = writeln!(
             main,
-            "<p>This bundle evidences ISO/IEC 27001:2022 clause 5.3 (organisational roles, responsibilities and authorities) and Annex A control 5.2 (information security roles and responsibilities) for the ISMS of {}. Each document below opens as a web page; its PDF and Markdown source are beside it.</p>",
-            escape(self.org)
+            "<p>This bundle evidences ISO/IEC 27001:2022 clause 5.3 (organisational roles, responsibilities and authorities) and Annex A control 5.2 (information security roles and responsibilities) for the ISMS of {}. Each document below opens as a web page; its {} beside it.</p>",
+            escape(self.org),
+            if info.pdf {
+                "PDF and Markdown source are"
+            } else {
+                "Markdown source is"
+            }
         );
 
         let groups: [(&str, &str, &[DocKind]); 4] = [

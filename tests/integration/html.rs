@@ -269,6 +269,10 @@ fn northwind_pages_link_only_to_files_of_the_bundle() {
     assert!(index.contains("Role assignment: Risk Owner (Fatima Al-Sayed)"));
     assert!(index.contains("<td>1 March 2026</td>"));
     assert!(index.contains("each as a web page, a PDF/A and Markdown"));
+    assert!(index.contains("its PDF and Markdown source are beside it"));
+    let md_index = read(&md, "index.html");
+    assert!(md_index.contains("each as a web page and Markdown"));
+    assert!(md_index.contains("its Markdown source is beside it"));
     // No script and nothing fetched from the network, on any page.
     for page in bundle_paths(&pdf).iter().filter(|p| p.ends_with(".html")) {
         let html = read(&pdf, page);
