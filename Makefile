@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 OUT ?= out
 EXAMPLE ?= examples/northwind
 
-.PHONY: demo test typst lint unit bench clean
+.PHONY: demo test typst lint unit bench clean test-browser
 
 ## demo: build the Northwind example's evidence bundle and print where it is
 demo: typst
@@ -33,6 +33,18 @@ typst:
 		echo "installing typst-cli $(TYPST_VERSION) with cargo (a few minutes, once)"; \
 		$(CARGO) install typst-cli --locked --version $(TYPST_VERSION); \
 	fi
+
+## test-browser: build the example bundle, open its index.html in headless Chromium
+## and follow every link (needs Debian's chromium and chromium-driver; .ci/run installs them)
+BROWSER_OUT ?= target/browser-test
+test-browser: typst
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "error: chromium and chromedriver are needed"; \
+		echo "hint: apt-get install chromium chromium-driver (Debian), or run .ci/run"; exit 1; }
+	$(CARGO) build --quiet
+	rm -rf $(BROWSER_OUT)
+	dir=$$(./target/debug/rolecall build $(EXAMPLE) -o $(BROWSER_OUT) --quiet) && \
+		python3 scripts/test-browser.py "$$dir" --screenshots $(BROWSER_OUT)/screenshots
 
 ## bench: time check and build on generated models of growing size
 bench:

@@ -2,9 +2,9 @@
 //!
 //! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
-//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`bundle`] (manifest,
-//! `SHA256SUMS`, reproducible zip, atomic rename). [`cmd`] holds one file per
-//! subcommand; [`cli`] every clap type.
+//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
+//! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
+//! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
 
 pub mod bundle;
 pub mod cli;
@@ -14,8 +14,10 @@ pub mod diag;
 pub mod digest;
 pub mod export;
 pub mod fonts;
+pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod progress;
 pub mod render;
 pub mod rules;
 pub mod schema;

@@ -53,6 +53,8 @@ pub struct PdfOptions {
     pub timeout: Duration,
     /// Keep the Typst sources after a successful build.
     pub keep_sources: bool,
+    /// Where finished PDFs are counted on a terminal.
+    pub progress: crate::progress::Progress,
 }
 
 /// A typst program whose version was checked.
@@ -332,8 +334,8 @@ pub fn compile(
         cmd.env_remove("SOURCE_DATE_EPOCH")
             .env_remove("TYPST_FONT_PATHS");
     };
-    // Each run: (what, entry file, output path, bundle export?).
-    let mut runs: Vec<(String, PathBuf, PathBuf, bool)> = Vec::new();
+    // Each run: (what, entry file, output path, bundle export?, documents).
+    let mut runs: Vec<(String, PathBuf, PathBuf, bool, usize)> = Vec::new();
     match opts.engine {
         Engine::Bundle => {
             let jobs = opts.jobs.max(1);
@@ -349,7 +351,7 @@ pub fn compile(
                 } else {
                     format!("{} and {} more", names[0], names.len() - 1)
                 };
-                runs.push((what, file, out.clone(), true));
+                runs.push((what, file, out.clone(), true, batch.len()));
             }
         }
         Engine::PerDocument => {
@@ -359,10 +361,12 @@ pub fn compile(
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("failed to create `{}`", parent.display()))?;
                 }
-                runs.push((e.pdf.clone(), sources.root.join(&e.entry), target, false));
+                runs.push((e.pdf.clone(), sources.root.join(&e.entry), target, false, 1));
             }
         }
     }
+    opts.progress
+        .counted("typesetting PDFs", sources.entries.len());
     let queue = std::sync::Mutex::new(runs.iter());
     let errors = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -370,7 +374,7 @@ pub fn compile(
             s.spawn(|| {
                 loop {
                     let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-                    let Some((what, input, output, bundle)) = next else {
+                    let Some((what, input, output, bundle, documents)) = next else {
                         break;
                     };
                     let mut cmd = Command::new(&typst.path);
@@ -379,9 +383,12 @@ pub fn compile(
                         cmd.args(["--features", "bundle", "--format", "bundle"]);
                     }
                     cmd.arg(input).arg(output);
-                    if let Err(e) = run(cmd, what, opts.timeout) {
-                        if let Ok(mut errs) = errors.lock() {
-                            errs.push(e);
+                    match run(cmd, what, opts.timeout) {
+                        Ok(()) => opts.progress.advance(*documents),
+                        Err(e) => {
+                            if let Ok(mut errs) = errors.lock() {
+                                errs.push(e);
+                            }
                         }
                     }
                 }

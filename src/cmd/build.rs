@@ -34,8 +34,12 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let templates = Templates::load(args.templates.as_deref())?;
     let name = format!("{}-evidence-{}", model.organisation.slug, date);
     let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
+    let progress = pdf.as_ref().map(|p| p.progress.clone()).unwrap_or_default();
+    progress.stage("rendering documents");
     let files = bundle_files(&model, &templates, pdf.as_ref(), &args.out, &name)?;
+    progress.stage("writing the bundle");
     let written = bundle::write(&args.out, &name, &files, date)?;
+    progress.clear();
     if args.quiet {
         println!("{}", written.dir.display());
     } else {
@@ -68,6 +72,7 @@ fn pdf_options(args: &BuildArgs) -> pdf::PdfOptions {
         pdf_standard: p.pdf_standard.clone(),
         timeout: std::time::Duration::from_secs(p.typst_timeout.max(1)),
         keep_sources: p.keep_sources,
+        progress: crate::progress::Progress::on_terminal(args.quiet),
     }
 }
 
@@ -112,13 +117,14 @@ pub fn bundle_files(
         .collect();
     signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files: Vec<BundleFile> = docs
-        .into_iter()
-        .map(|d| BundleFile::text(d.path, d.markdown))
+        .iter()
+        .map(|d| BundleFile::text(d.path.clone(), d.markdown.clone()))
         .collect();
     files.extend(pdfs);
     files.extend(export::bundle_files(model)?);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
+    files.extend(crate::html::pages(&files, model, &docs, &info)?);
     bundle::assemble(
         files,
         ManifestInfo {
@@ -178,6 +184,7 @@ fn build_pdfs(
     name: &str,
 ) -> Result<(Vec<BundleFile>, Vec<String>)> {
     let typst = pdf::find_typst(opts.typst.as_deref())?;
+    opts.progress.stage("checking fonts");
     let fonts = pdf::check_fonts(model, docs, opts)?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("failed to create `{}`", out.display()))?;

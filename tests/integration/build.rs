@@ -360,6 +360,8 @@ fn documents_do_not_depend_on_the_bundle_date() {
         // text is checked in the pdf module. The XLSX and OSCAL exports carry it as
         // creation date and `last-modified` (checked in the export module).
         if rel == "README.md"
+            || rel == "README.html"
+            || rel == "index.html"
             || rel == "manifest.json"
             || rel == "SHA256SUMS"
             || rel.ends_with(".pdf")

@@ -5,8 +5,10 @@
 mod build;
 mod check;
 mod docs;
-mod getting_started;
 mod export;
+mod getting_started;
+mod html;
 mod pdf;
+mod progress;
 mod schema;
 mod support;
