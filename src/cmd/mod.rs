@@ -4,10 +4,10 @@ mod build;
 mod check;
 mod completions;
 mod explain;
+mod export;
 mod init;
 mod man;
 mod schema;
-mod export;
 mod templates;
 
 use std::process::ExitCode;

@@ -934,7 +934,7 @@ fn every_bundle_holds_the_exports_and_indexes_them() {
             "{path} differs from `rolecall export --format {format}`"
         );
         assert!(
-            readme.contains(&format!("| {path} |")),
+            readme.contains(&format!("| [{path}]({path}) |")),
             "README lacks {path}"
         );
         assert!(
