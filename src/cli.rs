@@ -25,6 +25,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Work with the built-in templates
     Templates(TemplatesArgs),
+    /// Check a bundle: files against its checksums, signature sheets against their documents
+    Verify(VerifyArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -167,4 +169,15 @@ pub enum TemplatesAction {
     },
     /// List the built-in templates
     List,
+}
+
+/// `rolecall verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle: its .zip, or its unpacked directory
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiagFormat,
 }

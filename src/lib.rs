@@ -18,3 +18,4 @@ pub mod pdf;
 pub mod render;
 pub mod rules;
 pub mod typst;
+pub mod verify;

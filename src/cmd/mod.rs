@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod explain;
 mod templates;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Templates(args) => templates::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 
