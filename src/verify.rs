@@ -134,6 +134,17 @@ pub fn verify(path: &Path) -> Result<Report> {
     {
         return Err(not_a_bundle().into());
     }
+    if found.files.is_empty() {
+        // A damaged zip, or one whose every entry was refused: nothing to compare.
+        return Ok(Report {
+            bundle: shown,
+            verified: false,
+            files: 0,
+            signature_sheets: 0,
+            model_digest: None,
+            problems: found.problems,
+        });
+    }
     Ok(check(shown, found))
 }
 
@@ -183,39 +194,46 @@ impl Found {
         self.entries <= MAX_ENTRIES
     }
 
-    /// Hashes `reader` as the file `rel`, within the size limits, keeping its
-    /// bytes when the checks need them.
+    /// Records `rel` as present but not read, and why.
+    fn not_read(&mut self, rel: String, kind: Kind, message: String) {
+        self.problems
+            .push(Problem::new(rel.as_str(), kind, message));
+        self.files.insert(
+            rel,
+            Found1 {
+                hash: None,
+                bytes: None,
+            },
+        );
+    }
+
+    /// Hashes `reader` as the file `rel` of `declared` bytes (its zip header's or
+    /// directory entry's size), within the limits, keeping its bytes when the
+    /// checks need them.
     fn add(&mut self, rel: String, declared: u64, reader: &mut dyn Read) {
         let keep = keeps(&rel);
-        let budget = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES.saturating_sub(self.total));
-        let too_large = |what: String| Problem::new(rel.clone(), Kind::TooLarge, what);
-        let problem = if declared > MAX_FILE_BYTES {
-            Some(too_large(format!(
+        let refused = if declared > MAX_FILE_BYTES {
+            Some(format!(
                 "{declared} bytes, more than verify reads ({MAX_FILE_BYTES}); not checked"
-            )))
-        } else if declared > budget {
-            Some(too_large(format!(
+            ))
+        } else if self.total + declared > MAX_TOTAL_BYTES {
+            Some(format!(
                 "not checked: the bundle holds more than {MAX_TOTAL_BYTES} bytes"
-            )))
+            ))
         } else if keep && self.kept + declared > MAX_KEPT_BYTES {
-            Some(too_large(format!(
+            Some(format!(
                 "not checked: manifest, checksums, sheets and model exceed {MAX_KEPT_BYTES} bytes"
-            )))
+            ))
         } else {
             None
         };
-        if let Some(p) = problem {
-            self.problems.push(p);
-            self.files.insert(
-                rel,
-                Found1 {
-                    hash: None,
-                    bytes: None,
-                },
-            );
+        if let Some(why) = refused {
+            self.not_read(rel, Kind::TooLarge, why);
             return;
         }
-        match hash_capped(reader, budget, keep) {
+        // Reading stops one byte past the declared size: an entry inflating to
+        // more than its header says (a zip bomb) costs no more than the header admits.
+        match hash_capped(reader, declared, keep) {
             Ok((hash, size, bytes)) => {
                 self.total += size;
                 if keep {
@@ -229,28 +247,12 @@ impl Found {
                     },
                 );
             }
-            Err(e) => {
-                let message = if e.kind() == std::io::ErrorKind::FileTooLarge {
-                    format!(
-                        "larger than it claims and than verify reads ({budget} bytes); not checked"
-                    )
-                } else {
-                    format!("cannot be read ({e})")
-                };
-                let kind = if e.kind() == std::io::ErrorKind::FileTooLarge {
-                    Kind::TooLarge
-                } else {
-                    Kind::Unreadable
-                };
-                self.problems.push(Problem::new(rel.clone(), kind, message));
-                self.files.insert(
-                    rel,
-                    Found1 {
-                        hash: None,
-                        bytes: None,
-                    },
-                );
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => self.not_read(
+                rel,
+                Kind::TooLarge,
+                format!("holds more than the {declared} bytes its header declares (a zip bomb?); not checked"),
+            ),
+            Err(e) => self.not_read(rel, Kind::Unreadable, format!("cannot be read ({e})")),
         }
     }
 }
@@ -411,20 +413,7 @@ fn walk(dir: &Path, prefix: &str, depth: usize, bundle: &str, found: &mut Found)
             let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
             match opened {
                 Ok((len, mut file)) => found.add(rel, len, &mut file),
-                Err(e) => {
-                    found.problems.push(Problem::new(
-                        rel.clone(),
-                        Kind::Unreadable,
-                        format!("cannot be read ({e})"),
-                    ));
-                    found.files.insert(
-                        rel,
-                        Found1 {
-                            hash: None,
-                            bytes: None,
-                        },
-                    );
-                }
+                Err(e) => found.not_read(rel, Kind::Unreadable, format!("cannot be read ({e})")),
             }
         } else {
             found.problems.push(Problem::new(
@@ -597,29 +586,20 @@ fn read_zip_bundle(path: &Path) -> Result<Found> {
             continue;
         };
         if info.encrypted {
-            found.problems.push(Problem::new(
-                rel,
+            found.not_read(
+                rel.to_string(),
                 Kind::Unreadable,
-                "encrypted zip entry; cannot be checked",
-            ));
+                "encrypted zip entry; cannot be checked".into(),
+            );
             continue;
         }
         match archive.by_index(i) {
             Ok(mut entry) => found.add(rel.to_string(), info.size, &mut entry),
-            Err(e) => {
-                found.problems.push(Problem::new(
-                    rel,
-                    Kind::Unreadable,
-                    format!("zip entry cannot be read ({e})"),
-                ));
-                found.files.insert(
-                    rel.to_string(),
-                    Found1 {
-                        hash: None,
-                        bytes: None,
-                    },
-                );
-            }
+            Err(e) => found.not_read(
+                rel.to_string(),
+                Kind::Unreadable,
+                format!("zip entry cannot be read ({e})"),
+            ),
         }
     }
     Ok(found)

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::cli::{DiagFormat, VerifyArgs};
-use crate::verify::{self, Report};
+use crate::verify::{self, Kind, Report};
 
 /// Prints the report; exit 0 when the bundle verifies, 1 on any problem.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
@@ -28,7 +28,12 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
 fn render_human(report: &Report) -> String {
     let mut out = String::new();
     for p in &report.problems {
-        out.push_str(&printable(&format!("{}: {}", p.path, p.message)));
+        let tampering = if p.kind == Kind::Tampering {
+            "tampering: "
+        } else {
+            ""
+        };
+        out.push_str(&printable(&format!("{}: {tampering}{}", p.path, p.message)));
         out.push('\n');
     }
     let bundle = printable(&report.bundle);

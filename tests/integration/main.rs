@@ -6,3 +6,4 @@ mod build;
 mod check;
 mod pdf;
 mod support;
+mod verify;
