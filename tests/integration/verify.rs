@@ -648,3 +648,29 @@ fn json_report_lists_each_problem_with_its_kind() {
         ]
     );
 }
+
+#[test]
+fn a_bundle_rebuilt_from_its_own_model_copy_is_identical() {
+    // docs/auditor.md tells the auditor this: the model copy reproduces the bundle.
+    let b = build("northwind", false);
+    let out = tempfile::tempdir().unwrap();
+    let run = rolecall(&[
+        "build",
+        b.dir.join("model").to_str().unwrap(),
+        "--date",
+        DATE,
+        "--format",
+        "md",
+        "-o",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let again = PathBuf::from(run.stdout.trim()).with_extension("zip");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&b.zip).unwrap()
+    );
+    let readme = std::fs::read_to_string(b.dir.join("README.md")).unwrap();
+    assert!(readme.contains("`rolecall verify`"), "{readme}");
+}
