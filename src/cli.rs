@@ -35,6 +35,8 @@ pub enum Command {
     Man(ManArgs),
     /// Export the RACI matrix (CSV, XLSX), the model (JSON) or an OSCAL component definition
     Export(ExportArgs),
+    /// Check a bundle: files against its checksums, signature sheets against their documents
+    Verify(VerifyArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -241,4 +243,15 @@ pub enum ExportFormat {
     Json,
     /// An OSCAL 1.2.1 component definition (JSON)
     Oscal,
+}
+
+/// `rolecall verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle: its .zip, or its unpacked directory
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiagFormat,
 }

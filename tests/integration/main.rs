@@ -12,3 +12,4 @@ mod pdf;
 mod progress;
 mod schema;
 mod support;
+mod verify;

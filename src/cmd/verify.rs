@@ -1,0 +1,80 @@
+//! `rolecall verify`: check a bundle and print one line per problem and a verdict.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{DiagFormat, VerifyArgs};
+use crate::verify::{self, Kind, Report};
+
+/// Prints the report; exit 0 when the bundle verifies, 1 on any problem.
+pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    let report = verify::verify(&args.bundle)?;
+    match args.format {
+        DiagFormat::Human => print!("{}", render_human(&report)),
+        DiagFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("failed to write the report")?
+        ),
+    }
+    Ok(if report.verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// One `path: message` line per problem, then the verdict.
+fn render_human(report: &Report) -> String {
+    let mut out = String::new();
+    for p in &report.problems {
+        let tampering = if p.kind == Kind::Tampering {
+            "tampering: "
+        } else {
+            ""
+        };
+        out.push_str(&printable(&format!("{}: {tampering}{}", p.path, p.message)));
+        out.push('\n');
+    }
+    let bundle = printable(&report.bundle);
+    let verdict = if report.verified {
+        format!(
+            "verified: {} files match manifest.json and SHA256SUMS; {} signature sheets bind their documents; the model copy has the model digest ({bundle})",
+            report.files, report.signature_sheets
+        )
+    } else {
+        let n = report.problems.len();
+        format!(
+            "FAILED: {n} problem{} in {bundle}",
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    out.push_str(&verdict);
+    out.push('\n');
+    out
+}
+
+/// Names come from the bundle, which is not trusted: control characters (which
+/// could move the cursor or hide a line on a terminal) are shown escaped.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
+        assert_eq!(printable("roles/ceo.md: ok é"), "roles/ceo.md: ok é");
+    }
+}

@@ -1,0 +1,1186 @@
+//! Checking a built evidence bundle: `rolecall verify`.
+//!
+//! Runs after the pipeline, on what [`crate::bundle`] wrote (the directory or the
+//! zip), typically on the auditor's machine. [`verify`] is the one entry point:
+//! it reads the bundle without trusting it (no path from a zip is ever used on
+//! disk, symbolic links are reported instead of followed, every read is bounded)
+//! and returns a [`Report`] listing every problem found:
+//! - each file against `manifest.json` and `SHA256SUMS`, and the two against each
+//!   other (modified, missing and unexpected files);
+//! - each signature sheet against the document it binds (the digest it prints);
+//! - the model copy in `model/` against the manifest's model digest.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::bundle::{self, BundleFile};
+use crate::cmd::UsageError;
+
+/// Largest single file that is read; a larger one is reported, not read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Most bytes read from one bundle in all (a zip bomb stops here).
+pub const MAX_TOTAL_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Most bytes kept in memory: `manifest.json`, `SHA256SUMS`, the sheets and
+/// `model/` (every other file is hashed as it streams past).
+pub const MAX_KEPT_BYTES: u64 = 256 * 1024 * 1024;
+/// Most files (or zip entries) looked at.
+pub const MAX_ENTRIES: usize = 100_000;
+/// How deep a bundle directory may nest.
+const MAX_DEPTH: usize = 32;
+
+/// Bundle files that are in `signatures/` but are not signature sheets: the
+/// register of recorded signatures (issue 4) lists sheets, it is not one.
+const NOT_SHEETS: &[&str] = &["signatures/register.md"];
+
+/// What went wrong, for `--format json` consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The file's content differs from what both listings say.
+    Modified,
+    /// A listed file is not in the bundle.
+    Missing,
+    /// A file in the bundle is listed nowhere.
+    Unexpected,
+    /// `manifest.json` and `SHA256SUMS` disagree, or one of them lacks a file.
+    Listing,
+    /// `manifest.json` or `SHA256SUMS` cannot be read as what it should be.
+    Malformed,
+    /// A signature sheet does not bind the document in the bundle.
+    Signature,
+    /// The model copy does not have the manifest's model digest.
+    ModelDigest,
+    /// A path, link or entry that no bundle rolecall writes can contain.
+    Tampering,
+    /// A file larger than verify reads.
+    TooLarge,
+    /// A file that could not be read (damaged zip entry, I/O error).
+    Unreadable,
+}
+
+/// One problem, about one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// The bundle-relative path (or zip entry name) the problem is about.
+    pub path: String,
+    /// What kind of problem.
+    pub kind: Kind,
+    /// What is wrong, without the path.
+    pub message: String,
+}
+
+impl Problem {
+    fn new(path: impl Into<String>, kind: Kind, message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.into(),
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Report {
+    /// The bundle as named on the command line.
+    pub bundle: String,
+    /// `true` when there is no problem.
+    pub verified: bool,
+    /// Files found in the bundle (`manifest.json` and `SHA256SUMS` included).
+    pub files: usize,
+    /// Signature sheets listed in the manifest.
+    pub signature_sheets: usize,
+    /// The manifest's model digest, when it has one.
+    pub model_digest: Option<String>,
+    /// Every problem found, in the order checked.
+    pub problems: Vec<Problem>,
+}
+
+/// Verifies the bundle at `path`: a `.zip` or an unpacked bundle directory.
+///
+/// Problems with the bundle are in the report; an error (a [`UsageError`]) means
+/// `path` could not be checked at all (unreadable, not a zip, not a bundle).
+pub fn verify(path: &Path) -> Result<Report> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        UsageError(format!(
+            "cannot read `{shown}` ({e})\nhint: pass an evidence bundle: its directory or its .zip"
+        ))
+    })?;
+    let not_a_bundle = || {
+        UsageError(format!(
+            "`{shown}` is not an evidence bundle (it holds no manifest.json or SHA256SUMS)\nhint: pass the directory or .zip that `rolecall build` wrote (OUT/<org>-evidence-<date>)"
+        ))
+    };
+    let found = if meta.is_dir() {
+        // Checked first, so that a wrong directory is not read through.
+        let has = |name: &str| std::fs::symlink_metadata(path.join(name)).is_ok();
+        if !has("manifest.json") && !has("SHA256SUMS") {
+            return Err(not_a_bundle().into());
+        }
+        read_dir_bundle(path)
+    } else {
+        read_zip_bundle(path)?
+    };
+    if !found.files.contains_key("manifest.json")
+        && !found.files.contains_key("SHA256SUMS")
+        && found.problems.is_empty()
+    {
+        return Err(not_a_bundle().into());
+    }
+    if found.files.is_empty() {
+        // A damaged zip, or one whose every entry was refused: nothing to compare.
+        return Ok(Report {
+            bundle: shown,
+            verified: false,
+            files: 0,
+            signature_sheets: 0,
+            model_digest: None,
+            problems: found.problems,
+        });
+    }
+    Ok(check(shown, found))
+}
+
+/// One file of the bundle as read.
+#[derive(Debug)]
+struct Found1 {
+    /// SHA-256 and size, or `None` when it could not be read (a problem says why).
+    hash: Option<(String, u64)>,
+    /// The content, for the files verify reads (see [`keeps`]).
+    bytes: Option<Vec<u8>>,
+}
+
+/// Everything read from a bundle, before any check.
+#[derive(Debug, Default)]
+struct Found {
+    /// Files by bundle-relative path.
+    files: BTreeMap<String, Found1>,
+    /// Problems met while reading (tampering, oversize, unreadable).
+    problems: Vec<Problem>,
+    /// Bytes read so far.
+    total: u64,
+    /// Bytes kept so far.
+    kept: u64,
+    /// Entries looked at so far.
+    entries: usize,
+}
+
+/// Files whose content the checks need, beyond their hash.
+fn keeps(rel: &str) -> bool {
+    rel == "manifest.json"
+        || rel == "SHA256SUMS"
+        || rel.starts_with("model/")
+        || (rel.starts_with("signatures/") && rel.ends_with(".md"))
+}
+
+impl Found {
+    /// Counts one more entry; `false` (and a problem, once) past [`MAX_ENTRIES`].
+    fn count_entry(&mut self, bundle: &str) -> bool {
+        self.entries += 1;
+        if self.entries == MAX_ENTRIES + 1 {
+            self.problems.push(Problem::new(
+                bundle,
+                Kind::TooLarge,
+                format!("holds more than {MAX_ENTRIES} entries; the rest were not checked"),
+            ));
+        }
+        self.entries <= MAX_ENTRIES
+    }
+
+    /// Records `rel` as present but not read, and why.
+    fn not_read(&mut self, rel: String, kind: Kind, message: String) {
+        self.problems
+            .push(Problem::new(rel.as_str(), kind, message));
+        self.files.insert(
+            rel,
+            Found1 {
+                hash: None,
+                bytes: None,
+            },
+        );
+    }
+
+    /// Hashes `reader` as the file `rel` of `declared` bytes (its zip header's or
+    /// directory entry's size), within the limits, keeping its bytes when the
+    /// checks need them.
+    fn add(&mut self, rel: String, declared: u64, reader: &mut dyn Read) {
+        let keep = keeps(&rel);
+        let refused = if declared > MAX_FILE_BYTES {
+            Some(format!(
+                "{declared} bytes, more than verify reads ({MAX_FILE_BYTES}); not checked"
+            ))
+        } else if self.total + declared > MAX_TOTAL_BYTES {
+            Some(format!(
+                "not checked: the bundle holds more than {MAX_TOTAL_BYTES} bytes"
+            ))
+        } else if keep && self.kept + declared > MAX_KEPT_BYTES {
+            Some(format!(
+                "not checked: manifest, checksums, sheets and model exceed {MAX_KEPT_BYTES} bytes"
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            self.not_read(rel, Kind::TooLarge, why);
+            return;
+        }
+        // Reading stops one byte past the declared size: an entry inflating to
+        // more than its header says (a zip bomb) costs no more than the header admits.
+        match hash_capped(reader, declared, keep) {
+            Ok((hash, size, bytes)) => {
+                self.total += size;
+                if keep {
+                    self.kept += size;
+                }
+                self.files.insert(
+                    rel,
+                    Found1 {
+                        hash: Some((hash, size)),
+                        bytes,
+                    },
+                );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => self.not_read(
+                rel,
+                Kind::TooLarge,
+                format!("holds more than the {declared} bytes its header declares (a zip bomb?); not checked"),
+            ),
+            Err(e) => self.not_read(rel, Kind::Unreadable, format!("cannot be read ({e})")),
+        }
+    }
+}
+
+/// Streams `reader` through SHA-256, failing with `FileTooLarge` past `cap` bytes.
+fn hash_capped(
+    reader: &mut dyn Read,
+    cap: u64,
+    keep: bool,
+) -> std::io::Result<(String, u64, Option<Vec<u8>>)> {
+    let mut hasher = Sha256::new();
+    let mut kept = keep.then(Vec::new);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    let mut limited = reader.take(cap + 1);
+    loop {
+        let n = match limited.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        size += n as u64;
+        if size > cap {
+            return Err(std::io::ErrorKind::FileTooLarge.into());
+        }
+        hasher.update(&buf[..n]);
+        if let Some(k) = kept.as_mut() {
+            k.extend_from_slice(&buf[..n]);
+        }
+    }
+    let hash = hasher.finalize();
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, size, kept))
+}
+
+/// Why a bundle path (a zip entry name, or a path found in a directory) cannot
+/// be a file of a bundle rolecall wrote, or `None` when it is a plain relative
+/// path. `name` uses `/` separators; a trailing `/` marks a directory entry.
+fn unsafe_path(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("empty name");
+    }
+    if name.chars().any(char::is_control) {
+        return Some("control character in the name");
+    }
+    if name.contains('\\') {
+        return Some("backslash in the name (a Windows path separator)");
+    }
+    if name.starts_with('/') {
+        return Some("absolute path");
+    }
+    let first = name.split('/').next().unwrap_or_default();
+    if first.len() >= 2 && first.as_bytes()[0].is_ascii_alphabetic() && first.as_bytes()[1] == b':'
+    {
+        return Some("drive letter (an absolute Windows path)");
+    }
+    if name.contains(':') {
+        return Some("colon in the name (a drive letter or Windows stream)");
+    }
+    let body = name.strip_suffix('/').unwrap_or(name);
+    for part in body.split('/') {
+        match part {
+            ".." => return Some("`..` in the path (it points outside the bundle)"),
+            "." | "" => return Some("`.` or empty component in the path"),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads a bundle directory: every regular file below it, recursively.
+fn read_dir_bundle(root: &Path) -> Found {
+    let mut found = Found::default();
+    let bundle = root.display().to_string();
+    walk(root, "", 0, &bundle, &mut found);
+    found
+}
+
+fn walk(dir: &Path, prefix: &str, depth: usize, bundle: &str, found: &mut Found) {
+    let here = if prefix.is_empty() { "." } else { prefix };
+    if depth > MAX_DEPTH {
+        found.problems.push(Problem::new(
+            here,
+            Kind::Tampering,
+            format!("nested more than {MAX_DEPTH} directories deep; not read"),
+        ));
+        return;
+    }
+    let mut entries: Vec<std::fs::DirEntry> = match std::fs::read_dir(dir) {
+        Ok(rd) => {
+            let mut v = Vec::new();
+            for e in rd {
+                match e {
+                    Ok(e) => v.push(e),
+                    Err(e) => found.problems.push(Problem::new(
+                        here,
+                        Kind::Unreadable,
+                        format!("directory cannot be listed ({e})"),
+                    )),
+                }
+            }
+            v
+        }
+        Err(e) => {
+            found.problems.push(Problem::new(
+                here,
+                Kind::Unreadable,
+                format!("directory cannot be listed ({e})"),
+            ));
+            return;
+        }
+    };
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if !found.count_entry(bundle) {
+            return;
+        }
+        let os_name = entry.file_name();
+        let lossy = os_name.to_string_lossy();
+        let rel = if prefix.is_empty() {
+            lossy.to_string()
+        } else {
+            format!("{prefix}/{lossy}")
+        };
+        if os_name.to_str().is_none() {
+            found
+                .problems
+                .push(Problem::new(rel, Kind::Tampering, "name is not UTF-8"));
+            continue;
+        }
+        if let Some(why) = unsafe_path(&rel) {
+            found.problems.push(Problem::new(rel, Kind::Tampering, why));
+            continue;
+        }
+        // The entry's own type: a symbolic link is not followed.
+        let kind = match entry.file_type() {
+            Ok(k) => k,
+            Err(e) => {
+                found.problems.push(Problem::new(
+                    rel,
+                    Kind::Unreadable,
+                    format!("cannot be examined ({e})"),
+                ));
+                continue;
+            }
+        };
+        if kind.is_symlink() {
+            found.problems.push(Problem::new(
+                rel,
+                Kind::Tampering,
+                "symbolic link (not followed; a bundle holds only regular files)",
+            ));
+        } else if kind.is_dir() {
+            walk(&entry.path(), &rel, depth + 1, bundle, found);
+        } else if kind.is_file() {
+            let path = entry.path();
+            let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
+            match opened {
+                Ok((len, mut file)) => found.add(rel, len, &mut file),
+                Err(e) => found.not_read(rel, Kind::Unreadable, format!("cannot be read ({e})")),
+            }
+        } else {
+            found.problems.push(Problem::new(
+                rel,
+                Kind::Tampering,
+                "not a regular file (a device, socket or pipe); not read",
+            ));
+        }
+    }
+}
+
+/// What the central directory says about one zip entry.
+struct EntryInfo {
+    name: String,
+    mode: Option<u32>,
+    encrypted: bool,
+    size: u64,
+}
+
+/// Reads a bundle zip entry by entry into memory; nothing is extracted.
+fn read_zip_bundle(path: &Path) -> Result<Found> {
+    let shown = path.display().to_string();
+    let open = || {
+        std::fs::File::open(path).map_err(|e| {
+            UsageError(format!(
+                "cannot read `{shown}` ({e})\nhint: pass an evidence bundle: its directory or its .zip"
+            ))
+        })
+    };
+    let mut magic = [0u8; 4];
+    let looks_like_zip = open()?
+        .read_exact(&mut magic)
+        .is_ok_and(|()| &magic[..2] == b"PK");
+    let mut archive = match zip::ZipArchive::new(BufReader::new(open()?)) {
+        Ok(a) => a,
+        Err(e) if looks_like_zip => {
+            let mut found = Found::default();
+            found.problems.push(Problem::new(
+                shown.as_str(),
+                Kind::Unreadable,
+                format!("the zip is damaged and cannot be read ({e})"),
+            ));
+            return Ok(found);
+        }
+        Err(e) => {
+            return Err(UsageError(format!(
+                "`{shown}` is neither a directory nor a zip archive ({e})\nhint: pass an evidence bundle: its directory or its .zip"
+            ))
+            .into());
+        }
+    };
+
+    let mut found = Found::default();
+    // Duplicate names: the zip crate keeps one entry per name, so the central
+    // directory is read a second time, by hand, to see every name it holds.
+    let mut reader = BufReader::new(open()?);
+    match central_directory_names(&mut reader, archive.central_directory_start()) {
+        Ok(raw) => {
+            let mut seen: BTreeMap<&[u8], usize> = BTreeMap::new();
+            for name in &raw {
+                *seen.entry(name.as_slice()).or_default() += 1;
+            }
+            let mut dup = false;
+            for (name, n) in &seen {
+                if *n > 1 {
+                    dup = true;
+                    found.problems.push(Problem::new(
+                        String::from_utf8_lossy(name),
+                        Kind::Tampering,
+                        format!(
+                            "{n} zip entries have this name (an unpacker keeps one of them, unseen)"
+                        ),
+                    ));
+                }
+            }
+            if !dup && raw.len() != archive.len() {
+                found.problems.push(Problem::new(
+                    shown.as_str(),
+                    Kind::Tampering,
+                    format!(
+                        "the zip's central directory lists {} entries, but {} distinct names",
+                        raw.len(),
+                        archive.len()
+                    ),
+                ));
+            }
+        }
+        Err(e) => found.problems.push(Problem::new(
+            shown.as_str(),
+            Kind::Unreadable,
+            format!("the zip's central directory cannot be read ({e})"),
+        )),
+    }
+
+    // First pass: metadata only, to judge every name before reading anything.
+    let mut infos = Vec::new();
+    for i in 0..archive.len() {
+        if !found.count_entry(&shown) {
+            break;
+        }
+        let info = archive
+            .by_index_raw(i)
+            .map(|e| EntryInfo {
+                name: e.name().to_string(),
+                mode: e.unix_mode(),
+                encrypted: e.encrypted(),
+                size: e.size(),
+            })
+            .map_err(|e| e.to_string());
+        match info {
+            Ok(info) => infos.push(Some(info)),
+            Err(e) => {
+                let name = archive.name_for_index(i).unwrap_or("?").to_string();
+                found.problems.push(Problem::new(
+                    name,
+                    Kind::Unreadable,
+                    format!("zip entry cannot be read ({e})"),
+                ));
+                infos.push(None);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for (i, info) in infos.iter().enumerate() {
+        let Some(info) = info else { continue };
+        if let Some(why) = unsafe_path(&info.name) {
+            found
+                .problems
+                .push(Problem::new(info.name.as_str(), Kind::Tampering, why));
+            continue;
+        }
+        let file_type = info.mode.map_or(0, |m| m & 0o170_000);
+        match file_type {
+            0o120_000 => {
+                found.problems.push(Problem::new(
+                    info.name.as_str(),
+                    Kind::Tampering,
+                    "symbolic link (not followed; a bundle holds only regular files)",
+                ));
+                continue;
+            }
+            0 | 0o100_000 | 0o040_000 => {}
+            _ => {
+                found.problems.push(Problem::new(
+                    info.name.as_str(),
+                    Kind::Tampering,
+                    "not a regular file (a device, socket or pipe)",
+                ));
+                continue;
+            }
+        }
+        if info.name.ends_with('/') || file_type == 0o040_000 {
+            continue; // a directory entry holds nothing to check
+        }
+        files.push((i, info));
+    }
+
+    let names: BTreeSet<&str> = files.iter().map(|(_, f)| f.name.as_str()).collect();
+    let Some(prefix) = bundle_folder(&names) else {
+        // No bundle here: `verify` says so, or reports the tampering found.
+        return Ok(found);
+    };
+    for (i, info) in files {
+        let Some(rel) = info.name.strip_prefix(&prefix) else {
+            found.problems.push(Problem::new(
+                info.name.as_str(),
+                Kind::Unexpected,
+                format!("outside the bundle folder `{prefix}`"),
+            ));
+            continue;
+        };
+        if info.encrypted {
+            found.not_read(
+                rel.to_string(),
+                Kind::Unreadable,
+                "encrypted zip entry; cannot be checked".into(),
+            );
+            continue;
+        }
+        match archive.by_index(i) {
+            Ok(mut entry) => found.add(rel.to_string(), info.size, &mut entry),
+            Err(e) => found.not_read(
+                rel.to_string(),
+                Kind::Unreadable,
+                format!("zip entry cannot be read ({e})"),
+            ),
+        }
+    }
+    Ok(found)
+}
+
+/// The folder of the zip that holds the bundle, with its trailing `/` (`""` for
+/// a zip whose root is the bundle): `bundle::write` puts every file under
+/// `<org>-evidence-<date>/`.
+fn bundle_folder(names: &BTreeSet<&str>) -> Option<String> {
+    if names.contains("manifest.json") || names.contains("SHA256SUMS") {
+        return Some(String::new());
+    }
+    let tops: BTreeSet<&str> = names
+        .iter()
+        .filter_map(|n| n.split_once('/').map(|(top, _)| top))
+        .collect();
+    let holding: Vec<&&str> = tops
+        .iter()
+        .filter(|t| {
+            names.contains(format!("{t}/manifest.json").as_str())
+                || names.contains(format!("{t}/SHA256SUMS").as_str())
+        })
+        .collect();
+    match holding.as_slice() {
+        [one] => Some(format!("{one}/")),
+        _ => None,
+    }
+}
+
+/// Every entry name in a zip's central directory, in order, duplicates kept.
+/// Stops at the first byte that does not start a central directory header.
+fn central_directory_names<R: Read + Seek>(
+    reader: &mut R,
+    start: u64,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    reader.seek(SeekFrom::Start(start))?;
+    let mut names = Vec::new();
+    let mut header = [0u8; 46];
+    while names.len() <= MAX_ENTRIES {
+        match reader.read_exact(&mut header) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e),
+        }
+        if header[..4] != *b"PK\x01\x02" {
+            break;
+        }
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
+        let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
+        let mut name = vec![0u8; usize::from(name_len)];
+        reader.read_exact(&mut name)?;
+        reader.seek(SeekFrom::Current(
+            i64::from(extra_len) + i64::from(comment_len),
+        ))?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// `manifest.json`, as far as verify reads it (other keys are allowed).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct ManifestIn {
+    #[serde(default)]
+    model_digest: Option<String>,
+    #[serde(default)]
+    signature_sheets: Vec<SheetIn>,
+    files: Vec<FileIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileIn {
+    path: String,
+    sha256: String,
+    size: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct SheetIn {
+    path: String,
+    document: String,
+    digest: String,
+}
+
+/// A listing: path → (SHA-256, size when the listing gives one).
+type Listing = BTreeMap<String, (String, Option<u64>)>;
+
+/// Parses `manifest.json`; problems go to `problems`.
+fn parse_manifest(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<(ManifestIn, Listing)> {
+    let manifest: ManifestIn = match serde_json::from_slice(bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!("not a rolecall manifest ({e})"),
+            ));
+            return None;
+        }
+    };
+    let mut listing = Listing::new();
+    for f in &manifest.files {
+        if listing
+            .insert(f.path.clone(), (f.sha256.clone(), Some(f.size)))
+            .is_some()
+        {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!("lists `{}` twice", f.path),
+            ));
+        }
+    }
+    Some((manifest, listing))
+}
+
+/// Parses `SHA256SUMS` (`<64 lowercase hex>  <path>` lines, as `bundle` writes
+/// them and `sha256sum -c` reads them); problems go to `problems`.
+fn parse_sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Listing> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        problems.push(Problem::new(
+            "SHA256SUMS",
+            Kind::Malformed,
+            "not UTF-8 text",
+        ));
+        return None;
+    };
+    let mut listing = Listing::new();
+    if !text.is_empty() && !text.ends_with('\n') {
+        problems.push(Problem::new(
+            "SHA256SUMS",
+            Kind::Malformed,
+            "does not end with a newline",
+        ));
+    }
+    for (n, line) in text.lines().enumerate() {
+        let at = format!("SHA256SUMS:{}", n + 1);
+        let parsed = line.split_once("  ").filter(|(hash, path)| {
+            hash.len() == 64
+                && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                && !path.is_empty()
+        });
+        let Some((hash, path)) = parsed else {
+            problems.push(Problem::new(
+                at,
+                Kind::Malformed,
+                "not a `<sha256>  <path>` line",
+            ));
+            continue;
+        };
+        if listing
+            .insert(path.to_string(), (hash.to_string(), None))
+            .is_some()
+        {
+            problems.push(Problem::new(
+                at,
+                Kind::Malformed,
+                format!("lists `{path}` a second time"),
+            ));
+        }
+    }
+    Some(listing)
+}
+
+/// Runs every check over what was read.
+fn check(bundle: String, mut found: Found) -> Report {
+    let mut problems = std::mem::take(&mut found.problems);
+    let files = &found.files;
+    let text = |rel: &str| files.get(rel).and_then(|f| f.bytes.as_deref());
+
+    let manifest = match files.get("manifest.json") {
+        None => {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Missing,
+                "missing: the bundle has no manifest",
+            ));
+            None
+        }
+        Some(_) => text("manifest.json").and_then(|b| parse_manifest(b, &mut problems)),
+    };
+    let sums = match files.get("SHA256SUMS") {
+        None => {
+            problems.push(Problem::new(
+                "SHA256SUMS",
+                Kind::Missing,
+                "missing: the bundle has no checksum list",
+            ));
+            None
+        }
+        Some(_) => text("SHA256SUMS").and_then(|b| parse_sums(b, &mut problems)),
+    };
+    let listed = manifest.as_ref().map(|(_, l)| l);
+    check_files(files, listed, sums.as_ref(), &mut problems);
+
+    let mut sheets = 0;
+    let mut model_digest = None;
+    if let Some((m, listing)) = &manifest {
+        sheets = m.signature_sheets.len();
+        check_sheets(files, &m.signature_sheets, listing, &mut problems);
+        model_digest = m.model_digest.clone();
+        check_model(files, m.model_digest.as_deref(), &mut problems);
+    }
+    Report {
+        bundle,
+        verified: problems.is_empty(),
+        files: files.len(),
+        signature_sheets: sheets,
+        model_digest,
+        problems,
+    }
+}
+
+/// Every file against both listings, and the listings against each other.
+fn check_files(
+    files: &BTreeMap<String, Found1>,
+    manifest: Option<&Listing>,
+    sums: Option<&Listing>,
+    problems: &mut Vec<Problem>,
+) {
+    let empty = Listing::new();
+    let m_known = manifest.is_some();
+    let s_known = sums.is_some();
+    let manifest = manifest.unwrap_or(&empty);
+    let sums = sums.unwrap_or(&empty);
+    let mut paths: BTreeSet<&str> = files.keys().map(String::as_str).collect();
+    paths.extend(manifest.keys().map(String::as_str));
+    paths.extend(sums.keys().map(String::as_str));
+
+    for path in paths {
+        let actual = files.get(path);
+        let m = manifest.get(path);
+        let s = sums.get(path);
+        // The two listings do not list themselves, except SHA256SUMS listing manifest.json.
+        if path == "SHA256SUMS" || path == "manifest.json" {
+            if m.is_some() {
+                problems.push(Problem::new(
+                    "manifest.json",
+                    Kind::Listing,
+                    format!("lists `{path}`, which it cannot describe"),
+                ));
+            }
+            if path == "SHA256SUMS" {
+                if s.is_some() {
+                    problems.push(Problem::new(
+                        "SHA256SUMS",
+                        Kind::Listing,
+                        "lists itself, which it cannot describe",
+                    ));
+                }
+                continue;
+            }
+        }
+        let listed_in = match (m.is_some(), s.is_some()) {
+            (true, true) => "manifest.json and SHA256SUMS",
+            (true, false) => "manifest.json",
+            (false, true) => "SHA256SUMS",
+            (false, false) => "",
+        };
+        let Some(actual) = actual else {
+            if m.is_some() && s.is_some() {
+                problems.push(Problem::new(
+                    path,
+                    Kind::Missing,
+                    "missing (listed in manifest.json and SHA256SUMS)",
+                ));
+            } else {
+                problems.push(Problem::new(
+                    listed_in,
+                    Kind::Listing,
+                    format!("lists `{path}`, which is not in the bundle"),
+                ));
+            }
+            continue;
+        };
+        let Some((hash, size)) = &actual.hash else {
+            continue; // could not be read: already a problem
+        };
+        if path == "manifest.json" {
+            match s {
+                Some((h, _)) if h == hash => {}
+                Some((h, _)) => problems.push(Problem::new(
+                    path,
+                    Kind::Modified,
+                    format!("modified (its SHA-256 is {hash}, SHA256SUMS says {h})"),
+                )),
+                None if s_known => problems.push(Problem::new(
+                    "SHA256SUMS",
+                    Kind::Listing,
+                    "does not list manifest.json",
+                )),
+                None => {}
+            }
+            continue;
+        }
+        if m.is_none() && s.is_none() {
+            if m_known || s_known {
+                problems.push(Problem::new(
+                    path,
+                    Kind::Unexpected,
+                    "unexpected file (listed neither in manifest.json nor in SHA256SUMS)",
+                ));
+            }
+            continue;
+        }
+        let m_bad = m.map(|(h, _)| h).filter(|h| *h != hash);
+        let s_bad = s.map(|(h, _)| h).filter(|h| *h != hash);
+        match (m_bad, s_bad) {
+            (None, None) => {}
+            (Some(mh), Some(sh)) => {
+                let says = if mh == sh {
+                    format!("manifest.json and SHA256SUMS say {mh}")
+                } else {
+                    format!("manifest.json says {mh}, SHA256SUMS says {sh}")
+                };
+                problems.push(Problem::new(
+                    path,
+                    Kind::Modified,
+                    format!("modified (its SHA-256 is {hash}, {says})"),
+                ));
+            }
+            // Listed in one place only, and that place disagrees: the file changed.
+            (Some(h), None) | (None, Some(h)) if m.is_none() || s.is_none() => {
+                problems.push(Problem::new(
+                    path,
+                    Kind::Modified,
+                    format!("modified (its SHA-256 is {hash}, {listed_in} says {h})"),
+                ));
+            }
+            (Some(mh), None) => problems.push(Problem::new(
+                "manifest.json",
+                Kind::Listing,
+                format!("gives `{path}` the SHA-256 {mh}, but the file and SHA256SUMS have {hash}"),
+            )),
+            (None, Some(sh)) => problems.push(Problem::new(
+                "SHA256SUMS",
+                Kind::Listing,
+                format!(
+                    "gives `{path}` the SHA-256 {sh}, but the file and manifest.json have {hash}"
+                ),
+            )),
+        }
+        let m_ok = m_bad.is_none();
+        if let Some((_, Some(msize))) = m
+            && msize != size
+            && m_ok
+        {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Listing,
+                format!("gives `{path}` a size of {msize} bytes, but it has {size}"),
+            ));
+        }
+        if m.is_none() && m_known {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Listing,
+                format!("does not list `{path}` (SHA256SUMS does)"),
+            ));
+        }
+        if s.is_none() && s_known {
+            problems.push(Problem::new(
+                "SHA256SUMS",
+                Kind::Listing,
+                format!("does not list `{path}` (manifest.json does)"),
+            ));
+        }
+    }
+}
+
+/// Each signature sheet against the document it binds, and every sheet listed.
+fn check_sheets(
+    files: &BTreeMap<String, Found1>,
+    sheets: &[SheetIn],
+    listing: &Listing,
+    problems: &mut Vec<Problem>,
+) {
+    let mut seen = BTreeSet::new();
+    for s in sheets {
+        if !seen.insert(s.path.as_str()) {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!("lists the signature sheet `{}` twice", s.path),
+            ));
+            continue;
+        }
+        let valid_digest = s.digest.len() == 64 && s.digest.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid_digest {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!(
+                    "gives the sheet `{}` the digest `{}`, which is not a SHA-256",
+                    s.path, s.digest
+                ),
+            ));
+            continue;
+        }
+        // A listed file that is absent is already reported by `check_files`.
+        let sheet = match files.get(&s.path) {
+            Some(f) => f,
+            None => {
+                if !listing.contains_key(&s.path) {
+                    problems.push(Problem::new(
+                        s.path.as_str(),
+                        Kind::Missing,
+                        "signature sheet named in manifest.json is not in the bundle",
+                    ));
+                }
+                continue;
+            }
+        };
+        match files.get(&s.document) {
+            None if !listing.contains_key(&s.document) => problems.push(Problem::new(
+                s.path.as_str(),
+                Kind::Signature,
+                format!("binds `{}`, which is not in the bundle", s.document),
+            )),
+            Some(Found1 {
+                hash: Some((hash, _)),
+                ..
+            }) if *hash != s.digest => problems.push(Problem::new(
+                s.path.as_str(),
+                Kind::Signature,
+                format!(
+                    "binds `{}` with SHA-256 {}, but that document has {hash} (it changed after the sheet was printed)",
+                    s.document, s.digest
+                ),
+            )),
+            _ => {}
+        }
+        if let Some(bytes) = &sheet.bytes {
+            let text = String::from_utf8_lossy(bytes);
+            if !text.contains(&s.digest) {
+                problems.push(Problem::new(
+                    s.path.as_str(),
+                    Kind::Signature,
+                    format!(
+                        "does not print the digest {} of `{}`, which it binds",
+                        s.digest, s.document
+                    ),
+                ));
+            }
+        }
+    }
+    for path in files.keys() {
+        let is_sheet = path.starts_with("signatures/")
+            && path.ends_with(".md")
+            && !NOT_SHEETS.contains(&path.as_str());
+        if is_sheet && !seen.contains(path.as_str()) {
+            problems.push(Problem::new(
+                path.as_str(),
+                Kind::Signature,
+                "signature sheet not named in manifest.json `signature-sheets` (what it binds cannot be checked)",
+            ));
+        }
+    }
+}
+
+/// The model copy in `model/` against the manifest's model digest.
+fn check_model(
+    files: &BTreeMap<String, Found1>,
+    digest: Option<&str>,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(digest) = digest else {
+        problems.push(Problem::new(
+            "manifest.json",
+            Kind::Malformed,
+            "has no `model-digest`",
+        ));
+        return;
+    };
+    let mut model = Vec::new();
+    for (path, f) in files.iter().filter(|(p, _)| p.starts_with("model/")) {
+        match &f.bytes {
+            Some(bytes) => model.push(BundleFile {
+                path: path.clone(),
+                bytes: bytes.clone(),
+            }),
+            None => return, // unreadable: already a problem
+        }
+    }
+    let actual = bundle::model_digest(&model);
+    if actual != digest {
+        problems.push(Problem::new(
+            "model/",
+            Kind::ModelDigest,
+            format!(
+                "the model copy's digest is {actual}, but manifest.json says {digest} (the model in the bundle is not the one it was built from)"
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::sha256_hex;
+
+    #[test]
+    fn plain_relative_paths_are_safe() {
+        for ok in [
+            "policy.md",
+            "acme-evidence-2026-01-31/roles/ceo.md",
+            "acme-evidence-2026-01-31/",
+            "model/roles/01-top.toml",
+            "a..b/c.d..",
+            "..hidden",
+        ] {
+            assert_eq!(unsafe_path(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn escaping_and_odd_paths_are_tampering() {
+        for (bad, why) in [
+            ("", "empty"),
+            ("../evil.md", "`..`"),
+            ("b/../../evil.md", "`..`"),
+            ("b/..", "`..`"),
+            ("/etc/passwd", "absolute"),
+            ("//server/share", "absolute"),
+            ("C:/Windows/x", "drive letter"),
+            ("c:evil", "drive letter"),
+            ("b\\..\\evil", "backslash"),
+            ("b/file.md:stream", "colon"),
+            ("b/./c", "`.`"),
+            ("b//c", "empty component"),
+            ("b/\u{1b}[2Jc", "control"),
+            ("b/c\0.md", "control"),
+        ] {
+            let got = unsafe_path(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(got.contains(why), "{bad:?}: {got}");
+        }
+    }
+
+    #[test]
+    fn bundle_folder_is_the_one_holding_the_manifest() {
+        let set = |v: &[&'static str]| v.iter().copied().collect::<BTreeSet<&str>>();
+        assert_eq!(
+            bundle_folder(&set(&["a/manifest.json", "a/SHA256SUMS", "a/x.md"])),
+            Some("a/".into())
+        );
+        assert_eq!(
+            bundle_folder(&set(&["manifest.json", "x.md"])),
+            Some(String::new())
+        );
+        assert_eq!(
+            bundle_folder(&set(&["a/manifest.json", "__MACOSX/a/x"])),
+            Some("a/".into())
+        );
+        assert_eq!(
+            bundle_folder(&set(&["a/manifest.json", "b/SHA256SUMS"])),
+            None
+        );
+        assert_eq!(bundle_folder(&set(&["a/x.md"])), None);
+    }
+
+    #[test]
+    fn sums_lines_are_parsed_strictly() {
+        let h = "a".repeat(64);
+        let mut problems = Vec::new();
+        let text = format!("{h}  a.md\n{h} b.md\n{}  c.md\n{h}  a.md\n", "A".repeat(64));
+        let l = parse_sums(text.as_bytes(), &mut problems).unwrap();
+        assert_eq!(l.len(), 1);
+        let at: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(at, ["SHA256SUMS:2", "SHA256SUMS:3", "SHA256SUMS:4"]);
+        problems.clear();
+        parse_sums(format!("{h}  a.md").as_bytes(), &mut problems);
+        assert!(problems[0].message.contains("newline"));
+    }
+
+    #[test]
+    fn hashing_stops_past_the_cap() {
+        let data = vec![7u8; 1000];
+        let (hash, size, kept) = hash_capped(&mut data.as_slice(), 1000, true).unwrap();
+        assert_eq!((hash, size), (sha256_hex(&data), 1000));
+        assert_eq!(kept.unwrap(), data);
+        let err = hash_capped(&mut data.as_slice(), 999, false).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::FileTooLarge);
+    }
+}
