@@ -37,6 +37,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Check a bundle: files against its checksums, signature sheets against their documents
     Verify(VerifyArgs),
+    /// Report what changed between two models or bundles (the report of `build --previous`)
+    Diff(DiffArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -95,6 +97,9 @@ pub struct BuildArgs {
     /// PDF options.
     #[command(flatten)]
     pub pdf: PdfArgs,
+    /// A previous evidence bundle (.zip or directory): adds changes.md, what changed since its model
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<PathBuf>,
 }
 
 /// What a bundle holds.
@@ -254,4 +259,37 @@ pub struct VerifyArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagFormat,
+}
+
+/// `rolecall diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier side: a model (TOML file or directory) or an evidence bundle (.zip or directory)
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later side: a model or an evidence bundle
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+    /// The date a model is checked as of (a bundle's model: its bundle date) [default: $SOURCE_DATE_EPOCH, else today (UTC)]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Directory of templates overriding the built-in ones (changes.md, and the documents whose digests a model side gets)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Exit 1 when there are changes and 0 when there are none (2 stays trouble), like `git diff --exit-code`
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// How `diff` prints the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    /// The Markdown of changes.md
+    #[default]
+    Markdown,
+    /// The change set as JSON (shape in docs/templates.md)
+    Json,
 }

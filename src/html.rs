@@ -284,7 +284,7 @@ impl<'a> Site<'a> {
             }
         );
 
-        let groups: [(&str, &str, &[DocKind]); 4] = [
+        let groups: [(&str, &str, &[DocKind]); 5] = [
             (
                 "Policy",
                 "The roles and responsibilities policy, as approved by top management.",
@@ -308,6 +308,11 @@ impl<'a> Site<'a> {
                     DocKind::Approval,
                     DocKind::Acknowledgement,
                 ],
+            ),
+            (
+                "Changes",
+                "What changed since the previous bundle, checked by rolecall against that bundle's model, and the sheets to sign again.",
+                &[DocKind::Changes],
             ),
         ];
         for (heading, note, kinds) in groups {

@@ -107,6 +107,13 @@ pub struct Report {
 /// Problems with the bundle are in the report; an error (a [`UsageError`]) means
 /// `path` could not be checked at all (unreadable, not a zip, not a bundle).
 pub fn verify(path: &Path) -> Result<Report> {
+    let found = read_bundle(path)?;
+    Ok(report(path.display().to_string(), found))
+}
+
+/// Reads the bundle at `path` (nothing checked yet); an error when `path` is not
+/// a bundle at all.
+fn read_bundle(path: &Path) -> Result<Found> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
         UsageError(format!(
@@ -134,18 +141,23 @@ pub fn verify(path: &Path) -> Result<Report> {
     {
         return Err(not_a_bundle().into());
     }
+    Ok(found)
+}
+
+/// Checks what [`read_bundle`] found.
+fn report(shown: String, found: Found) -> Report {
     if found.files.is_empty() {
         // A damaged zip, or one whose every entry was refused: nothing to compare.
-        return Ok(Report {
+        return Report {
             bundle: shown,
             verified: false,
             files: 0,
             signature_sheets: 0,
             model_digest: None,
             problems: found.problems,
-        });
+        };
     }
-    Ok(check(shown, found))
+    check(shown, found)
 }
 
 /// One file of the bundle as read.
@@ -1094,6 +1106,96 @@ fn check_model(
             ),
         ));
     }
+}
+
+/// The model copy of a bundle that verifies, for `build --previous` and `diff`.
+#[derive(Debug, Clone)]
+pub struct BundleModel {
+    /// The manifest's `bundle-date` (`YYYY-MM-DD`, as written; the caller parses it).
+    pub bundle_date: String,
+    /// The manifest's `model-digest`, which the files of `model/` have.
+    pub model_digest: String,
+    /// The files of `model/`: path relative to `model/` (checked by the same
+    /// rules as every bundle path) and content, sorted by path.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The SHA-256 of every file of the bundle, by bundle-relative path.
+    pub hashes: BTreeMap<String, String>,
+}
+
+/// Reads the model copy of the bundle at `path` (a `.zip` or a directory) as
+/// [`verify`] reads a bundle: bounded, every path checked, nothing extracted.
+///
+/// The bundle must verify: a change report against a bundle that was altered
+/// after it was built would compare against an unknown model, so any problem
+/// [`verify`] finds is an error here, listing the problems.
+pub fn bundle_model(path: &Path) -> Result<BundleModel> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct Dates {
+        bundle_date: String,
+        model_digest: String,
+    }
+    let shown = path.display().to_string();
+    let found = read_bundle(path)?;
+    let mut files = Vec::new();
+    let mut hashes = BTreeMap::new();
+    for (rel, f) in &found.files {
+        if let Some((hash, _)) = &f.hash {
+            hashes.insert(rel.clone(), hash.clone());
+        }
+        if let (Some(name), Some(bytes)) = (rel.strip_prefix("model/"), &f.bytes) {
+            files.push((name.to_string(), bytes.clone()));
+        }
+    }
+    let manifest = found
+        .files
+        .get("manifest.json")
+        .and_then(|f| f.bytes.clone());
+    let report = report(shown.clone(), found);
+    if !report.verified {
+        const SHOWN: usize = 10;
+        let n = report.problems.len();
+        let mut lines: Vec<String> = report
+            .problems
+            .iter()
+            .take(SHOWN)
+            .map(|p| {
+                let line = format!("  {}: {}", p.path, p.message);
+                // Names come from the bundle: control characters are shown escaped.
+                line.chars()
+                    .map(|c| {
+                        if c.is_control() {
+                            c.escape_default().to_string()
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        if n > SHOWN {
+            lines.push(format!("  and {} more", n - SHOWN));
+        }
+        anyhow::bail!(
+            "`{shown}` does not verify ({n} problem{}), so the model in it cannot be trusted:\n{}\nhint: `rolecall verify {shown}` explains each problem; compare against the bundle exactly as `rolecall build` wrote it (its .zip)",
+            if n == 1 { "" } else { "s" },
+            lines.join("\n")
+        );
+    }
+    let dates: Dates = manifest
+        .as_deref()
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the manifest.json of `{shown}` has no `bundle-date` or `model-digest`\nhint: compare against a bundle written by `rolecall build`"
+            )
+        })?;
+    Ok(BundleModel {
+        bundle_date: dates.bundle_date,
+        model_digest: dates.model_digest,
+        files,
+        hashes,
+    })
 }
 
 #[cfg(test)]

@@ -32,11 +32,23 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         );
     }
     let templates = Templates::load(args.templates.as_deref())?;
+    let previous = args
+        .previous
+        .as_deref()
+        .map(super::diff::previous)
+        .transpose()?;
     let name = format!("{}-evidence-{}", model.organisation.slug, date);
     let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
     let progress = pdf.as_ref().map(|p| p.progress.clone()).unwrap_or_default();
     progress.stage("rendering documents");
-    let files = bundle_files(&model, &templates, pdf.as_ref(), &args.out, &name)?;
+    let files = bundle_files(
+        &model,
+        &templates,
+        pdf.as_ref(),
+        &args.out,
+        &name,
+        previous.as_ref(),
+    )?;
     progress.stage("writing the bundle");
     let written = bundle::write(&args.out, &name, &files, date)?;
     progress.clear();
@@ -52,6 +64,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
             model.activities.len(),
             model.active_people().count()
         );
+        if let Some(p) = &previous {
+            println!("changes.md: against {}", p.info.label);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -79,21 +94,27 @@ fn pdf_options(args: &BuildArgs) -> pdf::PdfOptions {
 /// Every file of the bundle, manifest and checksums included, sorted by path.
 /// With `pdf`, a PDF is built beside each Markdown document; the Typst sources
 /// go to a temporary directory in `out` (kept as `out/<name>.typst` on request
-/// or when typst fails).
+/// or when typst fails). With `previous`, the bundle gets `changes.md`.
 pub fn bundle_files(
     model: &Model,
     templates: &Templates,
     pdf: Option<&pdf::PdfOptions>,
     out: &std::path::Path,
     name: &str,
+    previous: Option<&super::diff::Loaded>,
 ) -> Result<Vec<BundleFile>> {
-    let docs = render::render_documents(model, templates)?;
+    let mut docs = render::render_documents(model, templates)?;
+    let model_files = model_copy(model)?;
+    let model_digest = bundle::model_digest(&model_files);
+    if let Some(previous) = previous {
+        let changes =
+            super::diff::changes_document(previous, model, &docs, &model_digest, templates)?;
+        docs.push(changes);
+    }
     let (pdfs, fonts) = match pdf {
         Some(opts) => build_pdfs(model, &docs, templates, opts, out, name)?,
         None => (Vec::new(), Vec::new()),
     };
-    let model_files = model_copy(model)?;
-    let model_digest = bundle::model_digest(&model_files);
     let mut entries: Vec<_> = docs.iter().map(|d| render::describe(d, model)).collect();
     entries.extend(export::index_entries());
     let info = BundleInfo {
@@ -138,7 +159,7 @@ pub fn bundle_files(
 }
 
 /// The model's own files under `model/`: its TOML sources and the logo.
-fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
+pub(crate) fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
     let mut files: Vec<BundleFile> = model
         .sources
         .iter()

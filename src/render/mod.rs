@@ -47,6 +47,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/raci-matrix.typ"),
     ),
     ("layout.typ", include_str!("../../templates/layout.typ")),
+    ("changes.md", include_str!("../../templates/changes.md")),
 ];
 
 /// Most role columns of one RACI table in the PDF; wider matrices are split.
@@ -68,6 +69,8 @@ pub enum DocKind {
     Approval,
     /// The all-staff acknowledgement sheet.
     Acknowledgement,
+    /// The change report against a previous bundle (`build --previous`).
+    Changes,
 }
 
 /// One rendered document.
@@ -454,10 +457,63 @@ pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
             format!("Acknowledgement of the policy by all {} active staff", model.active_people().count()),
             "7.3, A.5.2",
         ),
+        DocKind::Changes => (
+            format!("{}: roles, holders, responsibilities, authorities, RACI cells, people and policy as checked against that bundle's model, and the sheets to sign again", doc.title),
+            "7.5, A.5.2",
+        ),
     };
     IndexEntry {
         path: doc.path.clone(),
         description,
         evidences: evidences.to_string(),
+    }
+}
+
+/// Renders the change report (`changes.md`) against a previous bundle or model.
+///
+/// The template receives `changes`, the [`ChangeSet`](crate::changes::ChangeSet)
+/// exactly as `diff --format json` prints it but with `_` for `-` in keys
+/// (`sign_again`, `bundle_date`), and `org` and `policy` of the new model.
+pub fn render_changes(
+    model: &Model,
+    templates: &Templates,
+    changes: &crate::changes::ChangeSet,
+) -> Result<Document> {
+    let views = Views::new(model);
+    let value = serde_json::to_value(changes).context("failed to build the change report")?;
+    let since = match &changes.old.bundle_date {
+        Some(d) => format!(
+            "the bundle of {}",
+            crate::date::Date::parse(d).map_or_else(|| d.clone(), |d| model.fmt_date(d))
+        ),
+        None => changes.old.label.clone(),
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("org", &views.org());
+    ctx.insert("policy", &views.policy());
+    ctx.insert("changes", &snake_keys(value));
+    ctx.insert("since", &since);
+    Ok(Document {
+        path: "changes.md".into(),
+        kind: DocKind::Changes,
+        title: format!("Changes since {since}"),
+        doc_id: format!("{}/changes", model.policy.id),
+        version: model.policy.version.clone(),
+        markdown: templates.render("changes.md", &ctx)?,
+        binds: None,
+    })
+}
+
+/// `kebab-case` keys as `snake_case`, so that templates can write `a.b_c`.
+fn snake_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.replace('-', "_"), snake_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
+        other => other,
     }
 }

@@ -1,0 +1,272 @@
+//! `rolecall diff`: the change report between two models or bundles. Also loads
+//! the previous bundle of `build --previous`.
+//!
+//! Each side is a model (a TOML file or directory, validated as of `--date`) or
+//! an evidence bundle (a `.zip`, or a directory holding `manifest.json`). A
+//! bundle is read by `verify::bundle_model` (bounded, every path checked, and it
+//! must verify); its `model/` files are written to a temporary directory and
+//! loaded by the ordinary loader, validated as of the bundle's date.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::changes::{self, Digests, Side, SideInfo, SideKind};
+use crate::cli::{DiffArgs, DiffFormat, ModelArgs};
+use crate::date::Date;
+use crate::diag;
+use crate::model::{self, Model};
+use crate::render::{self, DocKind, Document, Templates};
+use crate::verify;
+
+/// One side of a comparison, loaded and validated.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The model.
+    pub model: Model,
+    /// Where it comes from.
+    pub info: SideInfo,
+    /// Its signed documents' digests.
+    pub digests: Digests,
+    /// The temporary copy of a bundle's `model/` (the model's root and logo
+    /// point into it), removed when the side is dropped.
+    _copy: Option<tempfile::TempDir>,
+}
+
+impl Loaded {
+    /// The side, for [`changes::compute`].
+    pub fn side(&self) -> Side<'_> {
+        Side {
+            model: &self.model,
+            info: &self.info,
+            digests: &self.digests,
+        }
+    }
+}
+
+/// Prints the report. Exit 0 when it is printed (with `--exit-code`: only when
+/// there are no changes; 1 when there are), 2 when a side cannot be compared,
+/// as diff(1) does, so that a script never takes trouble for "changed".
+pub fn run(args: &DiffArgs) -> Result<ExitCode> {
+    match report(args) {
+        Ok((text, changed)) => {
+            print!("{text}");
+            Ok(if args.exit_code && changed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The report's text, and whether it reports any change.
+fn report(args: &DiffArgs) -> Result<(String, bool)> {
+    let date = super::bundle_date(&ModelArgs {
+        model: args.new.clone(),
+        date: args.date.clone(),
+    })?;
+    let templates = Templates::load(args.templates.as_deref())?;
+    let old = load(&args.old, date, &templates)?;
+    let new = load(&args.new, date, &templates)?;
+    let changes = changes::compute(&old.side(), &new.side());
+    let text = match args.format {
+        DiffFormat::Markdown => render::render_changes(&new.model, &templates, &changes)?.markdown,
+        DiffFormat::Json => {
+            serde_json::to_string_pretty(&changes).context("failed to write the report")? + "\n"
+        }
+    };
+    Ok((text, changes.changed))
+}
+
+/// Whether `path` is an evidence bundle rather than a model: a directory
+/// holding `manifest.json`, or a zip archive (by name or by content).
+pub fn is_bundle(path: &Path) -> bool {
+    if path.is_dir() {
+        return std::fs::symlink_metadata(path.join("manifest.json")).is_ok();
+    }
+    let named_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let mut magic = [0u8; 4];
+    named_zip
+        || std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok_and(|()| magic == *b"PK\x03\x04")
+}
+
+/// Loads a side: a bundle's model as of its bundle date, or a model as of `date`.
+fn load(path: &Path, date: Date, templates: &Templates) -> Result<Loaded> {
+    if is_bundle(path) {
+        from_bundle(path, path.display().to_string())
+    } else {
+        from_model(path, date, templates)
+    }
+}
+
+/// Loads the previous bundle of `build --previous`; the report names it by its
+/// bundle name (the directory's name, or the zip's without `.zip`), so that the
+/// report does not depend on where the bundle lies or on its form.
+pub fn previous(path: &Path) -> Result<Loaded> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let label = match name.len().checked_sub(4) {
+        Some(cut) if name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".zip") => {
+            name[..cut].to_string()
+        }
+        _ => name,
+    };
+    from_bundle(path, label)
+}
+
+/// Loads the model copy of the bundle at `path`, validated as of its bundle date.
+/// Its documents' digests are those in the bundle: what its sheets were signed for.
+pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    let bundle = verify::bundle_model(path)?;
+    let date = Date::parse(&bundle.bundle_date).ok_or_else(|| {
+        anyhow!(
+            "the manifest.json of `{shown}` gives the bundle date `{}`, which is not a date\nhint: compare against a bundle written by `rolecall build`",
+            bundle.bundle_date
+        )
+    })?;
+    if bundle.files.is_empty() {
+        bail!(
+            "`{shown}` holds no model (its model/ folder is empty or missing)\nhint: compare against a bundle written by `rolecall build`, which copies the model into model/"
+        );
+    }
+    // The paths were checked by `verify` (no `..`, no absolute path, no link);
+    // `create_new` also refuses two names that this file system takes for one.
+    let copy = tempfile::Builder::new()
+        .prefix("rolecall-previous-")
+        .tempdir()
+        .context("failed to create a temporary directory for the bundle's model")?;
+    for (rel, bytes) in &bundle.files {
+        let target = copy.path().join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+            .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
+    }
+    let mut checked = model::check(copy.path(), date);
+    // Diagnostics name the file in the bundle, not the temporary copy.
+    for source in &mut checked.sources {
+        source.path = Path::new(&shown).join("model").join(&source.rel);
+    }
+    let Some(model) = checked.model else {
+        let errors = checked.errors();
+        bail!(
+            "the model in `{shown}` (the bundle of {date}) does not validate with rolecall {} ({errors} error{}); it may break a rule added or tightened since that bundle was built:\n{}hint: a change report needs both models to validate: fix a copy of the bundle's model/ folder and compare with `rolecall diff COPY MODEL`",
+            env!("CARGO_PKG_VERSION"),
+            if errors == 1 { "" } else { "s" },
+            diag::render_human(&checked.diagnostics, &checked.sources, &shown)
+        );
+    };
+    let digests = bundle
+        .hashes
+        .into_iter()
+        .filter(|(p, _)| signed_document(p))
+        .collect();
+    Ok(Loaded {
+        model,
+        info: SideInfo {
+            label,
+            kind: SideKind::Bundle,
+            bundle_date: Some(date.to_string()),
+            date: date.to_string(),
+            model_digest: bundle.model_digest,
+        },
+        digests,
+        _copy: Some(copy),
+    })
+}
+
+/// Loads the model at `path` as of `date`; its documents' digests are those of
+/// its documents rendered with `templates`.
+fn from_model(path: &Path, date: Date, templates: &Templates) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    let checked = model::check(path, date);
+    let Some(model) = checked.model else {
+        let errors = checked.errors();
+        bail!(
+            "the model `{shown}` has {errors} error{}:\n{}hint: fix them first; `rolecall check {shown}` lists them",
+            if errors == 1 { "" } else { "s" },
+            diag::render_human(&checked.diagnostics, &checked.sources, &shown)
+        );
+    };
+    let docs = render::render_documents(&model, templates)?;
+    let model_digest = crate::bundle::model_digest(&super::build::model_copy(&model)?);
+    Ok(Loaded {
+        info: SideInfo {
+            label: shown,
+            kind: SideKind::Model,
+            bundle_date: None,
+            date: date.to_string(),
+            model_digest,
+        },
+        digests: document_digests(&docs),
+        model,
+        _copy: None,
+    })
+}
+
+/// Documents that carry signatures: role descriptions and the policy.
+fn signed_document(path: &str) -> bool {
+    path == "policy.md" || (path.starts_with("roles/") && path.ends_with(".md"))
+}
+
+/// The digests of the rendered documents that carry signatures.
+pub fn document_digests(docs: &[Document]) -> Digests {
+    docs.iter()
+        .filter(|d| matches!(d.kind, DocKind::Role | DocKind::Policy))
+        .map(|d| {
+            (
+                d.path.clone(),
+                crate::digest::sha256_hex(d.markdown.as_bytes()),
+            )
+        })
+        .collect()
+}
+
+/// `changes.md` of a bundle being built for `model` against `previous`; `docs`
+/// are the bundle's documents and `model_digest` its model digest.
+pub fn changes_document(
+    previous: &Loaded,
+    model: &Model,
+    docs: &[Document],
+    model_digest: &str,
+    templates: &Templates,
+) -> Result<Document> {
+    let info = SideInfo {
+        label: "this bundle".into(),
+        kind: SideKind::Bundle,
+        bundle_date: Some(model.date.to_string()),
+        date: model.date.to_string(),
+        model_digest: model_digest.to_string(),
+    };
+    let digests = document_digests(docs);
+    let new = Side {
+        model,
+        info: &info,
+        digests: &digests,
+    };
+    let changes = changes::compute(&previous.side(), &new);
+    render::render_changes(model, templates, &changes)
+}
