@@ -1093,3 +1093,380 @@ impl Cx<'_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::digest::sha256_hex;
+    use crate::render::{self, DocKind, Templates};
+
+    const MINIMAL: &str = include_str!("../examples/minimal/model.toml");
+
+    /// A model loaded from `text`, with its digests, as of 2026-02-01.
+    struct Built {
+        model: Model,
+        info: SideInfo,
+        digests: Digests,
+    }
+
+    fn build(text: &str) -> Built {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("model.toml"), text).unwrap();
+        let checked = crate::model::check(dir.path(), Date::parse("2026-02-01").unwrap());
+        let model = checked.model.unwrap_or_else(|| {
+            panic!(
+                "{}",
+                crate::diag::render_human(&checked.diagnostics, &checked.sources, "model")
+            )
+        });
+        let docs = render::render_documents(&model, &Templates::load(None).unwrap()).unwrap();
+        let digests = docs
+            .iter()
+            .filter(|d| matches!(d.kind, DocKind::Role | DocKind::Policy))
+            .map(|d| (d.path.clone(), sha256_hex(d.markdown.as_bytes())))
+            .collect();
+        Built {
+            model,
+            info: SideInfo {
+                label: "model".into(),
+                kind: SideKind::Model,
+                bundle_date: None,
+                date: "2026-02-01".into(),
+                model_digest: "0".repeat(64),
+            },
+            digests,
+        }
+    }
+
+    fn side(b: &Built) -> Side<'_> {
+        Side {
+            model: &b.model,
+            info: &b.info,
+            digests: &b.digests,
+        }
+    }
+
+    /// The change set from the minimal example to `edit` applied to it.
+    fn changes(edit: impl Fn(&str) -> String) -> ChangeSet {
+        let old = build(MINIMAL);
+        let new = build(&edit(MINIMAL));
+        compute(&side(&old), &side(&new))
+    }
+
+    /// `text` with `from` replaced (once, and it must be there) by `to`.
+    fn replace(text: &str, from: &str, to: &str) -> String {
+        assert!(text.contains(from), "{from:?} not in the model");
+        text.replacen(from, to, 1)
+    }
+
+    fn r(id: &str, name: &str) -> Ref {
+        Ref {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Role ids of the role descriptions to sign again.
+    fn resign(c: &ChangeSet) -> Vec<&str> {
+        c.sign_again
+            .roles
+            .iter()
+            .map(|s| s.role.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn the_same_model_has_no_changes() {
+        let c = changes(str::to_string);
+        assert!(!c.changed && !c.model_changed);
+        assert!(c.roles.changed.is_empty() && c.raci.is_empty());
+        assert!(c.sign_again.roles.is_empty() && c.sign_again.policy.is_none());
+    }
+
+    #[test]
+    fn a_holder_and_a_raci_cell() {
+        let c = changes(|m| {
+            let m = replace(m, "holders = [\"ruth\"]", "holders = [\"jo\"]");
+            replace(
+                &m,
+                "consulted = [\"internal-auditor\"]\ninformed = [\"all-staff\"]",
+                "informed = [\"all-staff\", \"internal-auditor\"]",
+            )
+        });
+        assert!(c.changed && c.model_changed);
+        assert_eq!(c.roles.changed.len(), 1);
+        let auditor = &c.roles.changed[0];
+        assert_eq!(auditor.id, "internal-auditor");
+        assert_eq!(auditor.holders_added, [r("jo", "Jo Patel")]);
+        assert_eq!(auditor.holders_removed, [r("ruth", "Ruth Lindgren")]);
+        assert!(auditor.fields.is_empty() && auditor.lists.is_empty());
+        assert_eq!(
+            c.raci,
+            [CellChange {
+                activity: r("management-review", "Hold the management review"),
+                role: r("internal-auditor", "Internal Auditor"),
+                old: "C".into(),
+                new: "I".into(),
+            }]
+        );
+        assert!(c.people.joined.is_empty() && c.people.left.is_empty());
+        assert!(c.policy.fields.is_empty() && c.organisation.is_empty());
+        assert!(c.activities.changed.is_empty());
+        // The auditor's description names its holder and its letters.
+        assert_eq!(resign(&c), ["internal-auditor"]);
+        let sheets = &c.sign_again.roles[0].sheets;
+        assert_eq!(sheets.len(), 1);
+        assert_eq!(sheets[0].person, r("jo", "Jo Patel"));
+        assert!(sheets[0].first);
+        assert_eq!(sheets[0].sheet, "role/internal-auditor/jo");
+        assert!(c.sign_again.roles[0].description.version_unchanged);
+        // The policy lists every role's holders.
+        assert!(c.sign_again.policy.is_some());
+    }
+
+    #[test]
+    fn a_renamed_role_is_one_change_and_references_to_it_are_not() {
+        let c = changes(|m| {
+            replace(
+                m,
+                "name = \"Managing Director\"",
+                "name = \"Chief Executive\"",
+            )
+        });
+        assert!(c.roles.added.is_empty() && c.roles.removed.is_empty());
+        let ids: Vec<&str> = c.roles.changed.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids, ["ceo"]);
+        assert_eq!(
+            c.roles.changed[0].renamed_from.as_deref(),
+            Some("Managing Director")
+        );
+        assert!(c.raci.is_empty());
+        // The roles reporting to it name it in their descriptions.
+        assert_eq!(resign(&c), ["ceo", "isms-manager", "internal-auditor"]);
+    }
+
+    #[test]
+    fn a_changed_id_with_the_same_name_is_the_same_role() {
+        let c = changes(|m| m.replace("\"internal-auditor\"", "\"auditor\""));
+        assert!(c.roles.added.is_empty() && c.roles.removed.is_empty());
+        assert_eq!(c.roles.changed.len(), 1);
+        let x = &c.roles.changed[0];
+        assert_eq!(
+            (x.id.as_str(), x.id_changed_from.as_deref()),
+            ("auditor", Some("internal-auditor"))
+        );
+        assert!(x.holders_added.is_empty() && x.fields.is_empty() && x.lists.is_empty());
+        assert!(c.raci.is_empty(), "{:?}", c.raci);
+        // A new id is a new document and new sheets: sign again, not first.
+        assert_eq!(resign(&c), ["auditor"]);
+        assert!(!c.sign_again.roles[0].sheets[0].first);
+    }
+
+    #[test]
+    fn roles_added_and_removed_with_their_cells() {
+        let c = changes(|m| {
+            let m = replace(
+                m,
+                "[[activities]]\nid = \"risk-assessment\"",
+                "[[roles]]\nid = \"dpo\"\nname = \"Data Protection Officer\"\nholders = [\"jo\"]\nreports-to = \"ceo\"\nauthorities = [\"Stop processing\"]\n\n[[activities]]\nid = \"risk-assessment\"",
+            );
+            replace(
+                &m,
+                "accountable = \"isms-manager\"",
+                "accountable = \"isms-manager\"\nconsulted = [\"dpo\"]",
+            )
+        });
+        assert_eq!(c.roles.added.len(), 1);
+        assert_eq!(c.roles.added[0].id, "dpo");
+        assert_eq!(c.roles.added[0].holders, [r("jo", "Jo Patel")]);
+        assert!(c.roles.removed.is_empty());
+        assert_eq!(c.raci.len(), 1);
+        assert_eq!(c.raci[0].role.id, "dpo");
+        assert_eq!((c.raci[0].old.as_str(), c.raci[0].new.as_str()), ("", "C"));
+        let dpo = c
+            .sign_again
+            .roles
+            .iter()
+            .find(|s| s.role.id == "dpo")
+            .unwrap();
+        assert!(dpo.description.old_digest.is_none() && dpo.sheets[0].first);
+
+        // The other way round: a removed role, and its cells emptied.
+        let old = build(&{
+            let m = replace(
+                MINIMAL,
+                "[[activities]]\nid = \"risk-assessment\"",
+                "[[roles]]\nid = \"dpo\"\nname = \"Data Protection Officer\"\nholders = [\"jo\"]\nreports-to = \"ceo\"\nauthorities = [\"Stop processing\"]\n\n[[activities]]\nid = \"risk-assessment\"",
+            );
+            replace(
+                &m,
+                "accountable = \"isms-manager\"",
+                "accountable = \"isms-manager\"\nconsulted = [\"dpo\"]",
+            )
+        });
+        let new = build(MINIMAL);
+        let c = compute(&side(&old), &side(&new));
+        assert_eq!(c.roles.removed.len(), 1);
+        assert_eq!(c.roles.removed[0].id, "dpo");
+        assert_eq!(c.raci.len(), 1);
+        assert_eq!((c.raci[0].old.as_str(), c.raci[0].new.as_str()), ("C", ""));
+    }
+
+    #[test]
+    fn leavers_joiners_and_changed_details() {
+        let c = changes(|m| {
+            let m = replace(
+                m,
+                "department = \"Development\"",
+                "department = \"Development\"\nleft = 2026-01-31",
+            );
+            let m = replace(&m, "title = \"Managing Director\"", "title = \"CEO\"");
+            replace(
+                &m,
+                "[[roles]]",
+                "[[people]]\nid = \"kim\"\nname = \"Kim Lee\"\ntitle = \"Developer\"\n\n[[roles]]",
+            )
+        });
+        assert_eq!(c.people.left.len(), 1);
+        let jo = &c.people.left[0];
+        assert_eq!(
+            (jo.id.as_str(), jo.left.as_deref(), jo.removed),
+            ("jo", Some("2026-01-31"), false)
+        );
+        let joined: Vec<&str> = c.people.joined.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(joined, ["kim"]);
+        assert_eq!(c.people.changed.len(), 1);
+        assert_eq!(c.people.changed[0].id, "alex");
+        assert_eq!(
+            c.people.changed[0].fields,
+            [FieldChange {
+                field: "title".into(),
+                old: Some("Managing Director".into()),
+                new: Some("CEO".into()),
+                text: false,
+            }]
+        );
+        // All-staff holders follow joiners and leavers; they are not listed twice.
+        assert!(c.roles.changed.is_empty());
+    }
+
+    #[test]
+    fn a_person_removed_from_the_model_left() {
+        let old = build(&replace(
+            MINIMAL,
+            "[[roles]]",
+            "[[people]]\nid = \"kim\"\nname = \"Kim Lee\"\ntitle = \"Developer\"\n\n[[roles]]",
+        ));
+        let new = build(MINIMAL);
+        let c = compute(&side(&old), &side(&new));
+        assert_eq!(c.people.left.len(), 1);
+        assert!(c.people.left[0].removed && c.people.left[0].left.is_none());
+    }
+
+    #[test]
+    fn policy_version_and_effective_date() {
+        let c = changes(|m| {
+            let m = replace(
+                m,
+                "version = \"1.0\"\nclassification",
+                "version = \"1.1\"\nclassification",
+            );
+            let m = replace(&m, "effective = 2026-01-15", "effective = 2026-02-01");
+            replace(
+                &m,
+                "[[people]]",
+                "[[policy.history]]\nversion = \"1.1\"\ndate = 2026-02-01\nauthor = \"sam\"\nsummary = \"Annual review\"\n\n[[people]]",
+            )
+        });
+        let fields: Vec<(&str, Option<&str>, Option<&str>)> = c
+            .policy
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("version", Some("1.0"), Some("1.1")),
+                ("effective", Some("2026-01-15"), Some("2026-02-01"))
+            ]
+        );
+        assert_eq!(c.policy.history_added.len(), 1);
+        assert_eq!(c.policy.history_added[0].author, r("sam", "Sam Okoye"));
+        let policy = c.sign_again.policy.as_ref().unwrap();
+        assert_eq!(
+            (policy.old_version.as_deref(), policy.new_version.as_str()),
+            (Some("1.0"), "1.1")
+        );
+        assert!(!policy.version_unchanged);
+        // Role descriptions carry the policy id, not its version.
+        assert!(c.sign_again.roles.is_empty());
+        assert!(c.roles.changed.is_empty());
+    }
+
+    #[test]
+    fn responsibilities_and_authorities_added_and_removed() {
+        let c = changes(|m| {
+            let m = replace(
+                m,
+                "  \"Chair the management review\",\n",
+                "  \"Chair the management review every year\",\n",
+            );
+            replace(
+                &m,
+                "\"Assign ISMS roles\"",
+                "\"Assign ISMS roles\", \"Sign contracts\"",
+            )
+        });
+        let ceo = &c.roles.changed[0];
+        assert_eq!(ceo.id, "ceo");
+        assert_eq!(
+            ceo.lists,
+            [
+                ListChange {
+                    field: "responsibilities".into(),
+                    added: vec!["Chair the management review every year".into()],
+                    removed: vec!["Chair the management review".into()],
+                    reordered: false,
+                },
+                ListChange {
+                    field: "authorities".into(),
+                    added: vec!["Sign contracts".into()],
+                    removed: vec![],
+                    reordered: false,
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn pairing_by_name_needs_one_candidate_on_each_side() {
+        let p = Pairing::new(
+            &[("a", "Same"), ("b", "Same"), ("c", "Solo"), ("d", "Twice")],
+            &[
+                ("x", "Same"),
+                ("y", "Solo"),
+                ("a", "Other"),
+                ("t1", "Twice"),
+                ("t2", "Twice"),
+            ],
+        );
+        // `a` keeps its id; among the others, one `Same` and one `Solo` on each
+        // side pair up; two new `Twice` for one old one are ambiguous.
+        assert_eq!(p.new_old, [Some(1), Some(2), Some(0), None, None]);
+        assert_eq!(p.old_new, [Some(2), Some(0), Some(1), None]);
+    }
+
+    #[test]
+    fn reordered_lists_say_so() {
+        let mut out = Vec::new();
+        list(
+            &mut out,
+            "refs",
+            &["a".into(), "b".into()],
+            &["b".into(), "a".into()],
+        );
+        assert!(out[0].reordered && out[0].added.is_empty() && out[0].removed.is_empty());
+    }
+}

@@ -3,6 +3,7 @@
 //! One binary (fast to link), one module per area.
 
 mod build;
+mod changes;
 mod check;
 mod docs;
 mod export;
