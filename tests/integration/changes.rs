@@ -478,7 +478,7 @@ fn a_leaver_a_joiner_and_a_policy_version_bump() {
             "## Policy",
             "- Version: 3.0 before, 3.1 now",
             "- Effective date: 2026-01-15 before, 2026-02-20 now",
-            "- Version history: version 3.1 of 2026-02-20 added, by Kwame Mensah (kwame): New support engineer; Liam Foster left",
+            "- Version history row added: version 3.1 of 2026-02-20 by Kwame Mensah (kwame): New support engineer; Liam Foster left",
             "## People",
             "### Joined",
             "- Noor Aziz (noor), Support Engineer",
