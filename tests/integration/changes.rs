@@ -193,6 +193,21 @@ fn build_previous_names_exactly_the_changed_holder_and_raci_cell() {
     assert!(files.iter().any(|f| f["path"] == "changes.md"));
     let verified = rolecall(&["verify", dir.to_str().unwrap()]);
     assert_eq!(verified.code, 0, "{}", verified.all());
+
+    // An auditor reproduces the report from the two bundles (docs/auditor.md);
+    // only the name of the previous bundle differs: the path given.
+    let again = rolecall(&[
+        "diff",
+        zip.to_str().unwrap(),
+        dir.with_extension("zip").to_str().unwrap(),
+    ]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert_eq!(
+        again
+            .stdout
+            .replace(zip.to_str().unwrap(), "northwind-evidence-2026-01-31"),
+        report
+    );
 }
 
 #[test]
