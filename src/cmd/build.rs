@@ -11,6 +11,7 @@ use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
 use crate::render::{self, BundleInfo, Document, Templates};
+use crate::signatures;
 
 /// Builds the bundle; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
@@ -25,18 +26,24 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         eprintln!("error: the model has errors; no bundle was written");
         return Ok(ExitCode::from(1));
     };
-    if !checked.diagnostics.is_empty() && !args.quiet {
+    let templates = Templates::load(args.templates.as_deref())?;
+    let docs = render::render_documents(&model, &templates)?;
+    let mut diagnostics = checked.diagnostics;
+    diagnostics.extend(signatures::diagnostics(
+        &model,
+        &signatures::register(&model, &docs),
+    ));
+    if !diagnostics.is_empty() && !args.quiet {
         eprint!(
             "{}",
-            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
+            diag::render_human(&diagnostics, &checked.sources, &fallback)
         );
     }
-    let templates = Templates::load(args.templates.as_deref())?;
     let name = format!("{}-evidence-{}", model.organisation.slug, date);
     let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
     let progress = pdf.as_ref().map(|p| p.progress.clone()).unwrap_or_default();
     progress.stage("rendering documents");
-    let files = bundle_files(&model, &templates, pdf.as_ref(), &args.out, &name)?;
+    let files = bundle_files(&model, &templates, docs, pdf.as_ref(), &args.out, &name)?;
     progress.stage("writing the bundle");
     let written = bundle::write(&args.out, &name, &files, date)?;
     progress.clear();
@@ -76,18 +83,19 @@ fn pdf_options(args: &BuildArgs) -> pdf::PdfOptions {
     }
 }
 
-/// Every file of the bundle, manifest and checksums included, sorted by path.
-/// With `pdf`, a PDF is built beside each Markdown document; the Typst sources
+/// Every file of the bundle, manifest and checksums included, sorted by path:
+/// `docs` (from [`render::render_documents`]) and what derives from them. With
+/// `pdf`, a PDF is built beside each Markdown document; the Typst sources
 /// go to a temporary directory in `out` (kept as `out/<name>.typst` on request
 /// or when typst fails).
 pub fn bundle_files(
     model: &Model,
     templates: &Templates,
+    docs: Vec<Document>,
     pdf: Option<&pdf::PdfOptions>,
     out: &std::path::Path,
     name: &str,
 ) -> Result<Vec<BundleFile>> {
-    let docs = render::render_documents(model, templates)?;
     let (pdfs, fonts) = match pdf {
         Some(opts) => build_pdfs(model, &docs, templates, opts, out, name)?,
         None => (Vec::new(), Vec::new()),

@@ -575,3 +575,99 @@ impl<'m> Views<'m> {
         None
     }
 }
+
+/// One expected signature in the register.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterRow {
+    /// The sheet id (`role/<role-id>/<person-id>`, `policy-approval`, `all-staff/<person-id>`).
+    pub sheet: String,
+    /// Bundle-relative path of the sheet.
+    pub file: String,
+    /// Bundle-relative path of the document it binds.
+    pub document: String,
+    /// In what capacity the person signs.
+    pub party: String,
+    /// Who signs.
+    pub name: String,
+    /// `signed`, `signed for an older version` or `outstanding`.
+    pub status: String,
+    /// Date of the deciding signature, formatted.
+    pub date: Option<String>,
+    /// The digest that signature recorded.
+    pub recorded: Option<String>,
+    /// The document's current short digest.
+    pub current: String,
+}
+
+/// A record that decides no current signature: an earlier version, a past holder.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierRecord {
+    /// The sheet id as recorded.
+    pub sheet: String,
+    /// Who signed.
+    pub name: String,
+    /// When, formatted.
+    pub date: String,
+    /// The digest recorded.
+    pub recorded: String,
+}
+
+/// The signature register.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterView {
+    /// Every expected signature, sheet by sheet.
+    pub rows: Vec<RegisterRow>,
+    /// How many are signed for the current content.
+    pub signed: usize,
+    /// How many are signed for an older version.
+    pub outdated: usize,
+    /// How many are not signed.
+    pub outstanding: usize,
+    /// Records of earlier versions and past assignments.
+    pub earlier: Vec<EarlierRecord>,
+}
+
+impl Views<'_> {
+    /// The register view of `register`.
+    pub fn register(&self, register: &crate::signatures::Register) -> RegisterView {
+        use crate::signatures::Status;
+        let m = self.model;
+        let count = |st: Status| register.slots.iter().filter(|s| s.status == st).count();
+        RegisterView {
+            rows: register
+                .slots
+                .iter()
+                .map(|s| {
+                    let rec = s.record.map(|i| &m.signatures[i]);
+                    RegisterRow {
+                        sheet: s.sheet_id.clone(),
+                        file: s.sheet_path.clone(),
+                        document: s.document.clone(),
+                        party: s.party.to_string(),
+                        name: m.people[s.person].name.clone(),
+                        status: s.status.label().to_string(),
+                        date: rec.map(|r| m.fmt_date(r.date)),
+                        recorded: rec.map(|r| r.digest.clone()),
+                        current: crate::digest::short(&s.digest).to_string(),
+                    }
+                })
+                .collect(),
+            signed: count(Status::Signed),
+            outdated: count(Status::Outdated),
+            outstanding: count(Status::Outstanding),
+            earlier: register
+                .earlier
+                .iter()
+                .map(|&i| {
+                    let r = &m.signatures[i];
+                    EarlierRecord {
+                        sheet: r.sheet_id.clone(),
+                        name: m.people[r.signer].name.clone(),
+                        date: m.fmt_date(r.date),
+                        recorded: r.digest.clone(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}

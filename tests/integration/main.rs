@@ -11,5 +11,6 @@ mod html;
 mod pdf;
 mod progress;
 mod schema;
+mod signatures;
 mod support;
 mod verify;
