@@ -273,16 +273,18 @@ fn context(common: &Common) -> Result<tera::Context> {
 pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Document>> {
     let views = Views::new(model);
     let common = views.common();
-    let base = context(&common)?;
+    // One context for every document, with the per-document key inserted and
+    // removed around each render: cloning the whole context (every role and the
+    // RACI matrix) once per document made a build quadratic in the model's size.
+    let mut base = context(&common)?;
     let policy = &common.policy;
     let mut docs = Vec::new();
 
     // Role descriptions first: their digests go onto the assignment sheets.
     let mut digests = Vec::new();
     for (r, role) in common.roles.iter().enumerate() {
-        let mut ctx = base.clone();
-        ctx.insert("role", role);
-        let markdown = templates.render("role.md", &ctx)?;
+        base.insert("role", role);
+        let markdown = templates.render("role.md", &base)?;
         digests.push(sha256_hex(markdown.as_bytes()));
         docs.push(Document {
             path: role.file.clone(),
@@ -294,6 +296,7 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             binds: None,
         });
     }
+    base.remove("role");
 
     let policy_md = templates.render("policy.md", &base)?;
     let policy_digest = sha256_hex(policy_md.as_bytes());
@@ -323,15 +326,14 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
     );
 
     for sheet in views.assignments(&digests) {
-        let mut ctx = base.clone();
-        ctx.insert("sheet", &sheet);
+        base.insert("sheet", &sheet);
         docs.push(Document {
             path: sheet.file.clone(),
             kind: DocKind::Assignment,
             title: format!("Role assignment: {}", sheet.role.name),
             doc_id: sheet.doc_id.clone(),
             version: sheet.version.clone(),
-            markdown: templates.render("signature-role.md", &ctx)?,
+            markdown: templates.render("signature-role.md", &base)?,
             binds: Some(Binding {
                 sheet: sheet.sheet.clone(),
                 document: sheet.role.file.clone(),
@@ -346,7 +348,8 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         .filter(|&&p| model.people[p].active)
         .map(|&p| views.person(p))
         .collect();
-    let mut ctx = base.clone();
+    base.remove("sheet");
+    let mut ctx = base;
     ctx.insert("approvers", &approvers);
     ctx.insert("policy_digest", &policy_digest);
     ctx.insert("policy_digest_short", short(&policy_digest));
