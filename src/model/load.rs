@@ -60,6 +60,15 @@ pub fn load_sources(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+            return Err(vec![
+                Diagnostic::new(
+                    &rules::MODEL_STRUCTURE,
+                    format!("the name of `{}` is not UTF-8", path.display()),
+                )
+                .hint("rename it; model file names are copied into the evidence bundle"),
+            ]);
+        }
         files.push(path.to_path_buf());
     }
 
@@ -168,6 +177,23 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        let wanted = if kind.is_dir() {
+            !name.starts_with('.')
+        } else {
+            name.ends_with(".toml") && !name.starts_with('.')
+        };
+        // Model paths are copied into the bundle: a name that is not UTF-8 would
+        // be changed there (and two such names could become one).
+        if wanted && entry.file_name().to_str().is_none() {
+            errors.push(
+                Diagnostic::new(
+                    &rules::MODEL_STRUCTURE,
+                    format!("the name of `{}` is not UTF-8", path.display()),
+                )
+                .hint("rename it; model file names are copied into the evidence bundle"),
+            );
+            continue;
+        }
         if kind.is_dir() {
             if !name.starts_with('.') {
                 collect(&path, depth + 1, files, errors);
