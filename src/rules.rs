@@ -74,7 +74,7 @@ rules! {
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }
     MODEL_STRUCTURE = "RC003" "model-structure" Error {
-        checks: "The model has exactly one [organisation] and one [policy] table across all its files, and every file can be read.",
+        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB), and the model is small enough to build (at most 2,000,000 RACI cells, roles × activities).",
         why: "The policy's document control (clause 7.5) and the ISMS scope (clause 4.3) come from these tables.",
         fix: "Keep [organisation] and [policy] in one file each (for example organisation.toml); remove duplicates.",
     }

@@ -150,7 +150,7 @@ pub fn verify(path: &Path) -> Result<Report> {
 
 /// One file of the bundle as read.
 #[derive(Debug)]
-struct Found1 {
+struct FoundFile {
     /// SHA-256 and size, or `None` when it could not be read (a problem says why).
     hash: Option<(String, u64)>,
     /// The content, for the files verify reads (see [`keeps`]).
@@ -161,7 +161,7 @@ struct Found1 {
 #[derive(Debug, Default)]
 struct Found {
     /// Files by bundle-relative path.
-    files: BTreeMap<String, Found1>,
+    files: BTreeMap<String, FoundFile>,
     /// Problems met while reading (tampering, oversize, unreadable).
     problems: Vec<Problem>,
     /// Bytes read so far.
@@ -200,7 +200,7 @@ impl Found {
             .push(Problem::new(rel.as_str(), kind, message));
         self.files.insert(
             rel,
-            Found1 {
+            FoundFile {
                 hash: None,
                 bytes: None,
             },
@@ -241,7 +241,7 @@ impl Found {
                 }
                 self.files.insert(
                     rel,
-                    Found1 {
+                    FoundFile {
                         hash: Some((hash, size)),
                         bytes,
                     },
@@ -815,7 +815,7 @@ fn check(bundle: String, mut found: Found) -> Report {
 
 /// Every file against both listings, and the listings against each other.
 fn check_files(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     manifest: Option<&Listing>,
     sums: Option<&Listing>,
     problems: &mut Vec<Problem>,
@@ -972,7 +972,7 @@ fn check_files(
 
 /// Each signature sheet against the document it binds, and every sheet listed.
 fn check_sheets(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     sheets: &[SheetIn],
     listing: &Listing,
     problems: &mut Vec<Problem>,
@@ -1019,7 +1019,7 @@ fn check_sheets(
                 Kind::Signature,
                 format!("binds `{}`, which is not in the bundle", s.document),
             )),
-            Some(Found1 {
+            Some(FoundFile {
                 hash: Some((hash, _)),
                 ..
             }) if *hash != s.digest => problems.push(Problem::new(
@@ -1062,7 +1062,7 @@ fn check_sheets(
 
 /// The model copy in `model/` against the manifest's model digest.
 fn check_model(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     digest: Option<&str>,
     problems: &mut Vec<Problem>,
 ) {

@@ -20,6 +20,10 @@ use crate::rules::{self, Rule, Severity};
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
 
+/// Most RACI cells (roles × activities) a model may have: the matrix is built
+/// whole in memory (about 100 bytes a cell) and no reader can use a larger one.
+pub const MAX_RACI_CELLS: usize = 2_000_000;
+
 /// Parses, merges and checks the loaded sources as of `date`.
 pub fn validate(loaded: Loaded, date: Date) -> Checked {
     let mut v = Validator {
@@ -488,6 +492,21 @@ impl Validator<'_> {
             signatures: Vec::new(),
             allow: allow.clone(),
         };
+        let cells = model.roles.len().saturating_mul(model.activities.len());
+        if cells > MAX_RACI_CELLS {
+            self.push(
+                &rules::MODEL_STRUCTURE,
+                None,
+                format!(
+                    "the model is too large to build: its RACI matrix would have {cells} cells ({} roles × {} activities), more than {MAX_RACI_CELLS}",
+                    model.roles.len(),
+                    model.activities.len()
+                ),
+            )
+            .hint = Some(
+                "split the model, for example one per ISMS scope or business unit, or merge roles and activities that are the same".into(),
+            );
+        }
         model.signatures = raw_signatures
             .iter()
             .filter_map(|(file, s)| self.signature(*file, s, &model))

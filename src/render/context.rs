@@ -294,12 +294,33 @@ pub struct Common {
 /// Builds view structs from a model.
 pub struct Views<'m> {
     model: &'m Model,
+    /// Each role's direct reports, in model order.
+    direct_reports: Vec<Vec<RoleIdx>>,
+    /// The roles that assign others, in the order [`Views::assigner`] tries them.
+    assigning_roles: Vec<RoleIdx>,
 }
 
 impl<'m> Views<'m> {
     /// Views over `model`.
     pub fn new(model: &'m Model) -> Views<'m> {
-        Views { model }
+        // Computed once: searching all roles for each role (or each assignment)
+        // made large models quadratic.
+        let mut direct_reports = vec![Vec::new(); model.roles.len()];
+        for (o, role) in model.roles.iter().enumerate() {
+            if let Some(t) = role.reports_to {
+                direct_reports[t].push(o);
+            }
+        }
+        let approver = model.policy.approver;
+        let assigning_roles = std::iter::once(approver)
+            .chain((0..model.roles.len()).filter(|&r| r != approver))
+            .filter(|&r| model.roles[r].top_management && !model.roles[r].all_staff)
+            .collect();
+        Views {
+            model,
+            direct_reports,
+            assigning_roles,
+        }
     }
 
     /// A person.
@@ -385,9 +406,9 @@ impl<'m> Views<'m> {
             },
             deputies: role.deputies.iter().map(|&p| self.person(p)).collect(),
             reports_to: role.reports_to.map(|t| self.role_ref(t)),
-            direct_reports: (0..m.roles.len())
-                .filter(|&o| m.roles[o].reports_to == Some(r))
-                .map(|o| self.role_ref(o))
+            direct_reports: self.direct_reports[r]
+                .iter()
+                .map(|&o| self.role_ref(o))
                 .collect(),
             responsibilities: role.responsibilities.clone(),
             authorities: role.authorities.clone(),
@@ -557,13 +578,8 @@ impl<'m> Views<'m> {
     /// appointee (a self-appointment is an audit finding).
     pub fn assigner(&self, appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
         let m = self.model;
-        let approver = m.policy.approver;
-        let order = std::iter::once(approver).chain((0..m.roles.len()).filter(|&r| r != approver));
-        for r in order {
+        for &r in &self.assigning_roles {
             let role = &m.roles[r];
-            if !role.top_management || role.all_staff {
-                continue;
-            }
             if let Some(&p) = role
                 .holders
                 .iter()

@@ -2,6 +2,7 @@
 //!
 //! One binary (fast to link), one module per area.
 
+mod bad_input;
 mod build;
 mod check;
 mod docs;
