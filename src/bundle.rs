@@ -169,17 +169,26 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
             )
         })?;
     let new_dir = staging.path().join(name);
-    for f in files {
-        let path = new_dir.join(safe_relative(&f.path)?);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create `{}`", parent.display()))?;
-        }
-        std::fs::write(&path, &f.bytes)
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
-    }
     let new_zip = staging.path().join(format!("{name}.zip"));
-    write_zip(&new_zip, name, files, date)?;
+    let staged = || -> Result<()> {
+        for f in files {
+            let path = new_dir.join(safe_relative(&f.path)?);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("failed to create `{}`", parent.display()))?;
+            }
+            std::fs::write(&path, &f.bytes)
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+        }
+        write_zip(&new_zip, name, files, date)
+    };
+    // A full disk or an unwritable file fails here, before anything is replaced.
+    staged().with_context(|| {
+        format!(
+            "failed to write the bundle; any previous `{name}` in `{}` is untouched",
+            out.display()
+        )
+    })?;
 
     let dir = out.join(name);
     let zip = out.join(format!("{name}.zip"));
@@ -195,15 +204,34 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
             )
         })?;
     }
-    if let Err(e) = std::fs::rename(&new_dir, &dir) {
-        if had_old {
-            let _ = std::fs::rename(&old_dir, &dir);
+    // If a step fails, the swap is undone; should undoing fail too, the staging
+    // directory (holding the previous bundle) is kept rather than removed.
+    let undo = |staging: tempfile::TempDir, moved_in: bool| -> Option<PathBuf> {
+        let back = (!moved_in || std::fs::rename(&dir, &new_dir).is_ok())
+            && (!had_old || std::fs::rename(&old_dir, &dir).is_ok());
+        (!back && had_old).then(|| staging.keep().join("previous"))
+    };
+    let failed = |e: std::io::Error, what: String, kept: Option<PathBuf>| {
+        let e = anyhow::Error::new(e).context(what);
+        match kept {
+            Some(k) => e.context(format!(
+                "the previous bundle could not be put back; it is in `{}`",
+                k.display()
+            )),
+            None => e,
         }
-        return Err(e)
-            .with_context(|| format!("failed to move the new bundle to `{}`", dir.display()));
+    };
+    if let Err(e) = std::fs::rename(&new_dir, &dir) {
+        let kept = undo(staging, false);
+        let what = format!("failed to move the new bundle to `{}`", dir.display());
+        return Err(failed(e, what, kept));
     }
-    std::fs::rename(&new_zip, &zip)
-        .with_context(|| format!("failed to move the zip to `{}`", zip.display()))?;
+    // Renaming over the old zip replaces it atomically or not at all.
+    if let Err(e) = std::fs::rename(&new_zip, &zip) {
+        let kept = undo(staging, true);
+        let what = format!("failed to move the zip to `{}`", zip.display());
+        return Err(failed(e, what, kept));
+    }
     staging
         .close()
         .context("failed to remove the staging directory")?;

@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Directory of templates overriding the built-in ones (the documents' digests,
+    /// which recorded signatures are checked against, depend on them)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// `rolecall build`

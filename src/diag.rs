@@ -95,25 +95,121 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Most characters of a source line shown under a diagnostic.
+const MAX_SHOWN_LINE: usize = 120;
+/// Most characters of a `quoted` value shown in a message or hint.
+const MAX_SHOWN_VALUE: usize = 80;
+/// Most characters of a message or hint shown.
+const MAX_SHOWN_MESSAGE: usize = 1000;
+
+/// Line starts of each source, computed once per rendering: a model with
+/// thousands of findings would otherwise be rescanned from the start for each.
+struct LineIndex<'a> {
+    sources: &'a [SourceFile],
+    starts: Vec<Option<Vec<usize>>>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(sources: &'a [SourceFile]) -> LineIndex<'a> {
+        LineIndex {
+            sources,
+            starts: vec![None; sources.len()],
+        }
+    }
+
+    /// The file of `loc`, its line and column (1-based, as [`line_col`]) and
+    /// the text of that line.
+    fn locate(&mut self, loc: &Location) -> Option<(&'a SourceFile, usize, usize, &'a str)> {
+        let src = self.sources.get(loc.file)?;
+        let text = src.text.as_str();
+        let starts = self.starts[loc.file].get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = floor_char_boundary(text, loc.span.start.min(text.len()));
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        let end = starts.get(line).map_or(text.len(), |&next| next - 1);
+        let col = text[start..offset].chars().count() + 1;
+        let shown = &text[start..end];
+        Some((src, line, col, shown.strip_suffix('\r').unwrap_or(shown)))
+    }
+}
+
+/// At most [`MAX_SHOWN_LINE`] characters of `line` around column `col`, with
+/// `…` where it is cut; the column within what is shown; and how many of the
+/// line's characters are shown from there on (the room for carets).
+fn window(line: &str, col: usize) -> (String, usize, usize) {
+    let n = line.chars().count();
+    if n <= MAX_SHOWN_LINE {
+        return (line.to_string(), col, (n + 1).saturating_sub(col).max(1));
+    }
+    let first = (col - 1)
+        .saturating_sub(MAX_SHOWN_LINE / 3)
+        .min(n - MAX_SHOWN_LINE);
+    let mut shown = String::new();
+    if first > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(first).take(MAX_SHOWN_LINE));
+    if first + MAX_SHOWN_LINE < n {
+        shown.push('…');
+    }
+    let at = col - first + usize::from(first > 0);
+    let room = (first + MAX_SHOWN_LINE + 1).saturating_sub(col).max(1);
+    (shown, at, room)
+}
+
+/// A message or hint as shown: a value from the model quoted in it can be
+/// megabytes long, so long `quoted` parts and long texts are shortened.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    let long = |s: &str, max: usize| s.chars().nth(max).is_some();
+    let quoted_long = text
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .any(|q| long(q, MAX_SHOWN_VALUE));
+    if !quoted_long && !long(text, MAX_SHOWN_MESSAGE) {
+        return text.into();
+    }
+    let mut out: String = text
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && long(part, MAX_SHOWN_VALUE) {
+                part.chars().take(MAX_SHOWN_VALUE).chain(['…']).collect()
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`");
+    if long(&out, MAX_SHOWN_MESSAGE) {
+        out = out.chars().take(MAX_SHOWN_MESSAGE).chain(['…']).collect();
+    }
+    out.into()
+}
+
 /// Renders diagnostics for a terminal, rustc-style, followed by a summary line.
 pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], fallback: &str) -> String {
     let mut out = String::new();
+    let mut index = LineIndex::new(sources);
     for d in diags {
         let _ = writeln!(
             out,
             "{}[{}]: {}",
             d.severity.as_str(),
             d.rule.code,
-            d.message
+            clip(&d.message)
         );
         match d
             .location
             .as_ref()
-            .and_then(|l| sources.get(l.file).map(|s| (l, s)))
+            .and_then(|l| Some((l, index.locate(l)?)))
         {
-            Some((loc, src)) => {
-                let (line, col) = line_col(&src.text, loc.span.start);
-                let text = src.text.lines().nth(line - 1).unwrap_or("");
+            Some((loc, (src, line, col, full))) => {
+                let (text, at, room) = window(full, col);
                 let gutter = line.to_string().len();
                 let pad = " ".repeat(gutter);
                 let _ = writeln!(out, "{pad}--> {}:{line}:{col}", src.path.display());
@@ -123,12 +219,12 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], fallback: &str
                 let width = src
                     .text
                     .get(loc.span.start..end)
-                    .map(|s| s.lines().next().unwrap_or("").chars().count())
+                    .map(|s| s.lines().next().unwrap_or("").chars().take(room).count())
                     .unwrap_or(1)
                     .max(1);
                 let caret_pad: String = text
                     .chars()
-                    .take(col - 1)
+                    .take(at - 1)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 let _ = writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(width));
@@ -138,7 +234,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], fallback: &str
             }
         }
         if let Some(hint) = &d.hint {
-            let _ = writeln!(out, "  = hint: {hint}");
+            let _ = writeln!(out, "  = hint: {}", clip(hint));
         }
         out.push('\n');
     }
@@ -164,32 +260,29 @@ struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'a str,
     rule: &'a str,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
     file: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
-    hint: Option<&'a str>,
+    hint: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// Renders diagnostics as a JSON document `{"diagnostics": [...], "errors": N, "warnings": N}`.
 pub fn render_json(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
+    let mut index = LineIndex::new(sources);
     let items: Vec<JsonDiagnostic> = diags
         .iter()
         .map(|d| {
-            let located = d.location.as_ref().and_then(|l| {
-                sources
-                    .get(l.file)
-                    .map(|s| (s, line_col(&s.text, l.span.start)))
-            });
+            let located = d.location.as_ref().and_then(|l| index.locate(l));
             JsonDiagnostic {
                 severity: d.severity,
                 code: d.rule.code,
                 rule: d.rule.name,
-                message: &d.message,
-                file: located.map(|(s, _)| s.path.display().to_string()),
-                line: located.map(|(_, (l, _))| l),
-                column: located.map(|(_, (_, c))| c),
-                hint: d.hint.as_deref(),
+                message: clip(&d.message),
+                file: located.map(|(s, ..)| s.path.display().to_string()),
+                line: located.map(|(_, l, ..)| l),
+                column: located.map(|(_, _, c, _)| c),
+                hint: d.hint.as_deref().map(clip),
             }
         })
         .collect();
@@ -243,5 +336,59 @@ mod tests {
             "{out}"
         );
         assert!(out.trim_end().ends_with("1 error"), "{out}");
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "a = 1\r\nbé = \"x\"\n\nlast";
+        let sources = [SourceFile {
+            path: "m.toml".into(),
+            rel: "m.toml".into(),
+            text: text.into(),
+        }];
+        let mut index = LineIndex::new(&sources);
+        for offset in 0..=text.len() + 3 {
+            let loc = Location {
+                file: 0,
+                span: offset..offset,
+            };
+            let (_, line, col, shown) = index.locate(&loc).unwrap();
+            assert_eq!((line, col), line_col(text, offset), "offset {offset}");
+            assert_eq!(shown, text.lines().nth(line - 1).unwrap_or(""), "{offset}");
+        }
+    }
+
+    #[test]
+    fn long_lines_and_values_are_shortened() {
+        let long = format!("id = \"{}\"", "z".repeat(1_000_000));
+        let src = SourceFile {
+            path: "m.toml".into(),
+            rel: "m.toml".into(),
+            text: format!("{long}\n"),
+        };
+        let d = Diagnostic::new(
+            &rules::UNKNOWN_REFERENCE,
+            format!("unknown person `{}`", "z".repeat(1_000_000)),
+        )
+        .at(Some(Location {
+            file: 0,
+            span: 500_000..1_000_007,
+        }))
+        .hint(format!("did you mean `{}`?", "y".repeat(5000)));
+        let out = render_human(std::slice::from_ref(&d), std::slice::from_ref(&src), "m");
+        assert!(out.len() < 2000, "{} bytes", out.len());
+        assert!(
+            out.contains(&format!("unknown person `{}…`", "z".repeat(80))),
+            "{out}"
+        );
+        assert!(out.contains("--> m.toml:1:500001"), "{out}");
+        assert!(out.contains(&format!("1 | …{}…", "z".repeat(120))), "{out}");
+        assert!(
+            out.contains(&format!(" | {}{}\n", " ".repeat(41), "^".repeat(80))),
+            "{out}"
+        );
+        let json = render_json(&[d], &[src]);
+        assert!(json.len() < 2000, "{} bytes", json.len());
+        assert!(json.contains("\"column\": 500001"), "{json}");
     }
 }

@@ -302,8 +302,9 @@ impl<'a> Site<'a> {
             ),
             (
                 "Signature sheets",
-                "Top management assigns each role and approves the policy; all staff acknowledge it. Each sheet names the SHA-256 of the document it binds to.",
+                "Top management assigns each role and approves the policy; all staff acknowledge it. Each sheet names the SHA-256 of the document it binds to; the register shows which are signed.",
                 &[
+                    DocKind::Register,
                     DocKind::Assignment,
                     DocKind::Approval,
                     DocKind::Acknowledgement,

@@ -22,5 +22,6 @@ pub mod progress;
 pub mod render;
 pub mod rules;
 pub mod schema;
+pub mod signatures;
 pub mod typst;
 pub mod verify;

@@ -267,6 +267,7 @@ pub fn write_sources(
             DocKind::Assignment => "assignment",
             DocKind::Approval => "approval",
             DocKind::Acknowledgement => "acknowledgement",
+            DocKind::Register => "register",
             DocKind::Changes => "changes",
         };
         let stem = doc.path.strip_suffix(".md").unwrap_or(&doc.path);

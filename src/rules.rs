@@ -74,7 +74,7 @@ rules! {
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }
     MODEL_STRUCTURE = "RC003" "model-structure" Error {
-        checks: "The model has exactly one [organisation] and one [policy] table across all its files, and every file can be read.",
+        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB), and the model is small enough to build (at most 2,000,000 RACI cells, roles × activities).",
         why: "The policy's document control (clause 7.5) and the ISMS scope (clause 4.3) come from these tables.",
         fix: "Keep [organisation] and [policy] in one file each (for example organisation.toml); remove duplicates.",
     }
@@ -202,6 +202,36 @@ rules! {
         checks: "`refs` entries look like ISO/IEC 27001:2022 clause ids (5.3, 6.1.2) or Annex A ids (A.5.2, A.8.32).",
         why: "Auditors map evidence to clauses and controls by id.",
         fix: "Write the clause as digits and dots, Annex A controls with an `A.` prefix.",
+    }
+    SIGNATURE_SHEET = "RC070" "signature-sheet" Error {
+        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval` or `all-staff/<person-id>`, with known ids.",
+        why: "A record of a signature on a sheet that was never printed is not evidence of anything.",
+        fix: "Copy the sheet id from the signature register (signatures/register.md) of the bundle the sheet was printed from.",
+    }
+    SIGNATURE_SIGNER = "RC071" "signature-signer" Error {
+        checks: "`signed-by` is a known person who is a party to the sheet: the appointee or a top-management holder on an assignment sheet, a holder of the approver role on the policy approval, the person themself on the all-staff acknowledgement.",
+        why: "Clause 5.3 expects top management to assign roles; a signature by someone else does not evidence that.",
+        fix: "Record the person who actually signed, by id; if the wrong person signed, have the sheet signed again.",
+    }
+    SIGNATURE_DATE = "RC072" "signature-date" Error {
+        checks: "A signature is not dated after the bundle date, nor after the signer's `left` date.",
+        why: "A signature from the future, or by someone who had already left, cannot be genuine evidence.",
+        fix: "Correct the date to the one written on the sheet.",
+    }
+    SIGNATURE_DIGEST = "RC073" "signature-digest" Error {
+        checks: "`digest` is the 12-hex-digit short digest (or the full 64-digit SHA-256) printed on the sheet.",
+        why: "The digest binds the signature to one exact content of the document; without it the record proves nothing.",
+        fix: "Copy the short digest printed on the signed sheet.",
+    }
+    SIGNATURE_OUTDATED = "RC074" "signature-outdated" Warning {
+        checks: "A recorded signature's digest is that of the document as it is now.",
+        why: "The document changed since it was signed (A.5.2 expects roles to be reviewed and re-assigned when they change); the old signature does not cover the new content.",
+        fix: "Print the sheet from a new bundle, have it signed, and record the new signature with the new digest.",
+    }
+    SIGNATURE_OUTSTANDING = "RC075" "signature-outstanding" Warning {
+        checks: "Once the model records signatures, every sheet of the bundle is signed by each of its parties.",
+        why: "An assignment that top management has not signed, or an appointee has not accepted, is not yet evidence for clause 5.3.",
+        fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]`.",
     }
 }
 

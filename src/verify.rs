@@ -162,7 +162,7 @@ fn report(shown: String, found: Found) -> Report {
 
 /// One file of the bundle as read.
 #[derive(Debug)]
-struct Found1 {
+struct FoundFile {
     /// SHA-256 and size, or `None` when it could not be read (a problem says why).
     hash: Option<(String, u64)>,
     /// The content, for the files verify reads (see [`keeps`]).
@@ -173,7 +173,7 @@ struct Found1 {
 #[derive(Debug, Default)]
 struct Found {
     /// Files by bundle-relative path.
-    files: BTreeMap<String, Found1>,
+    files: BTreeMap<String, FoundFile>,
     /// Problems met while reading (tampering, oversize, unreadable).
     problems: Vec<Problem>,
     /// Bytes read so far.
@@ -212,7 +212,7 @@ impl Found {
             .push(Problem::new(rel.as_str(), kind, message));
         self.files.insert(
             rel,
-            Found1 {
+            FoundFile {
                 hash: None,
                 bytes: None,
             },
@@ -253,7 +253,7 @@ impl Found {
                 }
                 self.files.insert(
                     rel,
-                    Found1 {
+                    FoundFile {
                         hash: Some((hash, size)),
                         bytes,
                     },
@@ -827,7 +827,7 @@ fn check(bundle: String, mut found: Found) -> Report {
 
 /// Every file against both listings, and the listings against each other.
 fn check_files(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     manifest: Option<&Listing>,
     sums: Option<&Listing>,
     problems: &mut Vec<Problem>,
@@ -984,7 +984,7 @@ fn check_files(
 
 /// Each signature sheet against the document it binds, and every sheet listed.
 fn check_sheets(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     sheets: &[SheetIn],
     listing: &Listing,
     problems: &mut Vec<Problem>,
@@ -1031,7 +1031,7 @@ fn check_sheets(
                 Kind::Signature,
                 format!("binds `{}`, which is not in the bundle", s.document),
             )),
-            Some(Found1 {
+            Some(FoundFile {
                 hash: Some((hash, _)),
                 ..
             }) if *hash != s.digest => problems.push(Problem::new(
@@ -1074,7 +1074,7 @@ fn check_sheets(
 
 /// The model copy in `model/` against the manifest's model digest.
 fn check_model(
-    files: &BTreeMap<String, Found1>,
+    files: &BTreeMap<String, FoundFile>,
     digest: Option<&str>,
     problems: &mut Vec<Problem>,
 ) {

@@ -11,6 +11,7 @@ use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
 use crate::render::{self, BundleInfo, Document, Templates};
+use crate::signatures;
 
 /// Builds the bundle; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
@@ -25,13 +26,19 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         eprintln!("error: the model has errors; no bundle was written");
         return Ok(ExitCode::from(1));
     };
-    if !checked.diagnostics.is_empty() && !args.quiet {
+    let templates = Templates::load(args.templates.as_deref())?;
+    let docs = render::render_documents(&model, &templates)?;
+    let mut diagnostics = checked.diagnostics;
+    diagnostics.extend(signatures::diagnostics(
+        &model,
+        &signatures::register(&model, &docs),
+    ));
+    if !diagnostics.is_empty() && !args.quiet {
         eprint!(
             "{}",
-            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
+            diag::render_human(&diagnostics, &checked.sources, &fallback)
         );
     }
-    let templates = Templates::load(args.templates.as_deref())?;
     let previous = args
         .previous
         .as_deref()
@@ -44,6 +51,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let files = bundle_files(
         &model,
         &templates,
+        docs,
         pdf.as_ref(),
         &args.out,
         &name,
@@ -91,19 +99,21 @@ fn pdf_options(args: &BuildArgs) -> pdf::PdfOptions {
     }
 }
 
-/// Every file of the bundle, manifest and checksums included, sorted by path.
-/// With `pdf`, a PDF is built beside each Markdown document; the Typst sources
+/// Every file of the bundle, manifest and checksums included, sorted by path:
+/// `docs` (from [`render::render_documents`]) and what derives from them. With
+/// `pdf`, a PDF is built beside each Markdown document; the Typst sources
 /// go to a temporary directory in `out` (kept as `out/<name>.typst` on request
 /// or when typst fails). With `previous`, the bundle gets `changes.md`.
 pub fn bundle_files(
     model: &Model,
     templates: &Templates,
+    docs: Vec<Document>,
     pdf: Option<&pdf::PdfOptions>,
     out: &std::path::Path,
     name: &str,
     previous: Option<&super::diff::Loaded>,
 ) -> Result<Vec<BundleFile>> {
-    let mut docs = render::render_documents(model, templates)?;
+    let mut docs = docs;
     let model_files = model_copy(model)?;
     let model_digest = bundle::model_digest(&model_files);
     if let Some(previous) = previous {

@@ -7,11 +7,23 @@ use anyhow::Result;
 use crate::cli::{CheckArgs, DiagFormat};
 use crate::diag;
 use crate::model;
+use crate::render::{self, Templates};
+use crate::signatures;
 
 /// Prints all diagnostics; exit 1 on errors (or warnings with `--deny-warnings`).
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let date = super::bundle_date(&args.model)?;
-    let checked = model::check(&args.model.model, date);
+    let mut checked = model::check(&args.model.model, date);
+    if let Some(model) = &checked.model {
+        // Recorded signatures are checked against the documents' digests, so the
+        // documents are rendered (with the templates the bundle will use).
+        let templates = Templates::load(args.templates.as_deref())?;
+        let docs = render::render_documents(model, &templates)?;
+        checked.diagnostics.extend(signatures::diagnostics(
+            model,
+            &signatures::register(model, &docs),
+        ));
+    }
     let fallback = args.model.model.display().to_string();
     match args.format {
         DiagFormat::Human => {

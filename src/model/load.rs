@@ -4,6 +4,7 @@
 //! `*.toml` files (recursively, in sorted path order) are merged. This module
 //! only reads text; parsing and checking happen in `validate`.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, SourceFile};
@@ -59,6 +60,15 @@ pub fn load_sources(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+            return Err(vec![
+                Diagnostic::new(
+                    &rules::MODEL_STRUCTURE,
+                    format!("the name of `{}` is not UTF-8", path.display()),
+                )
+                .hint("rename it; model file names are copied into the evidence bundle"),
+            ]);
+        }
         files.push(path.to_path_buf());
     }
 
@@ -90,9 +100,17 @@ pub fn load_sources(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 
 fn read_text(file: &Path) -> Result<String, Diagnostic> {
     let fail = |what: String| Diagnostic::new(&rules::MODEL_STRUCTURE, what);
-    let len = std::fs::metadata(file)
-        .map_err(|e| fail(format!("cannot read `{}` ({e})", file.display())))?
-        .len();
+    let meta = std::fs::metadata(file)
+        .map_err(|e| fail(format!("cannot read `{}` ({e})", file.display())))?;
+    // Reading a pipe or a device would block or never end.
+    if !meta.is_file() {
+        return Err(fail(format!(
+            "`{}` is not a regular file (a pipe, socket or device)",
+            file.display()
+        ))
+        .hint("pass a model file (model.toml) or a directory of *.toml files"));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
         return Err(fail(format!(
             "`{}` is too large to be a model file ({len} bytes, the limit is {MAX_FILE_BYTES})",
@@ -100,8 +118,17 @@ fn read_text(file: &Path) -> Result<String, Diagnostic> {
         ))
         .hint("split the model into several files, or check that this is the right file"));
     }
-    let bytes =
-        std::fs::read(file).map_err(|e| fail(format!("cannot read `{}` ({e})", file.display())))?;
+    // Bounded even if the file grows after its size was read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(format!("cannot read `{}` ({e})", file.display())))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "`{}` grew past {MAX_FILE_BYTES} bytes while it was read",
+            file.display()
+        )));
+    }
     String::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "`{}` is not UTF-8 (invalid byte at offset {})",
@@ -140,21 +167,65 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<
             return;
         }
     };
-    for entry in entries.flatten() {
+    // Sorted, so that problems are reported in a stable order.
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        let wanted = if kind.is_dir() {
+            !name.starts_with('.')
+        } else {
+            name.ends_with(".toml") && !name.starts_with('.')
+        };
+        // Model paths are copied into the bundle: a name that is not UTF-8 would
+        // be changed there (and two such names could become one).
+        if wanted && entry.file_name().to_str().is_none() {
+            errors.push(
+                Diagnostic::new(
+                    &rules::MODEL_STRUCTURE,
+                    format!("the name of `{}` is not UTF-8", path.display()),
+                )
+                .hint("rename it; model file names are copied into the evidence bundle"),
+            );
+            continue;
+        }
         if kind.is_dir() {
             if !name.starts_with('.') {
                 collect(&path, depth + 1, files, errors);
             }
         } else if name.ends_with(".toml") && !name.starts_with('.') {
-            // A symlink to a file is read; a symlink to a directory is not followed.
-            if kind.is_file() || path.is_file() {
+            if kind.is_file() {
                 files.push(path);
+                continue;
+            }
+            // A symlink to a file is read; a symlink to a directory is not
+            // followed; a link that loops or points nowhere is an error, not a
+            // silently missing part of the model.
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => files.push(path),
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => errors.push(
+                    Diagnostic::new(
+                        &rules::MODEL_STRUCTURE,
+                        format!(
+                            "`{}` is not a regular file (a pipe, socket or device)",
+                            path.display()
+                        ),
+                    )
+                    .hint("model files are plain *.toml files; remove or rename this one"),
+                ),
+                Err(e) => errors.push(
+                    Diagnostic::new(
+                        &rules::MODEL_STRUCTURE,
+                        format!("cannot read `{}` ({e})", path.display()),
+                    )
+                    .hint("fix or remove the symbolic link; model files are plain *.toml files"),
+                ),
             }
         }
     }

@@ -44,6 +44,46 @@ pub struct Model {
     pub root: PathBuf,
     /// The bundle date the model was validated for.
     pub date: Date,
+    /// Recorded signatures, in file order.
+    pub signatures: Vec<Signature>,
+    /// Warning codes silenced by `[lint] allow`.
+    pub allow: std::collections::BTreeSet<&'static str>,
+}
+
+/// Which printed sheet a signature is on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sheet {
+    /// The assignment of a role to one of its holders.
+    Assignment {
+        /// The role.
+        role: RoleIdx,
+        /// The appointee.
+        person: PersonIdx,
+    },
+    /// Top management's approval of the policy.
+    PolicyApproval,
+    /// One person's line on the all-staff acknowledgement.
+    AllStaff {
+        /// The person.
+        person: PersonIdx,
+    },
+}
+
+/// One `[[signatures]]` record, resolved.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    /// The sheet signed.
+    pub sheet: Sheet,
+    /// The sheet id as written.
+    pub sheet_id: String,
+    /// Who signed.
+    pub signer: PersonIdx,
+    /// When.
+    pub date: Date,
+    /// The digest written down, lower-case hex (12 or 64 digits).
+    pub digest: String,
+    /// Where the record is, for diagnostics.
+    pub location: Option<crate::diag::Location>,
 }
 
 /// `[organisation]`, resolved.

@@ -10,13 +10,19 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::load::Loaded;
-use super::raw::{RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole};
+use super::raw::{
+    RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole, RawSignature,
+};
 use super::*;
 use crate::diag::{Location, line_col};
 use crate::rules::{self, Rule, Severity};
 
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
+
+/// Most RACI cells (roles × activities) a model may have: the matrix is built
+/// whole in memory (about 100 bytes a cell) and no reader can use a larger one.
+pub const MAX_RACI_CELLS: usize = 2_000_000;
 
 /// Parses, merges and checks the loaded sources as of `date`.
 pub fn validate(loaded: Loaded, date: Date) -> Checked {
@@ -275,7 +281,9 @@ impl Validator<'_> {
         let mut raw_roles: Vec<(usize, RawRole)> = Vec::new();
         let mut raw_activities: Vec<(usize, RawActivity)> = Vec::new();
         let mut allow: BTreeSet<&'static str> = BTreeSet::new();
+        let mut raw_signatures: Vec<(usize, RawSignature)> = Vec::new();
         for (file, raw) in files {
+            raw_signatures.extend(raw.signatures.into_iter().map(|s| (file, s.into_inner())));
             orgs.extend(raw.organisation.map(|o| (file, o)));
             policies.extend(raw.policy.map(|p| (file, p)));
             raw_people.extend(raw.people.into_iter().map(|p| (file, p.into_inner())));
@@ -472,7 +480,7 @@ impl Validator<'_> {
         let (policy, policy_resolved) =
             self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
 
-        let model = Model {
+        let mut model = Model {
             organisation,
             policy,
             people,
@@ -481,7 +489,28 @@ impl Validator<'_> {
             sources: loaded.sources.clone(),
             root: loaded.root.clone(),
             date,
+            signatures: Vec::new(),
+            allow: allow.clone(),
         };
+        let cells = model.roles.len().saturating_mul(model.activities.len());
+        if cells > MAX_RACI_CELLS {
+            self.push(
+                &rules::MODEL_STRUCTURE,
+                None,
+                format!(
+                    "the model is too large to build: its RACI matrix would have {cells} cells ({} roles × {} activities), more than {MAX_RACI_CELLS}",
+                    model.roles.len(),
+                    model.activities.len()
+                ),
+            )
+            .hint = Some(
+                "split the model, for example one per ISMS scope or business unit, or merge roles and activities that are the same".into(),
+            );
+        }
+        model.signatures = raw_signatures
+            .iter()
+            .filter_map(|(file, s)| self.signature(*file, s, &model))
+            .collect();
         let ctx = RuleCtx {
             model: &model,
             roles: &role_meta,
@@ -494,6 +523,122 @@ impl Validator<'_> {
         };
         self.rules(&ctx);
         Some((model, allow))
+    }
+
+    /// Resolves one `[[signatures]]` record against the model (RC070-RC073).
+    fn signature(&mut self, file: usize, s: &RawSignature, m: &Model) -> Option<Signature> {
+        let person = |id: &str| m.people.iter().position(|p| p.id == id);
+        let role = |id: &str| m.roles.iter().position(|r| r.id == id);
+        let sheet_id = s.sheet.get_ref().as_str();
+        let parts: Vec<&str> = sheet_id.split('/').collect();
+        let sheet = match parts.as_slice() {
+            ["policy-approval"] => Ok(Sheet::PolicyApproval),
+            ["all-staff", p] => person(p)
+                .map(|person| Sheet::AllStaff { person })
+                .ok_or(format!("unknown person `{p}`")),
+            ["role", r, p] => match (role(r), person(p)) {
+                (None, _) => Err(format!("unknown role `{r}`")),
+                (_, None) => Err(format!("unknown person `{p}`")),
+                (Some(role), _) if m.roles[role].all_staff => Err(format!(
+                    "`{r}` is an all-staff role: its holders sign the all-staff acknowledgement"
+                )),
+                (Some(role), Some(person)) => Ok(Sheet::Assignment { role, person }),
+            },
+            _ => Err("not a sheet id".to_string()),
+        };
+        let sheet = match sheet {
+            Ok(sheet) => sheet,
+            Err(why) => {
+                self.push(
+                    &rules::SIGNATURE_SHEET,
+                    loc(file, &s.sheet),
+                    format!("no sheet `{sheet_id}`: {why}"),
+                )
+                .hint = Some("sheet ids are `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`; signatures/register.md in the bundle lists them".into());
+                return None;
+            }
+        };
+        let Some(signer) = person(s.signed_by.get_ref()) else {
+            let hint = match suggest(s.signed_by.get_ref(), m.people.iter().map(|p| &p.id)) {
+                Some(id) => format!("did you mean `{id}`?"),
+                None => "`signed-by` is the id of a person in the model".into(),
+            };
+            self.push(
+                &rules::SIGNATURE_SIGNER,
+                loc(file, &s.signed_by),
+                format!("unknown person `{}`", s.signed_by.get_ref()),
+            )
+            .hint = Some(hint);
+            return None;
+        };
+        let date = self.date(file, &s.date)?;
+        let holds = |r: RoleIdx| m.roles[r].holders.contains(&signer);
+        let top = (0..m.roles.len()).any(|r| m.roles[r].top_management && holds(r));
+        // Someone who has left may have been in top management when they signed.
+        let party = match &sheet {
+            Sheet::Assignment { person, .. } => {
+                *person == signer || top || m.people[signer].left.is_some()
+            }
+            Sheet::PolicyApproval => holds(m.policy.approver) || m.people[signer].left.is_some(),
+            Sheet::AllStaff { person } => *person == signer,
+        };
+        if !party {
+            let who = match &sheet {
+                Sheet::Assignment { .. } => "the appointee or a member of top management",
+                Sheet::PolicyApproval => "a holder of the policy's approver role",
+                Sheet::AllStaff { .. } => "the person whose line it is",
+            };
+            self.push(
+                &rules::SIGNATURE_SIGNER,
+                loc(file, &s.signed_by),
+                format!(
+                    "{} (`{}`) is not a party to sheet `{sheet_id}`",
+                    m.people[signer].name, m.people[signer].id
+                ),
+            )
+            .hint = Some(format!("this sheet is signed by {who}"));
+            return None;
+        }
+        if date > m.date {
+            self.push(
+                &rules::SIGNATURE_DATE,
+                loc(file, &s.date),
+                format!("signature dated {date}, after the bundle date {}", m.date),
+            )
+            .hint =
+                Some("use the date written on the sheet; a future date cannot be evidence".into());
+            return None;
+        }
+        if let Some(left) = m.people[signer].left.filter(|&l| date > l) {
+            self.push(
+                &rules::SIGNATURE_DATE,
+                loc(file, &s.date),
+                format!(
+                    "signature dated {date}, after {} left on {left}",
+                    m.people[signer].name
+                ),
+            )
+            .hint = Some("use the date written on the sheet".into());
+            return None;
+        }
+        let digest = s.digest.get_ref().to_ascii_lowercase();
+        if !matches!(digest.len(), 12 | 64) || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            self.push(
+                &rules::SIGNATURE_DIGEST,
+                loc(file, &s.digest),
+                format!("`{}` is not a content digest", s.digest.get_ref()),
+            )
+            .hint = Some("copy the 12 hex digits printed as the short digest on the sheet".into());
+            return None;
+        }
+        Some(Signature {
+            sheet,
+            sheet_id: sheet_id.to_string(),
+            signer,
+            date,
+            digest,
+            location: loc(file, &s.digest),
+        })
     }
 
     fn one_table<'t, T>(

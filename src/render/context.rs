@@ -294,12 +294,33 @@ pub struct Common {
 /// Builds view structs from a model.
 pub struct Views<'m> {
     model: &'m Model,
+    /// Each role's direct reports, in model order.
+    direct_reports: Vec<Vec<RoleIdx>>,
+    /// The roles that assign others, in the order [`Views::assigner`] tries them.
+    assigning_roles: Vec<RoleIdx>,
 }
 
 impl<'m> Views<'m> {
     /// Views over `model`.
     pub fn new(model: &'m Model) -> Views<'m> {
-        Views { model }
+        // Computed once: searching all roles for each role (or each assignment)
+        // made large models quadratic.
+        let mut direct_reports = vec![Vec::new(); model.roles.len()];
+        for (o, role) in model.roles.iter().enumerate() {
+            if let Some(t) = role.reports_to {
+                direct_reports[t].push(o);
+            }
+        }
+        let approver = model.policy.approver;
+        let assigning_roles = std::iter::once(approver)
+            .chain((0..model.roles.len()).filter(|&r| r != approver))
+            .filter(|&r| model.roles[r].top_management && !model.roles[r].all_staff)
+            .collect();
+        Views {
+            model,
+            direct_reports,
+            assigning_roles,
+        }
     }
 
     /// A person.
@@ -385,9 +406,9 @@ impl<'m> Views<'m> {
             },
             deputies: role.deputies.iter().map(|&p| self.person(p)).collect(),
             reports_to: role.reports_to.map(|t| self.role_ref(t)),
-            direct_reports: (0..m.roles.len())
-                .filter(|&o| m.roles[o].reports_to == Some(r))
-                .map(|o| self.role_ref(o))
+            direct_reports: self.direct_reports[r]
+                .iter()
+                .map(|&o| self.role_ref(o))
                 .collect(),
             responsibilities: role.responsibilities.clone(),
             authorities: role.authorities.clone(),
@@ -557,13 +578,8 @@ impl<'m> Views<'m> {
     /// appointee (a self-appointment is an audit finding).
     pub fn assigner(&self, appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
         let m = self.model;
-        let approver = m.policy.approver;
-        let order = std::iter::once(approver).chain((0..m.roles.len()).filter(|&r| r != approver));
-        for r in order {
+        for &r in &self.assigning_roles {
             let role = &m.roles[r];
-            if !role.top_management || role.all_staff {
-                continue;
-            }
             if let Some(&p) = role
                 .holders
                 .iter()
@@ -573,5 +589,101 @@ impl<'m> Views<'m> {
             }
         }
         None
+    }
+}
+
+/// One expected signature in the register.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterRow {
+    /// The sheet id (`role/<role-id>/<person-id>`, `policy-approval`, `all-staff/<person-id>`).
+    pub sheet: String,
+    /// Bundle-relative path of the sheet.
+    pub file: String,
+    /// Bundle-relative path of the document it binds.
+    pub document: String,
+    /// In what capacity the person signs.
+    pub party: String,
+    /// Who signs.
+    pub name: String,
+    /// `signed`, `signed for an older version` or `outstanding`.
+    pub status: String,
+    /// Date of the deciding signature, formatted.
+    pub date: Option<String>,
+    /// The digest that signature recorded.
+    pub recorded: Option<String>,
+    /// The document's current short digest.
+    pub current: String,
+}
+
+/// A record that decides no current signature: an earlier version, a past holder.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierRecord {
+    /// The sheet id as recorded.
+    pub sheet: String,
+    /// Who signed.
+    pub name: String,
+    /// When, formatted.
+    pub date: String,
+    /// The digest recorded.
+    pub recorded: String,
+}
+
+/// The signature register.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterView {
+    /// Every expected signature, sheet by sheet.
+    pub rows: Vec<RegisterRow>,
+    /// How many are signed for the current content.
+    pub signed: usize,
+    /// How many are signed for an older version.
+    pub outdated: usize,
+    /// How many are not signed.
+    pub outstanding: usize,
+    /// Records of earlier versions and past assignments.
+    pub earlier: Vec<EarlierRecord>,
+}
+
+impl Views<'_> {
+    /// The register view of `register`.
+    pub fn register(&self, register: &crate::signatures::Register) -> RegisterView {
+        use crate::signatures::Status;
+        let m = self.model;
+        let count = |st: Status| register.slots.iter().filter(|s| s.status == st).count();
+        RegisterView {
+            rows: register
+                .slots
+                .iter()
+                .map(|s| {
+                    let rec = s.record.map(|i| &m.signatures[i]);
+                    RegisterRow {
+                        sheet: s.sheet_id.clone(),
+                        file: s.sheet_path.clone(),
+                        document: s.document.clone(),
+                        party: s.party.to_string(),
+                        name: m.people[s.person].name.clone(),
+                        status: s.status.label().to_string(),
+                        date: rec.map(|r| m.fmt_date(r.date)),
+                        recorded: rec.map(|r| r.digest.clone()),
+                        current: crate::digest::short(&s.digest).to_string(),
+                    }
+                })
+                .collect(),
+            signed: count(Status::Signed),
+            outdated: count(Status::Outdated),
+            outstanding: count(Status::Outstanding),
+            earlier: register
+                .earlier
+                .iter()
+                .map(|&i| {
+                    let r = &m.signatures[i];
+                    EarlierRecord {
+                        sheet: r.sheet_id.clone(),
+                        name: m.people[r.signer].name.clone(),
+                        date: m.fmt_date(r.date),
+                        recorded: r.digest.clone(),
+                    }
+                })
+                .collect(),
+        }
     }
 }

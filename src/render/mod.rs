@@ -35,6 +35,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/signature-policy.md"),
     ),
     (
+        "signature-register.md",
+        include_str!("../../templates/signature-register.md"),
+    ),
+    (
         "all-staff-acknowledgement.md",
         include_str!("../../templates/all-staff-acknowledgement.md"),
     ),
@@ -69,6 +73,8 @@ pub enum DocKind {
     Approval,
     /// The all-staff acknowledgement sheet.
     Acknowledgement,
+    /// The register of recorded signatures.
+    Register,
     /// The change report against a previous bundle (`build --previous`).
     Changes,
 }
@@ -395,6 +401,20 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
             digest: policy_digest.clone(),
         }),
     });
+
+    let register = crate::signatures::register(model, &docs);
+    let mut ctx = tera::Context::new();
+    header(&mut ctx);
+    ctx.insert("register", &views.register(&register));
+    docs.push(Document {
+        path: "signatures/register.md".into(),
+        kind: DocKind::Register,
+        title: "Signature register".into(),
+        doc_id: format!("{}/signatures", policy.id),
+        version: policy.version.clone(),
+        markdown: templates.render("signature-register.md", &ctx)?,
+        binds: None,
+    });
     Ok(docs)
 }
 
@@ -456,6 +476,10 @@ pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
         DocKind::Acknowledgement => (
             format!("Acknowledgement of the policy by all {} active staff", model.active_people().count()),
             "7.3, A.5.2",
+        ),
+        DocKind::Register => (
+            "Signature register: which sheets are signed for the current content, signed for an older version, or outstanding".to_string(),
+            "5.3, 7.5",
         ),
         DocKind::Changes => (
             format!("{}: roles, holders, responsibilities, authorities, RACI cells, people and policy as checked against that bundle's model, and the sheets to sign again", doc.title),

@@ -106,6 +106,16 @@ const CASES: &[Case] = &[
     case("RC063", Warning, "rc063-no-authority", 68),
     case("RC064", Error, "rc064-invalid-lint-allow", 122),
     case("RC065", Warning, "rc065-invalid-clause-ref", 76),
+    case("RC070", Error, "rc070-signature-sheet", 186),
+    case("RC071", Error, "rc071-signature-signer", 187),
+    case("RC072", Error, "rc072-signature-date", 188),
+    case("RC073", Error, "rc073-signature-digest", 189),
+    // The other sheets are outstanding: the model records signatures.
+    Case {
+        also: &["RC075"],
+        ..case("RC074", Warning, "rc074-signature-outdated", 189)
+    },
+    case("RC075", Warning, "rc075-signature-outstanding", 189),
 ];
 
 /// Runs `rolecall check MODEL --date DATE` with `extra` arguments.

@@ -2,6 +2,7 @@
 //!
 //! One binary (fast to link), one module per area.
 
+mod bad_input;
 mod build;
 mod changes;
 mod check;
@@ -12,5 +13,6 @@ mod html;
 mod pdf;
 mod progress;
 mod schema;
+mod signatures;
 mod support;
 mod verify;

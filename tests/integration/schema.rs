@@ -128,6 +128,12 @@ const INVALID: &[(&str, Option<&str>)] = &[
     ("rc063-no-authority", None),
     ("rc064-invalid-lint-allow", Some("/lint/allow/0")),
     ("rc065-invalid-clause-ref", Some("/roles/2/refs/1")),
+    ("rc070-signature-sheet", None),
+    ("rc071-signature-signer", None),
+    ("rc072-signature-date", None),
+    ("rc073-signature-digest", Some("/signatures/0/digest")),
+    ("rc074-signature-outdated", None),
+    ("rc075-signature-outstanding", None),
     ("typo-key", Some("/roles/2")),
 ];
 
