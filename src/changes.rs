@@ -127,8 +127,32 @@ pub struct ChangeSet {
     pub activities: ActivityChanges,
     /// RACI cells whose letters changed, in activities present on both sides.
     pub raci: Vec<CellChange>,
+    /// `[[signatures]]` records added and removed.
+    pub signatures: SignatureChanges,
     /// Documents whose signatures no longer cover their text.
     pub sign_again: SignAgain,
+}
+
+/// Changes of the recorded signatures (`[[signatures]]`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SignatureChanges {
+    /// Records that are new, in model order.
+    pub added: Vec<SignatureEntry>,
+    /// Records that are gone or were rewritten, in the old model order.
+    pub removed: Vec<SignatureEntry>,
+}
+
+/// One recorded signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureEntry {
+    /// The sheet's id (`role/<role>/<person>`, `policy-approval`, `all-staff/<person>`).
+    pub sheet: String,
+    /// Who signed.
+    pub signer: Ref,
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// The digest written down.
+    pub digest: String,
 }
 
 /// Changes of `[policy]`.
@@ -469,6 +493,7 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
     let people_changes = cx.people();
     let activity_changes = cx.activities();
     let raci = cx.raci();
+    let signatures = cx.signatures();
     let sign_again = cx.sign_again(old.digests, new.digests);
     let model_changed = !organisation.is_empty()
         || !policy.fields.is_empty()
@@ -486,7 +511,9 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
         || !activity_changes.added.is_empty()
         || !activity_changes.removed.is_empty()
         || !activity_changes.changed.is_empty()
-        || !raci.is_empty();
+        || !raci.is_empty()
+        || !signatures.added.is_empty()
+        || !signatures.removed.is_empty();
     let changed = model_changed || !sign_again.roles.is_empty() || sign_again.policy.is_some();
     ChangeSet {
         format: "rolecall-changes",
@@ -501,6 +528,7 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
         people: people_changes,
         activities: activity_changes,
         raci,
+        signatures,
         sign_again,
     }
 }
@@ -1028,6 +1056,36 @@ impl Cx<'_> {
         out
     }
 
+    fn signatures(&self) -> SignatureChanges {
+        let (om, nm) = (self.om, self.nm);
+        let same = |a: &crate::model::Signature, b: &crate::model::Signature| {
+            a.sheet_id == b.sheet_id
+                && a.date == b.date
+                && a.digest == b.digest
+                && self.people.same(Some(a.signer), Some(b.signer))
+        };
+        let entry = |m: &Model, s: &crate::model::Signature| SignatureEntry {
+            sheet: s.sheet_id.clone(),
+            signer: Self::person_ref(m, s.signer),
+            date: s.date.to_string(),
+            digest: s.digest.clone(),
+        };
+        SignatureChanges {
+            added: nm
+                .signatures
+                .iter()
+                .filter(|s| !om.signatures.iter().any(|o| same(o, s)))
+                .map(|s| entry(nm, s))
+                .collect(),
+            removed: om
+                .signatures
+                .iter()
+                .filter(|o| !nm.signatures.iter().any(|s| same(o, s)))
+                .map(|o| entry(om, o))
+                .collect(),
+        }
+    }
+
     fn sign_again(&self, old: &Digests, new: &Digests) -> SignAgain {
         let (om, nm) = (self.om, self.nm);
         let mut out = SignAgain::default();
@@ -1438,6 +1496,27 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_recorded_signature() {
+        let c = changes(|m| {
+            format!(
+                "{m}\n[[signatures]]\nsheet = \"role/isms-manager/sam\"\nsigned-by = \"alex\"\ndate = 2026-01-20\ndigest = \"0123456789ab\"\n"
+            )
+        });
+        assert!(c.model_changed);
+        assert_eq!(
+            c.signatures.added,
+            [SignatureEntry {
+                sheet: "role/isms-manager/sam".into(),
+                signer: r("alex", "Alex Morgan"),
+                date: "2026-01-20".into(),
+                digest: "0123456789ab".into(),
+            }]
+        );
+        assert!(c.signatures.removed.is_empty() && c.roles.changed.is_empty());
+        assert!(c.sign_again.roles.is_empty() && c.sign_again.policy.is_none());
     }
 
     #[test]

@@ -262,6 +262,28 @@ fn an_unchanged_model_reports_no_changes() {
     assert!(diff.stdout.contains("**No changes.**"));
 }
 
+#[test]
+fn a_model_that_differs_only_in_comments_has_no_changes() {
+    let (_work, model) = copy_example("minimal");
+    let file = model.join("model.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("# Reviewed in February.\n{text}")).unwrap();
+    let run = rolecall(&[
+        "diff",
+        example("minimal").to_str().unwrap(),
+        model.to_str().unwrap(),
+        "--exit-code",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        change_lines(&run.stdout),
+        [format!(
+            "**No changes.** The model is the same as in {}, and every document that carries signatures has the same text, so no sheet needs signing again. (The model's files differ only in what no document shows: comments, layout or lint settings.)",
+            example("minimal").display()
+        )]
+    );
+}
+
 /// `rolecall diff OLD NEW` with extra arguments.
 fn diff(old: &Path, new: &Path, extra: &[&str]) -> Run {
     let mut args = vec![
@@ -816,6 +838,13 @@ fn every_key_of_the_report_is_documented() {
         "refs = [\"A.8.32\", \"A.8.31\"]",
         "refs = [\"A.8.32\"]",
     );
+    let file = model.join("organisation.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("{text}\n[[signatures]]\nsheet = \"role/cto/tomasz\"\nsigned-by = \"amara\"\ndate = 2026-02-02\ndigest = \"0123456789ab\"\n"),
+    )
+    .unwrap();
     let j = diff_json(&example("northwind"), &model);
     let mut found = std::collections::BTreeSet::new();
     keys(&j, &mut found);
@@ -831,6 +860,7 @@ fn every_key_of_the_report_is_documented() {
         "reordered",
         "all_staff",
         "title",
+        "signer",
     ] {
         assert!(found.contains(key), "{key} not exercised: {j:#}");
     }
