@@ -152,8 +152,21 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
         .prefix("rolecall-previous-")
         .tempdir()
         .context("failed to create a temporary directory for the bundle's model")?;
+    let outside = logo_outside(&bundle.files);
+    // The model goes as deep into the copy as its logo path climbs out of it.
+    let root = (0..outside.as_ref().map_or(0, |o| o.depth))
+        .fold(copy.path().join("model"), |p, i| p.join(format!("up{i}")));
+    if let Some(o) = &outside {
+        let target = copy.path().join("model").join(&o.target);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
+        }
+        std::fs::write(&target, o.bytes)
+            .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
+    }
     for (rel, bytes) in &bundle.files {
-        let target = copy.path().join(rel);
+        let target = root.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
@@ -165,7 +178,7 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
             .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
             .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
     }
-    let mut checked = model::check(copy.path(), date);
+    let mut checked = model::check(&root, date);
     // Diagnostics name the file in the bundle, not the temporary copy.
     for source in &mut checked.sources {
         source.path = Path::new(&shown).join("model").join(&source.rel);
@@ -195,6 +208,63 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
         },
         digests,
         _copy: Some(copy),
+    })
+}
+
+/// A logo that lay outside the model's directory, which the model copy holds as
+/// `assets/<name>`: how many directories its path climbs above the model root
+/// (`depth`), where it then leads from there (`target`), and its bytes.
+struct OutsideLogo<'a> {
+    depth: usize,
+    target: std::path::PathBuf,
+    bytes: &'a [u8],
+}
+
+/// Finds the `[organisation] logo` of a bundle's model files when its path climbs
+/// out of the model directory (`../logo.png`), so that the copy can put the logo
+/// back where the path expects it and the model validates as it did.
+fn logo_outside(files: &[(String, Vec<u8>)]) -> Option<OutsideLogo<'_>> {
+    let (rel, logo) = files.iter().find_map(|(rel, bytes)| {
+        let text = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|_| rel.ends_with(".toml"))?;
+        let value: toml::Table = text.parse().ok()?;
+        let logo = value
+            .get("organisation")?
+            .get("logo")?
+            .as_str()?
+            .to_string();
+        Some((rel, logo))
+    })?;
+    if logo.starts_with('/') || Path::new(&logo).is_absolute() {
+        return None;
+    }
+    // The path from the model root: the naming file's directory, then the logo's.
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    let mut depth = 0;
+    for part in logo.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    depth += 1;
+                }
+            }
+            name => parts.push(name),
+        }
+    }
+    let name = parts.last()?;
+    let bytes = files
+        .iter()
+        .find(|(p, _)| *p == format!("assets/{name}"))
+        .map(|(_, b)| b.as_slice())?;
+    // Past the limit of how deep a model may nest, the logo is left out (and
+    // the old model fails to validate, saying so).
+    (depth > 0 && depth <= 16).then(|| OutsideLogo {
+        depth,
+        target: parts.iter().collect(),
+        bytes,
     })
 }
 

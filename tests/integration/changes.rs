@@ -535,6 +535,34 @@ fn a_leaver_a_joiner_and_a_policy_version_bump() {
     );
 }
 
+#[test]
+fn a_logo_outside_the_previous_model_directory_is_found_again() {
+    let (work, minimal) = copy_example("minimal");
+    // The logo lies beside the model directory; the bundle keeps it as model/assets/.
+    std::fs::write(work.path().join("logo.png"), b"a logo").unwrap();
+    edit(
+        &minimal,
+        "model.toml",
+        "name = \"Example Widgets Ltd\"",
+        "name = \"Example Widgets Ltd\"\nlogo = \"../logo.png\"",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (run, old) = build(&minimal, OLD_DATE, out.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        std::fs::read(old.join("model/assets/logo.png")).unwrap(),
+        b"a logo"
+    );
+    let (run, dir) = build(
+        &minimal,
+        NEW_DATE,
+        out.path(),
+        &["--previous", old.with_extension("zip").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(read(&dir, "changes.md").contains("**No changes.**"));
+}
+
 /// A copy of a bundle directory to tamper with.
 fn copy_bundle(dir: &Path) -> (tempfile::TempDir, PathBuf) {
     let work = tempfile::tempdir().unwrap();
