@@ -561,8 +561,8 @@ fn field(out: &mut Vec<FieldChange>, name: &str, old: Option<String>, new: Optio
     }
 }
 
-/// Pushes a [`FieldChange`] for a long text when it differs, without the text
-/// being compared by anything but equality.
+/// Pushes a [`FieldChange`] marked `text` when a long Markdown text differs:
+/// reports say that it changed, the JSON carries both texts.
 fn text_field(out: &mut Vec<FieldChange>, name: &str, old: &str, new: &str) {
     if old != new {
         out.push(FieldChange {

@@ -5,7 +5,10 @@
 //! an evidence bundle (a `.zip`, or a directory holding `manifest.json`). A
 //! bundle is read by `verify::bundle_model` (bounded, every path checked, and it
 //! must verify); its `model/` files are written to a temporary directory and
-//! loaded by the ordinary loader, validated as of the bundle's date.
+//! loaded by the ordinary loader, validated as of the bundle's date. A temporary
+//! directory rather than an in-memory loader: validation checks the logo on
+//! disk, and the old model is then read exactly as any model directory is
+//! (which files count, in which order), with no second loading path to keep in step.
 
 use std::io::Read as _;
 use std::path::Path;
