@@ -182,16 +182,11 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
         }
         Ok(())
     };
-    // The zip is compressed on one core while the directory is written.
+    // The directory first: a full disk fails there, before the zip writer (which
+    // reports its own failures when dropped) starts.
     let staged = || -> Result<()> {
-        std::thread::scope(|scope| {
-            let zip = scope.spawn(|| write_zip(&new_zip, name, files, date));
-            let dir = write_dir();
-            let zip = zip
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the zip writer panicked")));
-            dir.and(zip)
-        })
+        write_dir()?;
+        write_zip(&new_zip, name, files, date)
     };
     // A full disk or an unwritable file fails here, before anything is replaced.
     staged().with_context(|| {
