@@ -205,12 +205,20 @@ struct Entry {
     pdf: String,
     /// Its line in a bundle-export main file.
     bundle_line: String,
+    /// Size of its Typst source: a rough measure of the work of laying it out.
+    weight: usize,
 }
 
 /// Most documents in one bundle-export run: typst 0.15's bundle export overflows
 /// its stack on very long bundles (seen at ~750 documents), and batches also let
 /// both cores work.
 const MAX_BATCH: usize = 48;
+
+/// A document whose Typst source is larger than this gets a typst run of its own,
+/// started before the batches: the policy, the RACI matrix and the sheets listing
+/// every person dominate a large model's build, and a batch holding them would
+/// finish long after the others.
+const HEAVY_SOURCE_BYTES: usize = 32 * 1024;
 
 /// Writes the Typst sources of every document below `root`.
 pub fn write_sources(
@@ -248,8 +256,7 @@ pub fn write_sources(
         Paper::UsLetter => "us-letter",
     };
     let author = escape_string(&model.organisation.name);
-    let mut entries = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
+    let one = |doc: &Document| -> Result<Entry> {
         let body = match doc.kind {
             DocKind::Raci => templates.render_typst("raci-matrix.typ", model)?,
             _ => markdown_to_typst(&doc.markdown).map_err(|e| {
@@ -290,13 +297,30 @@ pub fn write_sources(
         let bundle_line = format!(
             "#document(\"{stem}.pdf\", title: \"{title}\", author: \"{author}\")[#include \"/docs/{stem}.typ\"]\n"
         );
-        entries.push(Entry {
+        Ok(Entry {
             entry: format!("entry/{stem}.typ"),
             pdf: format!("{stem}.pdf"),
             bundle_line,
-        });
-        let _ = i;
-    }
+            weight: source.len(),
+        })
+    };
+    // Converting hundreds of documents is worth both cores; entries keep document order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = docs.len().div_ceil(threads).max(1);
+    let entries: Vec<Entry> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(|| chunk.iter().map(&one).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut entries = Vec::with_capacity(docs.len());
+        for h in handles {
+            let part = h
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the Typst sources panicked")))?;
+            entries.extend(part);
+        }
+        Ok::<_, anyhow::Error>(entries)
+    })?;
     Ok(Sources {
         root: root.to_path_buf(),
         entries,
@@ -341,8 +365,24 @@ pub fn compile(
     match opts.engine {
         Engine::Bundle => {
             let jobs = opts.jobs.max(1);
-            let per_batch = sources.entries.len().div_ceil(jobs).clamp(1, MAX_BATCH);
-            for (k, batch) in sources.entries.chunks(per_batch).enumerate() {
+            // Heaviest first, each alone; then the light documents in batches.
+            let mut heavy: Vec<&Entry> = sources
+                .entries
+                .iter()
+                .filter(|e| e.weight > HEAVY_SOURCE_BYTES)
+                .collect();
+            heavy.sort_by_key(|e| std::cmp::Reverse(e.weight));
+            let light: Vec<&Entry> = sources
+                .entries
+                .iter()
+                .filter(|e| e.weight <= HEAVY_SOURCE_BYTES)
+                .collect();
+            let per_batch = light.len().div_ceil(jobs).clamp(1, MAX_BATCH);
+            let batches = heavy
+                .chunks(1)
+                .chain(light.chunks(per_batch))
+                .filter(|b| !b.is_empty());
+            for (k, batch) in batches.enumerate() {
                 let main: String = batch.iter().map(|e| e.bundle_line.as_str()).collect();
                 let file = sources.root.join(format!("bundle-{k:03}.typ"));
                 std::fs::write(&file, main)
