@@ -4,24 +4,11 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{example, files_below, fixture, read, rolecall};
+use crate::support::{build_bundle, example, files_below, fixture, read, rolecall};
 
-/// Builds `model` as of `date` into a fresh temporary directory; returns it and the bundle dir.
+/// Builds `model` (with PDFs) as of `date`; returns the temp dir and the bundle dir.
 fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let run = rolecall(&[
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        date,
-        "-o",
-        out.path().to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(run.code, 0, "build failed:\n{}", run.all());
-    let dir = PathBuf::from(run.stdout.trim());
-    assert!(dir.is_dir(), "printed path {dir:?} is not a directory");
-    (out, dir)
+    build_bundle(model, date, &[])
 }
 
 /// Separates table cells in [`markdown_text`] (model text may contain `|`).

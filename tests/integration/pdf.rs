@@ -2,29 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{example, files_below, fixture, read, rolecall};
+use crate::support::{build_bundle, example, files_below, fixture, read, rolecall};
 
 /// Builds `model` with PDFs as of `date`; returns the temp dir and the bundle dir.
 fn build_pdf(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        date,
-        "-o",
-        out.path().to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let run = rolecall(&args);
-    assert_eq!(
-        run.code,
-        0,
-        "build failed (is typst 0.15 installed? `make test` installs it):\n{}",
-        run.all()
-    );
-    (out, PathBuf::from(run.stdout.trim()))
+    build_bundle(model, date, extra)
 }
 
 /// The text of a PDF, whitespace collapsed so that line breaks do not matter.

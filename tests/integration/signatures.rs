@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::support::{example, files_below, read, rolecall};
+use crate::support::{build_bundle, example, files_below, read, rolecall};
 
 const DATE: &str = "2026-11-23";
 
@@ -19,23 +19,9 @@ fn northwind_copy() -> tempfile::TempDir {
     tmp
 }
 
-/// Builds `model` (Markdown only) and returns the output dir and bundle path.
+/// Builds `model` (Markdown only); returns the output dir and the bundle dir.
 fn build(model: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let run = rolecall(&[
-        "build",
-        model.to_str().unwrap(),
-        "-o",
-        out.path().to_str().unwrap(),
-        "--date",
-        DATE,
-        "--format",
-        "md",
-        "--quiet",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let dir = std::path::PathBuf::from(run.stdout.trim());
-    (out, dir)
+    build_bundle(model, DATE, &["--format", "md"])
 }
 
 /// The short digest the manifest records for sheet `id`.

@@ -74,3 +74,29 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Builds `model` as of `date` (with `extra` arguments, e.g. `--format md`) into a
+/// fresh temporary directory; returns it and the bundle directory.
+pub fn build_bundle(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "build",
+        model.to_str().unwrap(),
+        "--date",
+        date,
+        "-o",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let run = rolecall(&args);
+    assert_eq!(
+        run.code,
+        0,
+        "build failed (PDFs need typst 0.15: `make test` installs it):\n{}",
+        run.all()
+    );
+    let dir = PathBuf::from(run.stdout.trim());
+    assert!(dir.is_dir(), "printed path {dir:?} is not a directory");
+    (out, dir)
+}
