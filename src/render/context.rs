@@ -209,23 +209,24 @@ impl RaciView {
         (0..parts)
             .map(|i| {
                 let range = (i * size).min(n)..((i + 1) * size).min(n);
+                let groups = self.groups.iter().map(|g| RaciGroup {
+                    name: g.name.clone(),
+                    rows: g
+                        .rows
+                        .iter()
+                        .map(|r| RaciRow {
+                            cells: r.cells[range.clone()].to_vec(),
+                            ..r.clone()
+                        })
+                        // In a matrix split into parts, a part leaves out the
+                        // activities none of its roles take part in: a large
+                        // matrix is mostly empty, and its pages would be too.
+                        .filter(|r| parts == 1 || r.cells.iter().any(|c| !c.is_empty()))
+                        .collect(),
+                });
                 RaciView {
                     roles: self.roles[range.clone()].to_vec(),
-                    groups: self
-                        .groups
-                        .iter()
-                        .map(|g| RaciGroup {
-                            name: g.name.clone(),
-                            rows: g
-                                .rows
-                                .iter()
-                                .map(|r| RaciRow {
-                                    cells: r.cells[range.clone()].to_vec(),
-                                    ..r.clone()
-                                })
-                                .collect(),
-                        })
-                        .collect(),
+                    groups: groups.filter(|g| !g.rows.is_empty()).collect(),
                 }
             })
             .collect()
@@ -685,5 +686,80 @@ impl Views<'_> {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, cells: &[&str]) -> RaciRow {
+        RaciRow {
+            id: id.into(),
+            name: id.into(),
+            refs: Vec::new(),
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn view(roles: usize, rows: Vec<RaciRow>) -> RaciView {
+        RaciView {
+            roles: (0..roles)
+                .map(|i| RoleRef {
+                    id: format!("r{i}"),
+                    name: format!("Role {i}"),
+                    short_name: format!("R{i}"),
+                    file: format!("roles/r{i}.md"),
+                    held_by: String::new(),
+                })
+                .collect(),
+            groups: vec![RaciGroup {
+                name: Some("G".into()),
+                rows,
+            }],
+        }
+    }
+
+    #[test]
+    fn one_part_keeps_every_row() {
+        let v = view(2, vec![row("a", &["R", ""]), row("b", &["", ""])]);
+        let parts = v.chunks(20);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].groups[0].rows.len(), 2);
+    }
+
+    #[test]
+    fn parts_split_evenly_and_leave_out_rows_empty_in_them() {
+        // Five roles, at most two a page: three parts of two, two and one.
+        let v = view(
+            5,
+            vec![
+                row("a", &["A", "", "", "", "R"]),
+                row("b", &["", "", "C", "", ""]),
+                row("c", &["", "", "", "", ""]),
+            ],
+        );
+        let parts = v.chunks(2);
+        let ids = |p: &RaciView| -> Vec<String> {
+            p.groups
+                .iter()
+                .flat_map(|g| g.rows.iter().map(|r| r.id.clone()))
+                .collect()
+        };
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].roles.len(), 2);
+        assert_eq!(ids(&parts[0]), ["a"]);
+        assert_eq!(parts[0].groups[0].rows[0].cells, ["A", ""]);
+        assert_eq!(ids(&parts[1]), ["b"]);
+        assert_eq!(ids(&parts[2]), ["a"]);
+        assert_eq!(parts[2].groups[0].rows[0].cells, ["R"]);
+        // Every letter of the matrix is in exactly one part.
+        let letters: usize = parts
+            .iter()
+            .flat_map(|p| &p.groups)
+            .flat_map(|g| &g.rows)
+            .map(|r| r.cells.iter().filter(|c| !c.is_empty()).count())
+            .sum();
+        assert_eq!(letters, 3);
     }
 }

@@ -306,3 +306,50 @@ fn base_fonts(path: &Path) -> Vec<String> {
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect()
 }
+
+#[test]
+fn a_forty_role_matrix_splits_into_landscape_parts_holding_every_activity() {
+    // examples/minimal (4 roles) plus 36 roles and 145 activities: 40 x 150.
+    let mut model = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    for r in 0..36 {
+        model.push_str(&format!(
+            "\n[[roles]]\nid = \"extra-{r:02}\"\nname = \"Extra role {r:02}\"\nshort-name = \"X{r:02}\"\n\
+             holders = [\"jo\"]\npurpose = \"Extra.\"\nresponsibilities = [\"Work\"]\nauthorities = [\"Decide\"]\n"
+        ));
+    }
+    for a in 0..145 {
+        model.push_str(&format!(
+            "\n[[activities]]\nid = \"act-{a:03}\"\nname = \"Generated activity {a:03}\"\n\
+             responsible = [\"extra-{:02}\"]\naccountable = \"extra-{:02}\"\n",
+            a % 36,
+            (a * 7 + 3) % 36
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.toml"), &model).unwrap();
+    let (_out, bundle) = build_pdf(dir.path(), "2026-11-23", &[]);
+    let pdf = bundle.join("raci-matrix.pdf");
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Matrix, part 1 of 2"), "{text}");
+    assert!(text.contains("Matrix, part 2 of 2"), "{text}");
+    for a in 0..145 {
+        assert!(
+            text.contains(&format!("Generated activity {a:03}")),
+            "activity {a} missing"
+        );
+    }
+    for r in 0..36 {
+        assert!(
+            text.contains(&format!("X{r:02}")),
+            "column head X{r:02} missing"
+        );
+    }
+    // Every page is landscape, and leaving out rows that are empty in a part
+    // keeps the matrix short: 150 activities in two parts, a few pages each.
+    let sizes = pages(&pdf);
+    assert!(sizes.iter().all(|(w, h)| w > h), "{sizes:?}");
+    assert!((3..=16).contains(&sizes.len()), "{} pages", sizes.len());
+    // The Markdown twin has every activity and every letter.
+    let md = read(&bundle, "raci-matrix.md");
+    assert_eq!(md.matches("| Generated activity").count(), 145);
+}
