@@ -69,7 +69,11 @@ class Driver:
             time.sleep(0.1)
         args = ["--headless=new", "--disable-gpu", "--window-size=1280,1600",
                 "--hide-scrollbars", f"--user-data-dir={self.profile}",
-                "--no-first-run", "--disable-extensions"]
+                "--no-first-run", "--disable-extensions",
+                # The bundle is offline; keep Chromium from reaching for Google's
+                # services, which a closed network refuses.
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic"]
         if os.geteuid() == 0:
             # Chromium refuses to run its sandbox as root (CI containers).
             args.append("--no-sandbox")
