@@ -7,6 +7,8 @@
 //! content, signed for an older version, outstanding), which the register
 //! document shows and [`diagnostics`] turns into warnings RC074 and RC075.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
@@ -73,11 +75,19 @@ pub struct Register {
 /// Matches the model's signatures with the sheets among `docs`.
 pub fn register(model: &Model, docs: &[Document]) -> Register {
     let views = Views::new(model);
+    // Records by sheet id, so that a slot looks only at its own sheet's records.
+    let mut by_sheet: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in model.signatures.iter().enumerate() {
+        by_sheet.entry(s.sheet_id.as_str()).or_default().push(i);
+    }
     let mut slots = Vec::new();
     for doc in docs {
         let Some(b) = &doc.binds else { continue };
         let mut push = |sheet_id: String, party: &'static str, person: PersonIdx| {
-            let (status, record) = status(model, &sheet_id, party, person, &b.digest);
+            let records = by_sheet
+                .get(sheet_id.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let (status, record) = status(model, records, party, person, &b.digest);
             slots.push(Slot {
                 sheet_id,
                 sheet_path: doc.path.clone(),
@@ -132,12 +142,9 @@ const APPOINTEE: &str = "appointee (accepts)";
 const APPROVER: &str = "approver";
 const STAFF: &str = "staff member";
 
-/// Whether record `i` is a signature for this slot.
-fn matches(model: &Model, i: usize, sheet_id: &str, party: &str, person: PersonIdx) -> bool {
+/// Whether record `i`, a record of the slot's sheet, is a signature for the slot.
+fn matches(model: &Model, i: usize, party: &str, person: PersonIdx) -> bool {
     let s = &model.signatures[i];
-    if s.sheet_id != sheet_id {
-        return false;
-    }
     match &s.sheet {
         // Any member of top management may sign the assignment for it; the
         // printed name is a suggestion.
@@ -153,16 +160,19 @@ fn matches(model: &Model, i: usize, sheet_id: &str, party: &str, person: PersonI
 
 /// The status of one slot, and the record deciding it: the latest signature for
 /// the current content, else the latest for an older one.
+/// `records` are the indices of the records of this slot's sheet.
 fn status(
     model: &Model,
-    sheet_id: &str,
+    records: &[usize],
     party: &'static str,
     person: PersonIdx,
     digest: &str,
 ) -> (Status, Option<usize>) {
     let latest = |current: bool| {
-        (0..model.signatures.len())
-            .filter(|&i| matches(model, i, sheet_id, party, person))
+        records
+            .iter()
+            .copied()
+            .filter(|&i| matches(model, i, party, person))
             .filter(|&i| digest.starts_with(&model.signatures[i].digest) == current)
             .max_by_key(|&i| (model.signatures[i].date, i))
     };

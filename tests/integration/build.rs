@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{build_bundle, example, files_below, fixture, read, rolecall};
+use crate::support::{build_bundle, example, files_below, fixture, raw_model, read, rolecall};
 
 /// Builds `model` (with PDFs) as of `date`; returns the temp dir and the bundle dir.
 fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
@@ -60,34 +60,7 @@ fn raci_cells(md: &str) -> BTreeMap<(String, String), String> {
 
 /// Northwind, parsed with toml for cross-checking the documents against the model.
 fn northwind_model() -> toml::Table {
-    let mut merged = toml::Table::new();
-    let mut files: Vec<PathBuf> = walk(&example("northwind"));
-    files.sort();
-    for f in files {
-        let t: toml::Table = std::fs::read_to_string(&f).unwrap().parse().unwrap();
-        for (k, v) in t {
-            match (merged.get_mut(&k), v) {
-                (Some(toml::Value::Array(a)), toml::Value::Array(b)) => a.extend(b),
-                (_, v) => {
-                    merged.insert(k, v);
-                }
-            }
-        }
-    }
-    merged
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-    out
+    raw_model(&example("northwind"))
 }
 
 fn strs(v: &toml::Value, key: &str) -> Vec<String> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{example, fixture, rolecall, root};
+use crate::support::{build_bundle, example, fixture, raw_model, rolecall, root};
 
 const DATE: &str = "2026-03-01";
 
@@ -39,42 +39,6 @@ fn export(model: &Path, format: &str) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 // The model, read from its TOML independently of rolecall's own loader
 // ---------------------------------------------------------------------------
-
-/// The model's TOML files merged into one table (arrays of tables concatenated).
-fn raw_model(model: &Path) -> toml::Table {
-    let mut files = if model.is_dir() {
-        toml_files(model)
-    } else {
-        vec![model.to_path_buf()]
-    };
-    files.sort();
-    let mut merged = toml::Table::new();
-    for f in files {
-        let t: toml::Table = std::fs::read_to_string(&f).unwrap().parse().unwrap();
-        for (k, v) in t {
-            match (merged.get_mut(&k), v) {
-                (Some(toml::Value::Array(a)), toml::Value::Array(b)) => a.extend(b),
-                (_, v) => {
-                    merged.insert(k, v);
-                }
-            }
-        }
-    }
-    merged
-}
-
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(toml_files(&p));
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-    out
-}
 
 fn table<'a>(t: &'a toml::Table, key: &str) -> Vec<&'a toml::Table> {
     t.get(key)
@@ -902,21 +866,8 @@ fn collect_uuids(v: &Value, out: &mut Vec<String>) {
 
 #[test]
 fn every_bundle_holds_the_exports_and_indexes_them() {
-    let out = tempfile::tempdir().unwrap();
     let model = fixture("valid/formulas");
-    let run = rolecall(&[
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        DATE,
-        "--format",
-        "md",
-        "-o",
-        out.path().to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let dir = PathBuf::from(run.stdout.trim());
+    let (_out, dir) = build_bundle(&model, DATE, &["--format", "md"]);
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(
         readme.contains("## Exports for spreadsheets and GRC tools"),

@@ -7,11 +7,10 @@
 //! required keys, types) is tested in `src/schema.rs`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::support::{files_below, fixture, rolecall, root};
+use crate::support::{fixture, rolecall, root, toml_files};
 
 /// The schema as `rolecall schema` prints it.
 fn printed_schema() -> Json {
@@ -51,16 +50,6 @@ fn errors(v: &jsonschema::Validator, text: &str) -> Vec<String> {
     v.iter_errors(&json)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect()
-}
-
-/// The `*.toml` files below `dir`, sorted.
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = files_below(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

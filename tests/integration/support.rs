@@ -100,3 +100,37 @@ pub fn build_bundle(model: &Path, date: &str, extra: &[&str]) -> (tempfile::Temp
     assert!(dir.is_dir(), "printed path {dir:?} is not a directory");
     (out, dir)
 }
+
+/// The `*.toml` files below `dir`, sorted.
+pub fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = files_below(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A model (a file or a directory) read with the `toml` crate, independently of
+/// rolecall's own loader: its files merged into one table, arrays of tables
+/// concatenated in file order. Tests cross-check outputs against it.
+pub fn raw_model(model: &Path) -> toml::Table {
+    let files = if model.is_dir() {
+        toml_files(model)
+    } else {
+        vec![model.to_path_buf()]
+    };
+    let mut merged = toml::Table::new();
+    for f in files {
+        let t: toml::Table = std::fs::read_to_string(&f).unwrap().parse().unwrap();
+        for (k, v) in t {
+            match (merged.get_mut(&k), v) {
+                (Some(toml::Value::Array(a)), toml::Value::Array(b)) => a.extend(b),
+                (_, v) => {
+                    merged.insert(k, v);
+                }
+            }
+        }
+    }
+    merged
+}

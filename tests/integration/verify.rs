@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{Run, example, files_below, rolecall};
+use crate::support::{Run, build_bundle, example, files_below, rolecall};
 
 const DATE: &str = "2026-11-23";
 const MINIMAL: &str = "example-evidence-2026-11-23";
@@ -18,23 +18,8 @@ struct Built {
 
 /// Builds an example as of [`DATE`] (`--format md` unless `pdf`).
 fn build(name: &str, pdf: bool) -> Built {
-    let out = tempfile::tempdir().unwrap();
-    let model = example(name);
-    let mut args = vec![
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        DATE,
-        "-o",
-        out.path().to_str().unwrap(),
-        "--quiet",
-    ];
-    if !pdf {
-        args.extend(["--format", "md"]);
-    }
-    let run = rolecall(&args);
-    assert_eq!(run.code, 0, "build failed:\n{}", run.all());
-    let dir = PathBuf::from(run.stdout.trim());
+    let extra: &[&str] = if pdf { &[] } else { &["--format", "md"] };
+    let (out, dir) = build_bundle(&example(name), DATE, extra);
     let zip = dir.with_extension("zip");
     assert!(zip.is_file(), "{zip:?}");
     Built { out, dir, zip }
@@ -653,20 +638,8 @@ fn json_report_lists_each_problem_with_its_kind() {
 fn a_bundle_rebuilt_from_its_own_model_copy_is_identical() {
     // docs/auditor.md tells the auditor this: the model copy reproduces the bundle.
     let b = build("northwind", false);
-    let out = tempfile::tempdir().unwrap();
-    let run = rolecall(&[
-        "build",
-        b.dir.join("model").to_str().unwrap(),
-        "--date",
-        DATE,
-        "--format",
-        "md",
-        "-o",
-        out.path().to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let again = PathBuf::from(run.stdout.trim()).with_extension("zip");
+    let (_out, dir) = build_bundle(&b.dir.join("model"), DATE, &["--format", "md"]);
+    let again = dir.with_extension("zip");
     assert_eq!(
         std::fs::read(&again).unwrap(),
         std::fs::read(&b.zip).unwrap()
