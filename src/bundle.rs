@@ -5,14 +5,16 @@
 //! reproducible zip into a temporary sibling and renames both into place, so a
 //! failed build never leaves a half-written bundle or damages the previous one.
 
+pub mod manifest;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use serde::Serialize;
-
+use self::manifest::{Manifest, ManifestEntry, SheetEntry, Sums};
 use crate::date::Date;
 use crate::digest::sha256_hex;
+use crate::error::{Context, Error, Result};
+use crate::model::Model;
 
 /// A file of the bundle, by its bundle-relative path (`/` separators).
 #[derive(Debug, Clone)]
@@ -33,31 +35,6 @@ impl BundleFile {
     }
 }
 
-/// One `manifest.json` entry.
-#[derive(Debug, Serialize)]
-pub struct ManifestEntry {
-    /// Bundle-relative path.
-    pub path: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size: u64,
-}
-
-/// One `signature-sheets` entry of `manifest.json`: what `rolecall verify`
-/// checks a sheet against.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetEntry {
-    /// Bundle-relative path of the sheet's Markdown.
-    pub path: String,
-    /// The sheet's id, as `[[signatures]] sheet` names it.
-    pub sheet: String,
-    /// Bundle-relative path of the bound document's Markdown.
-    pub document: String,
-    /// SHA-256 of the bound document's Markdown, as printed on the sheet.
-    pub digest: String,
-}
-
 /// What `manifest.json` says besides the file list.
 #[derive(Debug, Clone)]
 pub struct ManifestInfo {
@@ -73,58 +50,31 @@ pub struct ManifestInfo {
     pub signature_sheets: Vec<SheetEntry>,
 }
 
-/// `manifest.json`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Manifest {
-    /// Always `rolecall`.
-    pub tool: &'static str,
-    /// rolecall's version.
-    pub tool_version: &'static str,
-    /// The bundle date.
-    pub bundle_date: String,
-    /// The organisation.
-    pub organisation: String,
-    /// SHA-256 over the `model/` lines of `SHA256SUMS`.
-    pub model_digest: String,
-    /// Font families the PDFs' text is set in (empty for a Markdown-only bundle).
-    pub fonts: Vec<String>,
-    /// Each signature sheet and the exact document content its signatures bind to.
-    pub signature_sheets: Vec<SheetEntry>,
-    /// Every file but `manifest.json` and `SHA256SUMS`, sorted by path.
-    pub files: Vec<ManifestEntry>,
-}
-
-/// The `SHA256SUMS` lines (`<hex>  <path>`) of `files`, sorted by path.
-pub fn sha256sums<'a>(files: impl IntoIterator<Item = &'a BundleFile>) -> String {
-    let mut lines: Vec<(String, String)> = files
-        .into_iter()
-        .map(|f| (f.path.clone(), sha256_hex(&f.bytes)))
-        .collect();
-    lines.sort();
-    lines
-        .into_iter()
-        .map(|(path, hash)| format!("{hash}  {path}\n"))
-        .collect()
+/// The `SHA256SUMS` of `files`.
+pub fn sums<'a>(files: impl IntoIterator<Item = &'a BundleFile>) -> Sums {
+    Sums::of(files.into_iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))
 }
 
 /// The model digest: SHA-256 of the `model/` lines of `SHA256SUMS`, in order.
 pub fn model_digest(model_files: &[BundleFile]) -> String {
-    sha256_hex(sha256sums(model_files).as_bytes())
+    sums(model_files).model_digest()
 }
 
 /// Adds `manifest.json` and `SHA256SUMS` to `files` and sorts them by path.
 pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<BundleFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
-        bail!("two bundle files share the path `{}`", pair[0].path);
+        return Err(Error::new(format!(
+            "two bundle files share the path `{}`",
+            pair[0].path
+        )));
     }
     let manifest = Manifest {
-        tool: "rolecall",
-        tool_version: env!("CARGO_PKG_VERSION"),
-        bundle_date: info.date.to_string(),
+        tool: "rolecall".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        bundle_date: Some(info.date.to_string()),
         organisation: info.organisation,
-        model_digest: info.model_digest,
+        model_digest: Some(info.model_digest),
         fonts: info.fonts,
         signature_sheets: info.signature_sheets,
         files: files
@@ -136,12 +86,46 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
             })
             .collect(),
     };
-    let json =
-        serde_json::to_string_pretty(&manifest).context("failed to write manifest.json")? + "\n";
-    files.push(BundleFile::text("manifest.json", json));
-    let sums = sha256sums(&files);
-    files.push(BundleFile::text("SHA256SUMS", sums));
+    files.push(BundleFile::text("manifest.json", manifest.to_json()));
+    let text = sums(&files).to_text();
+    files.push(BundleFile::text("SHA256SUMS", text));
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The model's own files under `model/`: its TOML sources and the logo.
+pub fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
+    let mut files: Vec<BundleFile> = model
+        .sources
+        .iter()
+        .map(|s| BundleFile::text(format!("model/{}", s.rel), s.text.clone()))
+        .collect();
+    if let Some(logo) = &model.organisation.logo {
+        let bytes = std::fs::read(logo)
+            .with_context(|| format!("failed to read logo `{}`", logo.display()))?;
+        let name = logo
+            .strip_prefix(&model.root)
+            .ok()
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .filter(|p| !p.is_empty() && !p.starts_with(".."))
+            .unwrap_or_else(|| {
+                format!(
+                    "assets/{}",
+                    logo.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                )
+            });
+        files.push(BundleFile {
+            path: format!("model/{name}"),
+            bytes,
+        });
+    }
     Ok(files)
 }
 
@@ -218,7 +202,7 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
         (!back && had_old).then(|| staging.keep().join("previous"))
     };
     let failed = |e: std::io::Error, what: String, kept: Option<PathBuf>| {
-        let e = anyhow::Error::new(e).context(what);
+        let e = Error::from(e).context(what);
         match kept {
             Some(k) => e.context(format!(
                 "the previous bundle could not be put back; it is in `{}`",
@@ -251,7 +235,9 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
         && p.components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
     if !ok {
-        bail!("refusing to write bundle file with unsafe path `{path}`");
+        return Err(Error::new(format!(
+            "refusing to write bundle file with unsafe path `{path}`"
+        )));
     }
     Ok(p.to_path_buf())
 }
@@ -262,7 +248,7 @@ fn write_zip(path: &Path, name: &str, files: &[BundleFile], date: Date) -> Resul
     // The zip format cannot express dates before 1980.
     let year = date.year().clamp(1980, 2107) as u16;
     let time = zip::DateTime::from_date_and_time(year, date.month(), date.day(), 0, 0, 0)
-        .map_err(|e| anyhow::anyhow!("cannot express {date} in a zip ({e:?})"))?;
+        .map_err(|e| Error::new(format!("cannot express {date} in a zip ({e:?})")))?;
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         // Level 6, zlib's default: level 9 took twice the time for 1% less size
@@ -297,7 +283,7 @@ fn write_zip(path: &Path, name: &str, files: &[BundleFile], date: Date) -> Resul
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("compressing the zip panicked")))
+                    .unwrap_or_else(|_| Err(Error::new("compressing the zip panicked")))
             })
             .collect::<Result<_>>()
     })?;
@@ -322,19 +308,6 @@ fn write_zip(path: &Path, name: &str, files: &[BundleFile], date: Date) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sums_are_sorted_and_checkable() {
-        let files = [BundleFile::text("b.md", "b"), BundleFile::text("a.md", "a")];
-        let sums = sha256sums(&files);
-        let lines: Vec<&str> = sums.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert!(lines[0].ends_with("  a.md"));
-        assert!(
-            lines[0]
-                .starts_with("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
-        );
-    }
 
     #[test]
     fn refuses_unsafe_paths() {

@@ -1,9 +1,9 @@
 //! The change report: what changed between two models (issue 4).
 //!
 //! Beside the pipeline: `build --previous` and `diff` load two sides (a model,
-//! or the model copy inside a bundle: `cmd::diff`), and [`compute`], the one
+//! or the model copy inside a bundle: [`load`]), and [`compute`], the one
 //! entry point, compares them into a [`ChangeSet`] of resolved names in a fixed
-//! order. `render::render_changes` prints it through the `changes.md` template;
+//! order. `render::changes` prints it through the `changes.md` template;
 //! `diff --format json` prints it as JSON (the shape is documented in
 //! docs/templates.md).
 //!
@@ -11,6 +11,8 @@
 //! same item when they have exactly the same name and no other unmatched item
 //! on either side has that name: the report says the id changed. Everything else
 //! is an addition or a removal.
+
+pub mod load;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1065,7 +1067,7 @@ impl Cx<'_> {
                 && self.people.same(Some(a.signer), Some(b.signer))
         };
         let entry = |m: &Model, s: &crate::model::Signature| SignatureEntry {
-            sheet: s.sheet_id.clone(),
+            sheet: s.sheet_id.to_string(),
             signer: Self::person_ref(m, s.signer),
             date: s.date.to_string(),
             digest: s.digest.clone(),
@@ -1156,8 +1158,7 @@ impl Cx<'_> {
 mod tests {
     use super::*;
     use crate::date::Date;
-    use crate::digest::sha256_hex;
-    use crate::render::{self, DocKind, Templates};
+    use crate::render::{self, Templates};
 
     const MINIMAL: &str = include_str!("../examples/minimal/model.toml");
 
@@ -1178,12 +1179,9 @@ mod tests {
                 crate::diag::render_human(&checked.diagnostics, &checked.sources, "model")
             )
         });
-        let docs = render::render_documents(&model, &Templates::load(None).unwrap()).unwrap();
-        let digests = docs
-            .iter()
-            .filter(|d| matches!(d.kind, DocKind::Role | DocKind::Policy))
-            .map(|d| (d.path.clone(), sha256_hex(d.markdown.as_bytes())))
-            .collect();
+        let templates = Templates::load(None, "en").unwrap();
+        let docs = render::render(&model, &templates).unwrap().documents;
+        let digests = load::document_digests(&docs);
         Built {
             model,
             info: SideInfo {

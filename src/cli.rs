@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::date::Date;
+pub use crate::export::Format as ExportFormat;
+pub use crate::pdf::Engine as PdfEngine;
+
 /// Turn a TOML model of your organisation into ISO/IEC 27001:2022 clause 5.3 and
 /// Annex A 5.2 evidence: policy, RACI matrix, role descriptions, signature sheets.
 #[derive(Debug, Parser)]
@@ -48,8 +52,14 @@ pub struct ModelArgs {
     #[arg(value_name = "MODEL")]
     pub model: PathBuf,
     /// The bundle date (YYYY-MM-DD) the model is checked as of [default: $SOURCE_DATE_EPOCH, else today (UTC)]
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
+}
+
+/// `--date`: a calendar date, or a usage error (exit 2) saying what is expected.
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s)
+        .ok_or_else(|| "expected a calendar date YYYY-MM-DD, for example 2026-01-31".to_string())
 }
 
 /// How diagnostics are printed.
@@ -117,16 +127,6 @@ pub enum BundleFormat {
     MdPdf,
 }
 
-/// How typst produces the PDFs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum PdfEngine {
-    /// One typst process emits every PDF (typst's bundle export)
-    #[default]
-    Bundle,
-    /// One typst process per document, --jobs at a time
-    PerDocument,
-}
-
 /// Options of the PDF stage.
 #[derive(Debug, Args)]
 pub struct PdfArgs {
@@ -191,7 +191,7 @@ pub struct TemplatesArgs {
 /// `rolecall templates ...`
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
-    /// Write the built-in templates to DIR for editing (use with `build --templates DIR`)
+    /// Write the built-in templates and locales to DIR for editing (use with `build --templates DIR`)
     Eject {
         /// Target directory (created if missing)
         dir: PathBuf,
@@ -239,19 +239,9 @@ pub struct ExportArgs {
     /// File to write (`-` or none: standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// An export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// The RACI matrix as CSV (RFC 4180, UTF-8, CRLF)
-    Csv,
-    /// The RACI matrix, legend and people as an Excel workbook
-    Xlsx,
-    /// The resolved model as plain JSON
-    Json,
-    /// An OSCAL 1.2.1 component definition (JSON)
-    Oscal,
+    /// Directory of templates and locales (the exports' headers follow the model's language)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// `rolecall verify`
@@ -278,8 +268,8 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: DiffFormat,
     /// The date a model is checked as of (a bundle's model: its bundle date) [default: $SOURCE_DATE_EPOCH, else today (UTC)]
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
     /// Directory of templates overriding the built-in ones (changes.md, and the documents whose digests a model side gets)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,

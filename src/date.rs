@@ -15,7 +15,8 @@ pub struct Date {
     day: u8,
 }
 
-/// How dates are written in documents (`organisation.date-format`).
+/// How dates are written in documents (`organisation.date-format`); the locale
+/// writes them out (`render::Locale::date`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateFormat {
@@ -25,21 +26,6 @@ pub enum DateFormat {
     /// `2026-11-23`
     Iso,
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 impl Date {
     /// Builds a date, or `None` when it does not exist.
@@ -95,6 +81,28 @@ impl Date {
         })
     }
 
+    /// The bundle date of a run: `explicit` (`--date`), else `SOURCE_DATE_EPOCH`,
+    /// else today (UTC).
+    pub fn resolve(explicit: Option<Date>) -> crate::error::Result<Date> {
+        if let Some(d) = explicit {
+            return Ok(d);
+        }
+        if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
+            let parsed = s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(Date::from_unix_seconds);
+            return parsed.ok_or_else(|| {
+                crate::error::Error::usage(format!(
+                    "invalid SOURCE_DATE_EPOCH `{s}` (expected seconds since 1970-01-01)"
+                ))
+                .hint("unset it or use --date YYYY-MM-DD")
+            });
+        }
+        Ok(Date::today_utc())
+    }
+
     /// The year.
     pub fn year(self) -> i32 {
         self.year
@@ -125,18 +133,6 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// Writes the date as documents show it.
-    pub fn format(self, format: DateFormat) -> String {
-        match format {
-            DateFormat::Iso => self.to_string(),
-            DateFormat::Long => format!(
-                "{} {} {}",
-                self.day,
-                MONTHS[(self.month - 1) as usize],
-                self.year
-            ),
-        }
-    }
 }
 
 impl fmt::Display for Date {
@@ -223,10 +219,4 @@ mod tests {
         assert_eq!(d.add_months(25).to_string(), "2028-02-29");
     }
 
-    #[test]
-    fn formats() {
-        let d = Date::parse("2026-11-03").unwrap();
-        assert_eq!(d.format(DateFormat::Long), "3 November 2026");
-        assert_eq!(d.format(DateFormat::Iso), "2026-11-03");
-    }
 }

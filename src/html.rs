@@ -3,39 +3,33 @@
 //! Last stage before `bundle::assemble`. [`pages`] reads the final list of bundle
 //! files, so whatever an earlier stage added (PDFs, exports, the model copy) is
 //! listed in `index.html` without changes here. Each Markdown document is rendered
-//! by pulldown-cmark's HTML writer with the parser options of the Typst writer;
+//! by pulldown-cmark's HTML writer with the Markdown dialect of the render stage;
 //! raw HTML in the Markdown is shown as text, links are limited to the bundle,
 //! `http(s)` and `mailto`, and links to a Markdown document point at its twin.
-//! Every text rolecall writes into a page itself goes through [`escape`]. The pages
-//! carry one embedded stylesheet (`html.css`): no script, no network.
+//! The pages themselves are Tera templates (`templates/html/`, overridable like
+//! the Markdown ones) fed with the view structs below: every word on them comes
+//! from the templates and the locale. [`escape`] is the one HTML escape, which
+//! Tera applies to every `{{ value }}`. The pages carry one embedded stylesheet
+//! (`html/style.css`): no script, no network.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use anyhow::{Context as _, Result};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Serialize;
 
 use crate::bundle::BundleFile;
-use crate::model::Model;
-use crate::render::{self, BundleInfo, DocKind, Document};
+use crate::error::{Context as _, Result};
+use crate::render::context::RACI_CODES;
+use crate::render::documents::Group;
+use crate::render::{BundleInfo, Document, Templates};
 
-/// The stylesheet embedded in every page.
-const STYLE: &str = include_str!("html.css");
-
-/// Files `assemble` adds after this stage; the index links them.
-const INTEGRITY: &[(&str, &str)] = &[
-    (
-        "manifest.json",
-        "Tool version, bundle date, what each signature sheet binds to, size and SHA-256 of every file",
-    ),
-    (
-        "SHA256SUMS",
-        "SHA-256 of every file, for the sha256sum -c command",
-    ),
-];
+/// Files `assemble` adds after this stage, with their locale keys
+/// (`html.index.integrity.<key>`); the index links them.
+const INTEGRITY: &[(&str, &str)] = &[("manifest.json", "manifest"), ("SHA256SUMS", "sums")];
 
 /// Escapes text for HTML content and for quoted attribute values: the one
-/// function through which rolecall's own HTML takes any text. (The documents'
+/// function through which rolecall's HTML takes any text. (The documents'
 /// Markdown is escaped by pulldown-cmark's writer; raw HTML never reaches it.)
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
@@ -52,15 +46,124 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A locale string (CommonMark inline text: emphasis, strong, code) as HTML.
+/// Anything else in it (links, raw HTML) is shown as its text.
+pub fn inline_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for ev in Parser::new_ext(text, crate::markdown::options()) {
+        match ev {
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&escape(&t)),
+            Event::Code(t) => {
+                out.push_str("<code>");
+                out.push_str(&escape(&t));
+                out.push_str("</code>");
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
+            Event::Start(Tag::Strong) => out.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A link to another file of a page's document.
+#[derive(Debug, Serialize)]
+struct Format {
+    /// Relative, percent-encoded URL.
+    href: String,
+    /// `PDF`, `Markdown`, ...
+    label: String,
+    /// Whether it is the document's Markdown source.
+    markdown: bool,
+}
+
+/// A file by its path, for the index's file lists.
+#[derive(Debug, Serialize)]
+struct FileLink {
+    href: String,
+    path: String,
+    /// `TOML`, `PDF`, ... (for the file lists).
+    label: String,
+    /// Locale key of what it is (for the integrity files).
+    key: String,
+}
+
+/// One document in the index.
+#[derive(Debug, Serialize)]
+struct DocRow {
+    href: String,
+    label: String,
+    control: Option<String>,
+    evidences: String,
+    formats: Vec<Format>,
+}
+
+/// The documents of one index group.
+#[derive(Debug, Serialize)]
+struct GroupView {
+    /// The group's locale key (`index.groups.<key>`).
+    key: &'static str,
+    docs: Vec<DocRow>,
+}
+
+/// The README's two forms.
+#[derive(Debug, Serialize)]
+struct Readme {
+    html: String,
+    md: String,
+}
+
+/// What `html/index.html` receives as `index`.
+#[derive(Debug, Serialize)]
+struct IndexView<'a> {
+    org: &'a str,
+    policy: String,
+    date: &'a str,
+    tool_version: &'a str,
+    model_digest: &'a str,
+    /// How many documents the table of documents rendered.
+    documents: usize,
+    pdf: bool,
+    groups: Vec<GroupView>,
+    others: Vec<DocRow>,
+    readme: Option<Readme>,
+    integrity: Vec<FileLink>,
+    model: Vec<FileLink>,
+    rest: Vec<FileLink>,
+}
+
+/// The source link of a document page.
+#[derive(Debug, Serialize)]
+struct Source {
+    href: String,
+    path: String,
+}
+
+/// What `html/page.html` receives as `page`.
+#[derive(Debug, Serialize)]
+struct PageView {
+    title: String,
+    class: &'static str,
+    home: String,
+    formats: Vec<Format>,
+    body: String,
+    control: Option<String>,
+    source: Source,
+}
+
 /// The HTML pages for the bundle `files`: a twin `X.html` of every Markdown
 /// document `X.md` (outside `model/`) and `index.html`, sorted by path.
 pub fn pages(
     files: &[BundleFile],
-    model: &Model,
+    org: &str,
     docs: &[Document],
     info: &BundleInfo,
+    templates: &Templates,
 ) -> Result<Vec<BundleFile>> {
-    let site = Site::new(files, model, docs, info);
+    let site = Site::new(files, org, docs, info, templates)?;
     let mut out = Vec::new();
     for f in files {
         let Some(twin) = twin_of(&f.path) else {
@@ -70,10 +173,10 @@ pub fn pages(
             .with_context(|| format!("failed to read `{}` as UTF-8 for its HTML page", f.path))?;
         out.push(BundleFile::text(
             twin.clone(),
-            site.document_page(&f.path, &twin, markdown),
+            site.document_page(&f.path, &twin, markdown)?,
         ));
     }
-    out.push(BundleFile::text("index.html", site.index_page()));
+    out.push(BundleFile::text("index.html", site.index_page()?));
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
@@ -86,83 +189,87 @@ fn twin_of(path: &str) -> Option<String> {
     path.strip_suffix(".md").map(|stem| format!("{stem}.html"))
 }
 
-/// What is known about one rendered document.
-struct DocMeta {
-    kind: DocKind,
-    /// Link text and page title.
-    label: String,
-    /// `ISMS-POL-05/ceo version 3.0`.
-    control: String,
-    /// Clauses it evidences.
-    evidences: String,
-}
-
 /// Everything the pages are made from.
 struct Site<'a> {
     org: &'a str,
     policy: String,
     info: &'a BundleInfo,
+    templates: &'a Templates,
     /// Every path of the final bundle (HTML pages and integrity files included).
     paths: BTreeSet<String>,
     /// The non-HTML files of the bundle, in path order.
     files: Vec<&'a str>,
     /// Rendered documents by path, and their order.
-    docs: BTreeMap<&'a str, DocMeta>,
+    docs: BTreeMap<&'a str, &'a Document>,
     order: Vec<&'a str>,
+    /// The RACI letters as the locale writes them, with their codes.
+    letters: Vec<(String, &'static str)>,
+    /// How a file without a known extension is named.
+    text_label: String,
 }
 
 impl<'a> Site<'a> {
     fn new(
         files: &'a [BundleFile],
-        model: &'a Model,
+        org: &'a str,
         docs: &'a [Document],
         info: &'a BundleInfo,
-    ) -> Site<'a> {
+        templates: &'a Templates,
+    ) -> Result<Site<'a>> {
+        let locale = templates.locale();
         let mut paths: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
         paths.extend(files.iter().filter_map(|f| twin_of(&f.path)));
         paths.insert("index.html".into());
         paths.extend(INTEGRITY.iter().map(|(p, _)| p.to_string()));
         let mut file_list: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         file_list.sort_unstable();
-        let metas = docs.iter().map(|d| {
-            let mut label = d.title.clone();
-            // Several people can hold one role: name the appointee on its sheet.
-            if let Some(person) = d
-                .binds
-                .as_ref()
-                .filter(|_| d.kind == DocKind::Assignment)
-                .and_then(|b| b.sheet.rsplit('/').next())
-                .and_then(|id| model.people.iter().find(|p| p.id == id))
-            {
-                label = format!("{label} ({})", person.name);
-            }
-            let meta = DocMeta {
-                kind: d.kind,
-                label,
-                control: format!("{} version {}", d.doc_id, d.version),
-                evidences: render::describe(d, model).evidences,
-            };
-            (d.path.as_str(), meta)
-        });
-        Site {
-            org: &model.organisation.name,
-            policy: format!(
-                "{} ({} version {})",
-                model.policy.title, model.policy.id, model.policy.version
+        let letters = RACI_CODES
+            .iter()
+            .map(|code| Ok((locale.text(&format!("raci.letters.{code}"))?.to_string(), *code)))
+            .collect::<Result<_>>()?;
+        let policy = docs
+            .iter()
+            .find(|d| d.spec.id == crate::render::documents::POLICY);
+        let policy = match policy {
+            Some(p) => format!(
+                "{} ({})",
+                p.title,
+                locale.plain("common.id_version", &[("id", &p.doc_id), ("version", &p.version)])?
             ),
+            None => String::new(),
+        };
+        Ok(Site {
+            org,
+            policy,
             info,
+            templates,
             paths,
             files: file_list,
-            docs: metas.collect(),
+            docs: docs.iter().map(|d| (d.path.as_str(), d)).collect(),
             order: docs.iter().map(|d| d.path.as_str()).collect(),
-        }
+            letters,
+            text_label: locale.text("html.text")?.to_string(),
+        })
+    }
+
+    /// `ISMS-POL-05/ceo version 3.0`, as the locale writes it.
+    fn control(&self, doc: &Document) -> Result<String> {
+        self.templates.locale().plain(
+            "common.id_version",
+            &[("id", &doc.doc_id), ("version", &doc.version)],
+        )
+    }
+
+    /// How a file is named in a list of formats: `PDF`, `Markdown`, `CSV`, ...
+    fn format_label(&self, path: &str) -> String {
+        format_label(path).unwrap_or_else(|| self.text_label.clone())
     }
 
     /// The other files of a document `dir/stem.md`: `dir/stem.*` but its twin,
-    /// PDF first, then by extension, the Markdown last, with their labels.
-    fn formats(&self, md: &str) -> Vec<(&'a str, String)> {
+    /// PDF first, then by extension, the Markdown last, linked from `page`.
+    fn formats(&self, md: &str, page: &str) -> Vec<Format> {
         let stem = md.strip_suffix(".md").unwrap_or(md);
-        let mut out: Vec<(&str, String)> = self
+        let mut out: Vec<&str> = self
             .files
             .iter()
             .copied()
@@ -171,199 +278,127 @@ impl<'a> Site<'a> {
                     .and_then(|rest| rest.strip_prefix('.'))
                     .is_some_and(|ext| !ext.contains('/') && ext != "md" && ext != "html")
             })
-            .map(|p| (p, format_label(p)))
             .collect();
-        out.sort_by_key(|(p, _)| (!p.ends_with(".pdf"), *p));
-        if let Some(p) = self.files.iter().copied().find(|p| *p == md) {
-            out.push((p, "Markdown".into()));
+        out.sort_by_key(|p| (!p.ends_with(".pdf"), *p));
+        if self.files.contains(&md) {
+            out.push(md);
         }
-        out
+        out.into_iter()
+            .map(|p| Format {
+                href: link(page, p),
+                label: self.format_label(p),
+                markdown: p == md,
+            })
+            .collect()
     }
 
     /// The page of the Markdown document `md`, written to `page`.
-    fn document_page(&self, md: &str, page: &str, markdown: &str) -> String {
-        let meta = self.docs.get(md);
-        let raci = meta.is_some_and(|m| matches!(m.kind, DocKind::Raci | DocKind::Role));
-        let (body, heading) = markdown_body(markdown, page, &self.paths, raci);
-        let title = meta
-            .map(|m| m.label.clone())
+    fn document_page(&self, md: &str, page: &str, markdown: &str) -> Result<String> {
+        let doc = self.docs.get(md).copied();
+        let raci = doc.is_some_and(|d| d.spec.raci_cells);
+        let letters: &[(String, &'static str)] = if raci { &self.letters } else { &[] };
+        let (body, heading) = markdown_body(markdown, page, &self.paths, letters);
+        let title = doc
+            .map(|d| d.label.clone())
             .or(heading)
             .unwrap_or_else(|| md.to_string());
-        let class = match meta.map(|m| m.kind) {
-            Some(DocKind::Raci) => "doc matrix",
-            Some(DocKind::Assignment | DocKind::Approval | DocKind::Acknowledgement) => "doc sheet",
+        let class = match doc.map(|d| d.spec) {
+            Some(s) if s.wide => "doc matrix",
+            Some(s) if s.is_sheet() => "doc sheet",
             _ => "doc",
         };
-        let mut nav = format!(
-            "<a class=\"home\" href=\"{}\">Evidence bundle index</a>",
-            href(page, "index.html")
-        );
-        let formats = self.formats(md);
-        if !formats.is_empty() {
-            nav.push_str("<span class=\"formats\">");
-            for (i, (path, label)) in formats.iter().enumerate() {
-                if i > 0 {
-                    nav.push_str(" · ");
-                }
-                let label = if path.ends_with(".md") {
-                    "Markdown source".to_string()
-                } else {
-                    label.clone()
-                };
-                let _ = write!(
-                    nav,
-                    "<a href=\"{}\">{}</a>",
-                    href(page, path),
-                    escape(&label)
-                );
-            }
-            nav.push_str("</span>");
-        }
-        let mut footer = escape(self.org);
-        if let Some(m) = meta {
-            let _ = write!(footer, " · {}", escape(&m.control));
-        }
-        let _ = write!(
-            footer,
-            " · <a href=\"{}\">{}</a>",
-            href(page, md),
-            escape(md)
-        );
-        shell(
-            &format!("{title} · {}", self.org),
+        let view = PageView {
+            title,
             class,
-            &format!(
-                "<nav class=\"bar\">{nav}</nav>\n<main>\n{body}</main>\n<footer>{footer}</footer>\n"
-            ),
+            home: link(page, "index.html"),
+            formats: self.formats(md, page),
+            body,
+            control: doc.map(|d| self.control(d)).transpose()?,
+            source: Source {
+                href: link(page, md),
+                path: md.to_string(),
+            },
+        };
+        #[derive(Serialize)]
+        struct Ctx<'v> {
+            page: &'v PageView,
+            org: &'v str,
+        }
+        self.templates.html(
+            "html/page.html",
+            &Ctx {
+                page: &view,
+                org: self.org,
+            },
         )
     }
 
-    /// `index.html`: every file of the bundle, documents grouped like the README.
-    fn index_page(&self) -> String {
+    /// A document's row in the index.
+    fn doc_row(&self, md: &str, listed: &mut BTreeSet<&'a str>) -> Result<DocRow> {
         let page = "index.html";
-        let info = self.info;
-        let mut listed: BTreeSet<&str> = BTreeSet::new();
-        let mut main = String::new();
-        let _ = write!(
-            main,
-            "<header class=\"masthead\">\n<p class=\"org\">{org}</p>\n<h1>Evidence bundle</h1>\n<p class=\"lede\">{policy}</p>\n</header>\n",
-            org = escape(self.org),
-            policy = escape(&self.policy),
-        );
-        let documents = self.order.len();
-        let contents = if info.pdf {
-            format!("{documents} documents, each as a web page, a PDF/A and Markdown")
-        } else {
-            format!("{documents} documents, each as a web page and Markdown")
-        };
-        main.push_str("<table class=\"facts\">\n<tbody>\n");
-        for (k, v) in [
-            ("Organisation", escape(self.org)),
-            ("Bundle date", escape(&info.date)),
-            (
-                "Generated by",
-                format!("rolecall {}", escape(&info.tool_version)),
-            ),
-            (
-                "Model digest (SHA-256)",
-                format!("<code>{}</code>", escape(&info.model_digest)),
-            ),
-            ("Contents", escape(&contents)),
-        ] {
-            let _ = writeln!(main, "<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>");
+        let doc = self.docs.get(md).copied();
+        let formats = self.formats(md, page);
+        for f in self.files.iter().filter(|p| {
+            let stem = md.strip_suffix(".md").unwrap_or(md);
+            **p == md || p.strip_prefix(stem).is_some_and(|r| r.starts_with('.') && !r.contains('/'))
+        }) {
+            listed.insert(f);
         }
-        main.push_str("</tbody>\n</table>\n");
-        let _ = writeln!(
-            main,
-            "<p>This bundle evidences ISO/IEC 27001:2022 clause 5.3 (organisational roles, responsibilities and authorities) and Annex A control 5.2 (information security roles and responsibilities) for the ISMS of {}. Each document below opens as a web page; its {} beside it.</p>",
-            escape(self.org),
-            if info.pdf {
-                "PDF and Markdown source are"
-            } else {
-                "Markdown source is"
-            }
-        );
+        Ok(DocRow {
+            href: link(page, &twin_of(md).unwrap_or_default()),
+            label: doc.map_or_else(|| md.to_string(), |d| d.label.clone()),
+            control: doc.map(|d| self.control(d)).transpose()?,
+            evidences: doc.map_or_else(String::new, |d| d.spec.evidences.to_string()),
+            formats,
+        })
+    }
 
-        let groups: [(&str, &str, &[DocKind]); 5] = [
-            (
-                "Policy",
-                "The roles and responsibilities policy, as approved by top management.",
-                &[DocKind::Policy],
-            ),
-            (
-                "RACI matrix",
-                "Who is responsible, accountable, consulted and informed for each ISMS activity.",
-                &[DocKind::Raci],
-            ),
-            (
-                "Role descriptions",
-                "One description per role: holders, reporting line, responsibilities, authorities and competence.",
-                &[DocKind::Role],
-            ),
-            (
-                "Signature sheets",
-                "Top management assigns each role and approves the policy; all staff acknowledge it. Each sheet names the SHA-256 of the document it binds to; the register shows which are signed.",
-                &[
-                    DocKind::Register,
-                    DocKind::Assignment,
-                    DocKind::Approval,
-                    DocKind::Acknowledgement,
-                ],
-            ),
-            (
-                "Changes",
-                "What changed since the previous bundle, checked by rolecall against that bundle's model, and the sheets to sign again.",
-                &[DocKind::Changes],
-            ),
-        ];
-        for (heading, note, kinds) in groups {
-            let docs: Vec<&str> = self
-                .order
-                .iter()
-                .copied()
-                .filter(|p| self.docs.get(p).is_some_and(|m| kinds.contains(&m.kind)))
-                .collect();
-            if docs.is_empty() {
-                continue;
+    /// A plain file of the index's file lists.
+    fn file_link(&self, path: &str, key: &str) -> FileLink {
+        FileLink {
+            href: link("index.html", path),
+            path: path.to_string(),
+            label: self.format_label(path),
+            key: key.to_string(),
+        }
+    }
+
+    /// `index.html`: every file of the bundle, documents grouped like the README.
+    fn index_page(&self) -> Result<String> {
+        let mut listed: BTreeSet<&str> = BTreeSet::new();
+        let mut groups = Vec::new();
+        for group in Group::ALL {
+            let mut docs = Vec::new();
+            for &md in &self.order {
+                if self.docs.get(md).is_some_and(|d| d.spec.group == group) {
+                    docs.push(self.doc_row(md, &mut listed)?);
+                }
             }
-            self.document_table(&mut main, heading, note, &docs, &mut listed);
+            if !docs.is_empty() {
+                groups.push(GroupView {
+                    key: group.key(),
+                    docs,
+                });
+            }
         }
         // Markdown documents no template of ours made (the README, or a later stage's).
-        let others: Vec<&str> = self
-            .files
-            .iter()
-            .copied()
-            .filter(|p| twin_of(p).is_some() && !self.docs.contains_key(p) && *p != "README.md")
-            .collect();
-        if !others.is_empty() {
-            self.document_table(&mut main, "Other documents", "", &others, &mut listed);
+        let mut others = Vec::new();
+        for &p in &self.files {
+            if twin_of(p).is_some() && !self.docs.contains_key(p) && p != "README.md" {
+                others.push(self.doc_row(p, &mut listed)?);
+            }
         }
-
-        let _ = writeln!(
-            main,
-            "<section>\n<h2>Verifying this bundle</h2>\n<p class=\"note\">Every file is listed with its SHA-256 in <code>SHA256SUMS</code> and <code>manifest.json</code>. To check that nothing changed since the bundle was produced, run in the bundle directory:</p>\n<pre><code>sha256sum -c SHA256SUMS</code></pre>\n<p class=\"note\">Each signature sheet names the SHA-256 of the document it binds to; it must equal that document&#39;s line in <code>SHA256SUMS</code>. The model digest is the SHA-256 of the <code>model/</code> lines of <code>SHA256SUMS</code>, in order.</p>"
-        );
-        main.push_str("<table class=\"files\">\n<thead><tr><th>File</th><th>What it is</th></tr></thead>\n<tbody>\n");
-        if self.files.contains(&"README.md") {
+        let readme = self.files.contains(&"README.md").then(|| {
             listed.insert("README.md");
-            let _ = writeln!(
-                main,
-                "<tr><td><a href=\"{}\">README</a> · <a href=\"{}\">README.md</a></td><td>The auditor&#39;s index as text, with the bundle date and tool version</td></tr>",
-                href(page, "README.html"),
-                href(page, "README.md"),
-            );
-        }
-        for (path, what) in INTEGRITY {
-            let _ = writeln!(
-                main,
-                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td></tr>",
-                href(page, path),
-                escape(path),
-                escape(what)
-            );
-        }
-        main.push_str("</tbody>\n</table>\n</section>\n");
-
+            Readme {
+                html: link("index.html", "README.html"),
+                md: link("index.html", "README.md"),
+            }
+        });
+        let integrity = INTEGRITY
+            .iter()
+            .map(|(path, key)| self.file_link(path, key))
+            .collect();
         let model: Vec<&str> = self
             .files
             .iter()
@@ -371,136 +406,57 @@ impl<'a> Site<'a> {
             .filter(|p| p.starts_with("model/"))
             .collect();
         listed.extend(model.iter().copied());
-        if !model.is_empty() {
-            self.file_table(
-                &mut main,
-                "Model",
-                "The organisation model this bundle was generated from; its digest is above.",
-                &model,
-            );
-        }
-        let rest: Vec<&str> = self
+        let rest = self
             .files
             .iter()
             .copied()
             .filter(|p| !listed.contains(p))
+            .map(|p| self.file_link(p, ""))
             .collect();
-        if !rest.is_empty() {
-            self.file_table(&mut main, "Other files", "", &rest);
+        let view = IndexView {
+            org: self.org,
+            policy: self.policy.clone(),
+            date: &self.info.date,
+            tool_version: &self.info.tool_version,
+            model_digest: &self.info.model_digest,
+            documents: self.order.len(),
+            pdf: self.info.pdf,
+            groups,
+            others,
+            readme,
+            integrity,
+            model: model.iter().map(|p| self.file_link(p, "")).collect(),
+            rest,
+        };
+        #[derive(Serialize)]
+        struct Ctx<'v> {
+            index: &'v IndexView<'v>,
         }
-        let footer = format!(
-            "{} · bundle of {} · generated by rolecall {}",
-            escape(self.org),
-            escape(&info.date),
-            escape(&info.tool_version)
-        );
-        shell(
-            &format!("Evidence bundle · {}", self.org),
-            "index",
-            &format!("<main>\n{main}</main>\n<footer>{footer}</footer>\n"),
-        )
-    }
-
-    /// A section listing documents: their page, control line, evidence and files.
-    fn document_table(
-        &self,
-        out: &mut String,
-        heading: &str,
-        note: &str,
-        docs: &[&'a str],
-        listed: &mut BTreeSet<&'a str>,
-    ) {
-        let page = "index.html";
-        let _ = writeln!(out, "<section>\n<h2>{}</h2>", escape(heading));
-        if !note.is_empty() {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
-        }
-        out.push_str("<table class=\"files\">\n<thead><tr><th>Document</th><th>Evidences</th><th>Files</th></tr></thead>\n<tbody>\n");
-        for &md in docs {
-            let twin = twin_of(md).unwrap_or_default();
-            let meta = self.docs.get(md);
-            let label = meta.map_or(md, |m| m.label.as_str());
-            let _ = write!(
-                out,
-                "<tr><td><a href=\"{}\">{}</a>",
-                href(page, &twin),
-                escape(label)
-            );
-            if let Some(m) = meta {
-                let _ = write!(out, "<div class=\"muted\">{}</div>", escape(&m.control));
-            }
-            let evidences = meta.map_or("", |m| m.evidences.as_str());
-            let _ = write!(
-                out,
-                "</td><td>{}</td><td class=\"formats\">",
-                escape(evidences)
-            );
-            for (i, (path, label)) in self.formats(md).iter().enumerate() {
-                if i > 0 {
-                    out.push_str(" · ");
-                }
-                listed.insert(path);
-                let _ = write!(
-                    out,
-                    "<a href=\"{}\">{}</a>",
-                    href(page, path),
-                    escape(label)
-                );
-            }
-            out.push_str("</td></tr>\n");
-        }
-        out.push_str("</tbody>\n</table>\n</section>\n");
-    }
-
-    /// A section listing plain files by path and type.
-    fn file_table(&self, out: &mut String, heading: &str, note: &str, paths: &[&str]) {
-        let _ = writeln!(out, "<section>\n<h2>{}</h2>", escape(heading));
-        if !note.is_empty() {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
-        }
-        out.push_str(
-            "<table class=\"files\">\n<thead><tr><th>File</th><th>Type</th></tr></thead>\n<tbody>\n",
-        );
-        for path in paths {
-            let _ = writeln!(
-                out,
-                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td></tr>",
-                href("index.html", path),
-                escape(path),
-                escape(&format_label(path))
-            );
-        }
-        out.push_str("</tbody>\n</table>\n</section>\n");
+        self.templates.html("html/index.html", &Ctx { index: &view })
     }
 }
 
-/// A whole page: doctype, head with the stylesheet, `body` inside `<body>`.
-fn shell(title: &str, class: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"rolecall\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body class=\"{}\">\n{body}</body>\n</html>\n",
-        escape(title),
-        escape(class)
-    )
-}
-
-/// How a file is named in a list of formats: `PDF`, `Markdown`, `CSV`, ...
-fn format_label(path: &str) -> String {
+/// How a file is named in a list of formats: `PDF`, `Markdown`, `CSV`, ...; `None`
+/// for a file without an extension.
+fn format_label(path: &str) -> Option<String> {
     let name = path.rsplit('/').next().unwrap_or(path);
     match name
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
     {
-        Some(ext) if ext == "md" => "Markdown".into(),
-        Some(ext) if ext == "toml" => "TOML".into(),
-        Some(ext) if !ext.is_empty() => ext.to_ascii_uppercase(),
-        _ => "text".into(),
+        Some(ext) if ext == "md" => Some("Markdown".into()),
+        Some(ext) if ext == "toml" => Some("TOML".into()),
+        Some(ext) if !ext.is_empty() => Some(ext.to_ascii_uppercase()),
+        _ => None,
     }
 }
 
-/// The `href` from page `from` to bundle file `to`: relative, percent-encoded, escaped.
-fn href(from: &str, to: &str) -> String {
-    escape(&percent_encode(&relative(from, to)))
+/// The URL from page `from` to bundle file `to`: relative and percent-encoded
+/// (the templates escape it for the attribute).
+fn link(from: &str, to: &str) -> String {
+    percent_encode(&relative(from, to))
 }
+
 
 /// The relative path from the file `from` to the file `to` (both bundle paths).
 fn relative(from: &str, to: &str) -> String {
@@ -644,28 +600,17 @@ fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> 
     }
 }
 
-/// The RACI letters that colour a table cell, and their CSS class.
-fn raci_class(text: &str) -> Option<&'static str> {
-    Some(match text {
-        "R" => "r",
-        "A" => "a",
-        "A/R" => "ar",
-        "C" => "c",
-        "I" => "i",
-        _ => return None,
-    })
-}
 
 /// Renders a Markdown document of the page `page` to HTML; returns the HTML
-/// and the text of its first level-1 heading. With `raci`, table cells holding
-/// only RACI letters are coloured.
+/// and the text of its first level-1 heading. Table cells holding only RACI
+/// letters (`letters`: as the locale writes them, with their codes) are coloured.
 fn markdown_body(
     markdown: &str,
     page: &str,
     paths: &BTreeSet<String>,
-    raci: bool,
+    letters: &[(String, &'static str)],
 ) -> (String, Option<String>) {
-    let events: Vec<Event> = Parser::new_ext(markdown, crate::typst::parser_options()).collect();
+    let events: Vec<Event> = Parser::new_ext(markdown, crate::markdown::options()).collect();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     // For each open link or image: was its tag dropped?
     let mut dropped: Vec<bool> = Vec::new();
@@ -741,9 +686,14 @@ fn markdown_body(
                     .and_then(|j| events.get(j))
                     .is_some_and(|e| matches!(e, Event::Start(Tag::TableCell)))
                     && matches!(events.get(i + 1), Some(Event::End(TagEnd::TableCell)));
-                match raci_class(t).filter(|_| raci && alone_in_cell) {
+                let class = letters
+                    .iter()
+                    .find(|(l, _)| l.as_str() == t.as_ref())
+                    .map(|(_, code)| *code)
+                    .filter(|_| alone_in_cell);
+                match class {
                     Some(class) if matches!(ev, Event::Text(_)) => out.push(Event::InlineHtml(
-                        format!("<span class=\"raci raci-{class}\">{t}</span>").into(),
+                        format!("<span class=\"raci raci-{class}\">{}</span>", escape(t)).into(),
                     )),
                     _ => out.push(ev.clone()),
                 }
@@ -759,6 +709,18 @@ fn markdown_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The English RACI letters and their codes.
+    fn letters() -> Vec<(String, &'static str)> {
+        [("R", "r"), ("A", "a"), ("A/R", "ar"), ("C", "c"), ("I", "i")]
+            .map(|(l, c)| (l.to_string(), c))
+            .to_vec()
+    }
+
+    /// The escaped, relative link as a page writes it.
+    fn href(from: &str, to: &str) -> String {
+        escape(&link(from, to))
+    }
 
     fn paths(list: &[&str]) -> BTreeSet<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -910,7 +872,7 @@ mod tests {
     fn hostile_markdown_yields_only_safe_markup() {
         let bundle = paths(&["roles/ceo.md", "roles/ceo.html", "x.png"]);
         for input in HOSTILE {
-            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, true);
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, &letters());
             assert_only_safe_markup(&html, input);
             assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
         }
@@ -918,19 +880,19 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_as_text() {
-        let (html, _) = markdown_body("<script>alert(1)</script>", "a.html", &paths(&[]), false);
+        let (html, _) = markdown_body("<script>alert(1)</script>", "a.html", &paths(&[]), &[]);
         assert_eq!(html, "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n");
-        let (html, _) = markdown_body("a <b>bold</b> word", "a.html", &paths(&[]), false);
+        let (html, _) = markdown_body("a <b>bold</b> word", "a.html", &paths(&[]), &[]);
         assert_eq!(html, "<p>a &lt;b&gt;bold&lt;/b&gt; word</p>\n");
     }
 
     #[test]
     fn script_links_keep_only_their_text() {
         for input in HOSTILE.iter().filter(|s| s.contains("script:")) {
-            let (html, _) = markdown_body(input, "a.html", &paths(&[]), false);
+            let (html, _) = markdown_body(input, "a.html", &paths(&[]), &[]);
             assert!(!html.contains("<a"), "{input:?} -> {html}");
         }
-        let (html, _) = markdown_body("[click](javascript:alert(1))", "a.html", &paths(&[]), false);
+        let (html, _) = markdown_body("[click](javascript:alert(1))", "a.html", &paths(&[]), &[]);
         assert_eq!(html, "<p>click</p>\n");
     }
 
@@ -973,7 +935,7 @@ mod tests {
             ("roles/ceo.html", "[top](#top)", "#top"),
         ];
         for (page, input, expected) in cases {
-            let (html, _) = markdown_body(input, page, &bundle, false);
+            let (html, _) = markdown_body(input, page, &bundle, &[]);
             assert!(
                 html.contains(&format!("href=\"{expected}\"")),
                 "{input} on {page}: {html}"
@@ -989,7 +951,7 @@ mod tests {
             "[net](//evil.example/x.md)",
             "[bs](\\\\evil\\x)",
         ] {
-            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, &[]);
             assert!(!html.contains("<a"), "{input}: {html}");
         }
     }
@@ -997,13 +959,13 @@ mod tests {
     #[test]
     fn images_load_only_from_the_bundle() {
         let bundle = paths(&["model/logo.png"]);
-        let (html, _) = markdown_body("![Logo](../model/logo.png)", "roles/x.html", &bundle, false);
+        let (html, _) = markdown_body("![Logo](../model/logo.png)", "roles/x.html", &bundle, &[]);
         assert!(
             html.contains("<img src=\"../model/logo.png\" alt=\"Logo\" />"),
             "{html}"
         );
         for input in ["![Logo](https://example.com/l.png)", "![Logo](missing.png)"] {
-            let (html, _) = markdown_body(input, "roles/x.html", &bundle, false);
+            let (html, _) = markdown_body(input, "roles/x.html", &bundle, &[]);
             assert_eq!(html, "<p>Logo</p>\n", "{input}");
         }
     }
@@ -1011,7 +973,7 @@ mod tests {
     #[test]
     fn raci_cells_are_coloured_only_in_tables() {
         let md = "A\n\n| Activity | CEO | CTO |\n|---|:-:|:-:|\n| Review | A/R | I |\n| <x> | R, C | |\n";
-        let (html, _) = markdown_body(md, "raci-matrix.html", &paths(&[]), true);
+        let (html, _) = markdown_body(md, "raci-matrix.html", &paths(&[]), &letters());
         assert!(html.starts_with("<p>A</p>"), "{html}");
         assert!(
             html.contains("<span class=\"raci raci-ar\">A/R</span>"),
@@ -1022,7 +984,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(">R, C</td>"), "{html}");
-        let (plain, _) = markdown_body(md, "raci-matrix.html", &paths(&[]), false);
+        let (plain, _) = markdown_body(md, "raci-matrix.html", &paths(&[]), &[]);
         assert!(!plain.contains("raci-"), "{plain}");
     }
 
@@ -1032,10 +994,10 @@ mod tests {
             "intro\n\n# Evidence *bundle*: `X` & Co\n\n# Second\n",
             "a.html",
             &paths(&[]),
-            false,
+            &[],
         );
         assert_eq!(h.as_deref(), Some("Evidence bundle: X & Co"));
-        let (_, none) = markdown_body("## Not a title\n", "a.html", &paths(&[]), false);
+        let (_, none) = markdown_body("## Not a title\n", "a.html", &paths(&[]), &[]);
         assert_eq!(none, None);
     }
 
@@ -1063,9 +1025,10 @@ mod tests {
 
     #[test]
     fn formats_list_pdf_first_and_markdown_last() {
-        assert_eq!(format_label("raci-matrix.xlsx"), "XLSX");
-        assert_eq!(format_label("model/org.toml"), "TOML");
-        assert_eq!(format_label("SHA256SUMS"), "text");
-        assert_eq!(format_label("roles/ceo.md"), "Markdown");
+        assert_eq!(format_label("raci-matrix.xlsx").as_deref(), Some("XLSX"));
+        assert_eq!(format_label("model/org.toml").as_deref(), Some("TOML"));
+        assert_eq!(format_label("SHA256SUMS"), None);
+        assert_eq!(format_label("roles/ceo.md").as_deref(), Some("Markdown"));
+        assert_eq!(inline_markdown("a `b` **c** 'd' <e>"), "a <code>b</code> <strong>c</strong> &#39;d&#39; &lt;e&gt;");
     }
 }

@@ -1,10 +1,21 @@
 //! rolecall: ISO/IEC 27001:2022 clause 5.3 and Annex A 5.2 evidence from a TOML model.
 //!
-//! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
-//! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
-//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
-//! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
-//! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
+//! The pipeline is [`pipeline::check`] then [`pipeline::build`], one module per stage:
+//! [`model`] loads the TOML files ([`model::raw`] is their serde mirror) and
+//! validates them into a resolved `Model`, collecting [`diag`]nostics by the
+//! [`rules`]; [`render`] loads the templates and the [`render::locale`] of the
+//! model's language and renders the [table of documents](render::documents) into
+//! Markdown, asking [`signatures`] for the register of recorded signatures; the
+//! [`pdf`] stage converts each document with [`typst`] (Markdown → Typst markup)
+//! after [`fonts`] checked the glyphs, and runs the `typst` program; [`export`]
+//! writes the spreadsheets, JSON and OSCAL; [`html`] makes the web pages;
+//! [`bundle`] adds the manifest and `SHA256SUMS` and writes the directory and the
+//! reproducible zip. Beside the pipeline, [`verify`] checks a written bundle and
+//! [`changes`] compares two models or bundles.
+//!
+//! [`cmd`] holds one thin file per subcommand, [`cli`] every clap type, and
+//! [`error`] the one error type. [`date`], [`digest`], [`markdown`], [`progress`]
+//! and [`schema`] are small shared helpers.
 
 pub mod bundle;
 pub mod changes;
@@ -13,11 +24,14 @@ pub mod cmd;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod error;
 pub mod export;
 pub mod fonts;
 pub mod html;
+pub mod markdown;
 pub mod model;
 pub mod pdf;
+pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod rules;

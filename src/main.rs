@@ -1,4 +1,4 @@
-//! The `rolecall` binary: parse arguments, run the command, print the error chain.
+//! The `rolecall` binary: parse arguments, run the command, print the one error.
 
 use std::process::ExitCode;
 
@@ -9,12 +9,8 @@ fn main() -> ExitCode {
     match rolecall::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            let usage = err.downcast_ref::<rolecall::cmd::UsageError>().is_some();
-            ExitCode::from(if usage { 2 } else { 1 })
+            eprint!("{}", err.report());
+            ExitCode::from(err.code())
         }
     }
 }

@@ -13,12 +13,65 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
 
 use crate::bundle::BundleFile;
 use crate::model::{Model, Paper};
-use crate::render::{DocKind, Document, Templates};
+use crate::render::{Document, Templates};
 use crate::typst::{escape_string, markdown_to_typst};
+
+/// The PDF stage: checks fonts, writes the Typst sources (in a temporary
+/// directory in `out`, kept as `out/<name>.typst` on request or when typst
+/// fails) and runs typst; returns one PDF per document and the font families used.
+pub fn build(
+    model: &Model,
+    docs: &[Document],
+    templates: &Templates,
+    opts: &PdfOptions,
+    out: &std::path::Path,
+    name: &str,
+) -> Result<(Vec<BundleFile>, Vec<String>)> {
+    let typst = find_typst(opts.typst.as_deref())?;
+    opts.progress.stage("checking fonts");
+    let fonts = check_fonts(model, docs, opts)?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("failed to create `{}`", out.display()))?;
+    let kept = out.join(format!("{name}.typst"));
+    let staging = tempfile::Builder::new()
+        .prefix(".rolecall-typst-")
+        .tempdir_in(out)
+        .with_context(|| {
+            format!(
+                "failed to create a temporary directory in `{}`",
+                out.display()
+            )
+        })?;
+    let keep = |staging: tempfile::TempDir| -> Result<()> {
+        if kept.exists() {
+            std::fs::remove_dir_all(&kept)
+                .with_context(|| format!("failed to replace `{}`", kept.display()))?;
+        }
+        std::fs::rename(staging.keep(), &kept)
+            .with_context(|| format!("failed to keep the Typst sources in `{}`", kept.display()))
+    };
+    let result = write_sources(staging.path(), model, docs, templates)
+        .and_then(|sources| compile(&typst, &sources, model, opts));
+    match result {
+        Ok(files) => {
+            if opts.keep_sources {
+                keep(staging)?;
+            }
+            Ok((files, fonts))
+        }
+        Err(e) => {
+            keep(staging)?;
+            Err(e.context(format!(
+                "failed to build PDFs; the Typst sources are kept in `{}`",
+                kept.display()
+            )))
+        }
+    }
+}
 
 /// The typst release line rolecall is written for.
 pub const TYPST_SERIES: &str = "0.15.";
@@ -26,11 +79,12 @@ pub const TYPST_SERIES: &str = "0.15.";
 pub const INSTALL_HINT: &str = "install it with `cargo install typst-cli --locked --version 0.15.1`, or point --typst / ROLECALL_TYPST at a typst 0.15 binary";
 
 /// How the PDFs are produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Engine {
-    /// One typst process emits every PDF (typst's experimental bundle export).
+    /// One typst process emits every PDF (typst's bundle export)
+    #[default]
     Bundle,
-    /// One typst process per document, in parallel.
+    /// One typst process per document, --jobs at a time
     PerDocument,
 }
 
@@ -78,15 +132,20 @@ pub fn find_typst(explicit: Option<&Path>) -> Result<Typst> {
     {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!(
-                "typst not found (looked for `{}`)\nhint: {INSTALL_HINT}; or build Markdown only with --format md",
+            return Err(Error::new(format!(
+                "typst not found (looked for `{}`)",
                 path.display()
-            )
+            ))
+            .hint(format!(
+                "{INSTALL_HINT}; or build Markdown only with --format md"
+            )));
         }
-        Err(e) => bail!(
-            "cannot run typst `{}` ({e})\nhint: {INSTALL_HINT}",
-            path.display()
-        ),
+        Err(e) => {
+            return Err(
+                Error::new(format!("cannot run typst `{}` ({e})", path.display()))
+                    .hint(INSTALL_HINT),
+            );
+        }
     };
     let text = String::from_utf8_lossy(&output.stdout);
     let version = text.lines().next().unwrap_or("").trim().to_string();
@@ -97,15 +156,16 @@ pub fn find_typst(explicit: Option<&Path>) -> Result<Typst> {
         .next()
         .unwrap_or("");
     if !output.status.success() || !number.starts_with(TYPST_SERIES) {
-        bail!(
-            "unsupported typst `{}` (found `{}`, need {TYPST_SERIES}x)\nhint: {INSTALL_HINT}",
+        return Err(Error::new(format!(
+            "unsupported typst `{}` (found `{}`, need {TYPST_SERIES}x)",
             path.display(),
             if version.is_empty() {
                 "no version"
             } else {
                 &version
             }
-        );
+        ))
+        .hint(INSTALL_HINT));
     }
     Ok(Typst { path, version })
 }
@@ -147,7 +207,7 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
         }
     }
     let fonts = crate::fonts::FontSet::load(&dirs, true).map_err(|e| {
-        anyhow::anyhow!("{e}\nhint: remove the file from the font folder, or replace it with a working TTF/OTF font")
+        Error::new(e).hint("remove the file from the font folder, or replace it with a working TTF/OTF font")
     })?;
     let texts: Vec<(String, String)> = docs
         .iter()
@@ -171,10 +231,12 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
     }
     if !problems.is_empty() {
         let n = seen.len();
-        bail!(
-            "no font has {n} character{} of the model's text; the PDFs would show empty boxes\n{problems}hint: put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; remove control characters from the model; or build Markdown only with --format md",
-            if n == 1 { "" } else { "s" }
-        );
+        return Err(Error::new(format!(
+            "no font has {n} character{} of the model's text; the PDFs would show empty boxes\n{}",
+            if n == 1 { "" } else { "s" },
+            problems.trim_end()
+        ))
+        .hint("put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; remove control characters from the model; or build Markdown only with --format md"));
     }
     let all: String = texts
         .iter()
@@ -256,30 +318,27 @@ pub fn write_sources(
         Paper::UsLetter => "us-letter",
     };
     let author = escape_string(&model.organisation.name);
+    let labels = layout_labels(templates)?;
     let one = |doc: &Document| -> Result<Entry> {
-        let body = match doc.kind {
-            DocKind::Raci => templates.render_typst("raci-matrix.typ", model)?,
-            _ => markdown_to_typst(&doc.markdown).map_err(|e| {
+        let body = match &doc.typst {
+            Some(typst) => typst.clone(),
+            None => markdown_to_typst(&doc.markdown).map_err(|e| {
                 let line = doc.markdown[..e.offset.min(doc.markdown.len())].matches('\n').count() + 1;
-                anyhow::anyhow!(
-                    "cannot typeset {} ({} at line {line} of its Markdown)\nhint: PDFs support headings, paragraphs, emphasis, lists, tables, links, code, quotes and footnotes; remove the {} from the model's Markdown fields or from the template",
-                    doc.path, e.what, e.what
-                )
+                Error::new(format!(
+                    "cannot typeset {} ({} at line {line} of its Markdown)",
+                    doc.path, e.what
+                ))
+                .hint(format!(
+                    "PDFs support headings, paragraphs, emphasis, lists, tables, links, code, quotes and footnotes; remove the {} from the model's Markdown fields or from the template",
+                    e.what
+                ))
             })?,
         };
-        let kind = match doc.kind {
-            DocKind::Policy => "policy",
-            DocKind::Raci => "raci",
-            DocKind::Role => "role",
-            DocKind::Assignment => "assignment",
-            DocKind::Approval => "approval",
-            DocKind::Acknowledgement => "acknowledgement",
-            DocKind::Register => "register",
-            DocKind::Changes => "changes",
-        };
+        let kind = doc.spec.id;
         let stem = doc.path.strip_suffix(".md").unwrap_or(&doc.path);
         let source = format!(
-            "// Generated by rolecall from {path}.\n#import \"/layout.typ\": *\n#show: rolecall-document.with(\n  title: \"{title}\",\n  org: \"{org}\",\n  doc-id: \"{id}\",\n  version: \"{version}\",\n  classification: \"{class}\",\n  logo: {logo},\n  paper: \"{paper}\",\n  kind: \"{kind}\",\n  key: \"{key}\",\n)\n\n{body}",
+            "// Generated by rolecall from {path}.\n#import \"/layout.typ\": *\n#show: rolecall-document.with(\n  title: \"{title}\",\n  org: \"{org}\",\n  doc-id: \"{id}\",\n  version: \"{version}\",\n  classification: \"{class}\",\n  logo: {logo},\n  paper: \"{paper}\",\n  kind: \"{kind}\",\n  landscape: {landscape},\n  key: \"{key}\",\n{labels})\n\n{body}",
+            landscape = doc.spec.wide,
             path = doc.path,
             title = escape_string(&doc.title),
             org = escape_string(&model.organisation.name),
@@ -287,6 +346,7 @@ pub fn write_sources(
             version = escape_string(&doc.version),
             class = escape_string(&model.policy.classification),
             key = escape_string(stem),
+            labels = labels,
         );
         write(&format!("docs/{stem}.typ"), &source)?;
         let title = escape_string(&doc.title);
@@ -316,15 +376,40 @@ pub fn write_sources(
         for h in handles {
             let part = h
                 .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the Typst sources panicked")))?;
+                .unwrap_or_else(|_| Err(Error::new("writing the Typst sources panicked")))?;
             entries.extend(part);
         }
-        Ok::<_, anyhow::Error>(entries)
+        Ok::<_, Error>(entries)
     })?;
     Ok(Sources {
         root: root.to_path_buf(),
         entries,
     })
+}
+
+/// The layout's words, as arguments of `rolecall-document`: the language (for
+/// hyphenation) and the footer's and outline's labels from the locale.
+fn layout_labels(templates: &Templates) -> Result<String> {
+    let locale = templates.locale();
+    let page = locale.text("layout.page")?;
+    // "Page {page} of {pages}": the text around the two counters.
+    let split = page
+        .split_once("{page}")
+        .and_then(|(before, rest)| rest.split_once("{pages}").map(|(mid, after)| (before, mid, after)));
+    let Some((before, mid, after)) = split else {
+        return Err(Error::new(format!(
+            "the locale string `layout.page` (`{page}`) must hold `{{page}}` and then `{{pages}}`"
+        )));
+    };
+    Ok(format!(
+        "  lang: \"{lang}\",\n  labels: (version: \"{version}\", page: (\"{before}\", \"{mid}\", \"{after}\"), contents: \"{contents}\"),\n",
+        lang = escape_string(locale.tag()),
+        version = escape_string(locale.text("layout.version")?),
+        before = escape_string(before),
+        mid = escape_string(mid),
+        after = escape_string(after),
+        contents = escape_string(locale.text("layout.contents")?),
+    ))
 }
 
 /// Compiles the written sources to PDFs; returns them as bundle files (`<stem>.pdf`).
@@ -480,10 +565,11 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
         if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            bail!(
-                "typst did not finish {what} within {} s and was stopped\nhint: raise --typst-timeout, or build with --pdf-engine per-document to find the slow document",
+            return Err(Error::new(format!(
+                "typst did not finish {what} within {} s and was stopped",
                 timeout.as_secs()
-            );
+            ))
+            .hint("raise --typst-timeout, or build with --pdf-engine per-document to find the slow document"));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -498,9 +584,11 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
             })
             .map(|l| format!("  {l}\n"))
             .collect();
-        bail!(
-            "typst failed on {what} ({status})\n{diagnostics}hint: paths are relative to the Typst sources named below; a model text that breaks the layout is a rolecall bug, please report it"
-        );
+        return Err(Error::new(format!(
+            "typst failed on {what} ({status})\n{}",
+            diagnostics.trim_end()
+        ))
+        .hint("paths are relative to the Typst sources named below; a model text that breaks the layout is a rolecall bug, please report it"));
     }
     Ok(())
 }

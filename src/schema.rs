@@ -347,9 +347,10 @@ mod tests {
             i = &ID[1..ID.len() - 1]
         );
         let digest = "^([0-9a-fA-F]{12}|[0-9a-fA-F]{64})$";
+        let language = "^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
         for (at, p) in &found {
             assert!(
-                [ID, CLAUSE, sheet.as_str(), digest].contains(&p.as_str()),
+                [ID, CLAUSE, sheet.as_str(), digest, language].contains(&p.as_str()),
                 "{at}: unexpected pattern {p}"
             );
         }
@@ -410,6 +411,12 @@ mod tests {
             digest,
             &["0123456789ab", &"f".repeat(64)],
             &["0123456789a", &"f".repeat(63), "0123456789ag"],
+        );
+        // The same tags as `organisation.language`'s validation accepts.
+        check(
+            language,
+            &["en", "de", "pt-BR", "gsw", "sr-Latn"],
+            &["", "EN", "e", "english", "de_DE", "de-"],
         );
     }
 

@@ -1,11 +1,12 @@
 //! Recorded signatures against the sheets of a bundle: the signature register.
 //!
-//! Runs inside rendering, once the signature sheets exist: each sheet binds a
-//! document's content digest ([`crate::render::Binding`]), and each party to a
-//! sheet is matched with the `[[signatures]]` records of the model. [`register`]
-//! is the entry point; it gives every party's status (signed for the current
-//! content, signed for an older version, outstanding), which the register
-//! document shows and [`diagnostics`] turns into warnings RC074 and RC075.
+//! Called by the render stage once the signature sheets exist: each sheet binds a
+//! document's content digest ([`Binding`]), and each party to a sheet is matched
+//! with the `[[signatures]]` records of the model. [`register`] is the entry
+//! point; it gives every party's status (signed for the current content, signed
+//! for an older version, outstanding), which the register document shows and
+//! [`diagnostics`] turns into warnings RC074 and RC075. It knows nothing of
+//! templates or documents beyond their paths.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +14,47 @@ use serde::Serialize;
 
 use crate::diag::Diagnostic;
 use crate::digest::short;
+use crate::model::sheet::SheetId;
 use crate::model::{Model, PersonIdx, Sheet};
-use crate::render::Document;
-use crate::render::context::Views;
 use crate::rules;
+
+/// What a signature sheet binds to: one exact content of one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The sheet's id, as `[[signatures]] sheet` names it (`all-staff` for the
+    /// acknowledgement sheet as a whole: its lines are `all-staff/<person>`).
+    pub sheet: SheetId,
+    /// Bundle-relative path of the bound document's Markdown.
+    pub document: String,
+    /// SHA-256 of that Markdown, printed on the sheet.
+    pub digest: String,
+}
+
+/// In what capacity a party signs a sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Party {
+    /// Top management, assigning a role.
+    Assigner,
+    /// The appointee, accepting a role.
+    Appointee,
+    /// A holder of the policy's approver role.
+    Approver,
+    /// A member of staff acknowledging the policy.
+    Staff,
+}
+
+impl Party {
+    /// How `check` names the party (the documents name it in the model's language).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Party::Assigner => "top management (assigns)",
+            Party::Appointee => "appointee (accepts)",
+            Party::Approver => "approver",
+            Party::Staff => "staff member",
+        }
+    }
+}
 
 /// Where a party's signature stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,22 +68,11 @@ pub enum Status {
     Outstanding,
 }
 
-impl Status {
-    /// How the register words it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Signed => "signed",
-            Status::Outdated => "signed for an older version",
-            Status::Outstanding => "outstanding",
-        }
-    }
-}
-
 /// One signature a sheet asks for.
 #[derive(Debug, Clone)]
 pub struct Slot {
     /// The sheet's id, as `[[signatures]] sheet` names it.
-    pub sheet_id: String,
+    pub sheet_id: SheetId,
     /// Bundle path of the sheet.
     pub sheet_path: String,
     /// Bundle path of the document the sheet binds.
@@ -53,7 +80,7 @@ pub struct Slot {
     /// The document's current content digest.
     pub digest: String,
     /// In what capacity the party signs.
-    pub party: &'static str,
+    pub party: Party,
     /// Who is expected to sign (the printed name).
     pub person: PersonIdx,
     /// The status.
@@ -72,25 +99,23 @@ pub struct Register {
     pub earlier: Vec<usize>,
 }
 
-/// Matches the model's signatures with the sheets among `docs`.
-pub fn register(model: &Model, docs: &[Document]) -> Register {
-    let views = Views::new(model);
+/// Matches the model's signatures with the `sheets`: each sheet's bundle path
+/// and what it binds, in the order the bundle lists them.
+pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
+    let assigning = model.assigning_roles();
     // Records by sheet id, so that a slot looks only at its own sheet's records.
-    let mut by_sheet: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_sheet: BTreeMap<&SheetId, Vec<usize>> = BTreeMap::new();
     for (i, s) in model.signatures.iter().enumerate() {
-        by_sheet.entry(s.sheet_id.as_str()).or_default().push(i);
+        by_sheet.entry(&s.sheet_id).or_default().push(i);
     }
     let mut slots = Vec::new();
-    for doc in docs {
-        let Some(b) = &doc.binds else { continue };
-        let mut push = |sheet_id: String, party: &'static str, person: PersonIdx| {
-            let records = by_sheet
-                .get(sheet_id.as_str())
-                .map_or(&[][..], Vec::as_slice);
+    for &(path, b) in sheets {
+        let mut push = |sheet_id: SheetId, party: Party, person: PersonIdx| {
+            let records = by_sheet.get(&sheet_id).map_or(&[][..], Vec::as_slice);
             let (status, record) = status(model, records, party, person, &b.digest);
             slots.push(Slot {
                 sheet_id,
-                sheet_path: doc.path.clone(),
+                sheet_path: path.to_string(),
                 document: b.document.clone(),
                 digest: b.digest.clone(),
                 party,
@@ -99,8 +124,8 @@ pub fn register(model: &Model, docs: &[Document]) -> Register {
                 record,
             });
         };
-        match b.sheet.split('/').collect::<Vec<_>>().as_slice() {
-            ["role", r, p] => {
+        match &b.sheet {
+            SheetId::Assignment { role: r, person: p } => {
                 let (Some(role), Some(person)) = (
                     model.roles.iter().position(|x| x.id == *r),
                     model.people.iter().position(|x| x.id == *p),
@@ -110,24 +135,27 @@ pub fn register(model: &Model, docs: &[Document]) -> Register {
                 if model.roles[role].all_staff {
                     continue;
                 }
-                if let Some((assigner, _)) = views.assigner(person) {
-                    push(b.sheet.clone(), ASSIGNER, assigner);
+                if let Some((assigner, _)) = model.assigner(&assigning, person) {
+                    push(b.sheet.clone(), Party::Assigner, assigner);
                 }
-                push(b.sheet.clone(), APPOINTEE, person);
+                push(b.sheet.clone(), Party::Appointee, person);
             }
-            ["policy-approval"] => {
+            SheetId::PolicyApproval => {
                 for &p in &model.roles[model.policy.approver].holders {
                     if model.people[p].active {
-                        push(b.sheet.clone(), APPROVER, p);
+                        push(b.sheet.clone(), Party::Approver, p);
                     }
                 }
             }
-            ["all-staff"] => {
+            SheetId::AllStaff => {
                 for (p, person) in model.active_people() {
-                    push(format!("all-staff/{}", person.id), STAFF, p);
+                    let line = SheetId::AllStaffLine {
+                        person: person.id.clone(),
+                    };
+                    push(line, Party::Staff, p);
                 }
             }
-            _ => {}
+            SheetId::AllStaffLine { .. } => {}
         }
     }
     let used: std::collections::BTreeSet<usize> = slots.iter().filter_map(|s| s.record).collect();
@@ -137,13 +165,8 @@ pub fn register(model: &Model, docs: &[Document]) -> Register {
     Register { slots, earlier }
 }
 
-const ASSIGNER: &str = "top management (assigns)";
-const APPOINTEE: &str = "appointee (accepts)";
-const APPROVER: &str = "approver";
-const STAFF: &str = "staff member";
-
 /// Whether record `i`, a record of the slot's sheet, is a signature for the slot.
-fn matches(model: &Model, i: usize, party: &str, person: PersonIdx) -> bool {
+fn matches(model: &Model, i: usize, party: Party, person: PersonIdx) -> bool {
     let s = &model.signatures[i];
     match &s.sheet {
         // Any member of top management may sign the assignment for it; the
@@ -151,8 +174,8 @@ fn matches(model: &Model, i: usize, party: &str, person: PersonIdx) -> bool {
         Sheet::Assignment {
             person: appointee, ..
         } => {
-            (party == APPOINTEE) == (s.signer == *appointee)
-                && (party == ASSIGNER || s.signer == person)
+            (party == Party::Appointee) == (s.signer == *appointee)
+                && (party == Party::Assigner || s.signer == person)
         }
         Sheet::PolicyApproval | Sheet::AllStaff { .. } => s.signer == person,
     }
@@ -164,7 +187,7 @@ fn matches(model: &Model, i: usize, party: &str, person: PersonIdx) -> bool {
 fn status(
     model: &Model,
     records: &[usize],
-    party: &'static str,
+    party: Party,
     person: PersonIdx,
     digest: &str,
 ) -> (Status, Option<usize>) {
@@ -242,7 +265,7 @@ pub fn diagnostics(model: &Model, register: &Register) -> Vec<Diagnostic> {
             let mut who: Vec<String> = missing
                 .iter()
                 .take(5)
-                .map(|s| format!("{} ({})", model.people[s.person].name, s.party))
+                .map(|s| format!("{} ({})", model.people[s.person].name, s.party.describe()))
                 .collect();
             if missing.len() > 5 {
                 who.push(format!("and {} more", missing.len() - 5));

@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use anyhow::Result;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
+use crate::bundle::manifest::{Manifest, SheetEntry, Sums};
 use crate::bundle::{self, BundleFile};
-use crate::cmd::UsageError;
+use crate::error::{Error, Result};
 
 /// Largest single file that is read; a larger one is reported, not read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -104,7 +104,7 @@ pub struct Report {
 
 /// Verifies the bundle at `path`: a `.zip` or an unpacked bundle directory.
 ///
-/// Problems with the bundle are in the report; an error (a [`UsageError`]) means
+/// Problems with the bundle are in the report; an error (a usage error) means
 /// `path` could not be checked at all (unreadable, not a zip, not a bundle).
 pub fn verify(path: &Path) -> Result<Report> {
     let found = read_bundle(path)?;
@@ -116,20 +116,22 @@ pub fn verify(path: &Path) -> Result<Report> {
 fn read_bundle(path: &Path) -> Result<Found> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
-        UsageError(format!(
-            "cannot read `{shown}` ({e})\nhint: pass an evidence bundle: its directory or its .zip"
+        Error::usage(format!(
+            "cannot read `{shown}` ({e})"
         ))
+        .hint("pass an evidence bundle: its directory or its .zip")
     })?;
     let not_a_bundle = || {
-        UsageError(format!(
-            "`{shown}` is not an evidence bundle (it holds no manifest.json or SHA256SUMS)\nhint: pass the directory or .zip that `rolecall build` wrote (OUT/<org>-evidence-<date>)"
+        Error::usage(format!(
+            "`{shown}` is not an evidence bundle (it holds no manifest.json or SHA256SUMS)"
         ))
+        .hint("pass the directory or .zip that `rolecall build` wrote (OUT/<org>-evidence-<date>)")
     };
     let found = if meta.is_dir() {
         // Checked first, so that a wrong directory is not read through.
         let has = |name: &str| std::fs::symlink_metadata(path.join(name)).is_ok();
         if !has("manifest.json") && !has("SHA256SUMS") {
-            return Err(not_a_bundle().into());
+            return Err(not_a_bundle());
         }
         read_dir_bundle(path)
     } else {
@@ -139,7 +141,7 @@ fn read_bundle(path: &Path) -> Result<Found> {
         && !found.files.contains_key("SHA256SUMS")
         && found.problems.is_empty()
     {
-        return Err(not_a_bundle().into());
+        return Err(not_a_bundle());
     }
     Ok(found)
 }
@@ -450,9 +452,10 @@ fn read_zip_bundle(path: &Path) -> Result<Found> {
     let shown = path.display().to_string();
     let open = || {
         std::fs::File::open(path).map_err(|e| {
-            UsageError(format!(
-                "cannot read `{shown}` ({e})\nhint: pass an evidence bundle: its directory or its .zip"
-            ))
+            Error::usage(format!(
+            "cannot read `{shown}` ({e})"
+        ))
+        .hint("pass an evidence bundle: its directory or its .zip")
         })
     };
     let mut magic = [0u8; 4];
@@ -471,9 +474,10 @@ fn read_zip_bundle(path: &Path) -> Result<Found> {
             return Ok(found);
         }
         Err(e) => {
-            return Err(UsageError(format!(
-                "`{shown}` is neither a directory nor a zip archive ({e})\nhint: pass an evidence bundle: its directory or its .zip"
-            ))
+            return Err(Error::usage(format!(
+            "`{shown}` is neither a directory nor a zip archive ({e})"
+        ))
+        .hint("pass an evidence bundle: its directory or its .zip")
             .into());
         }
     };
@@ -671,67 +675,36 @@ fn central_directory_names<R: Read + Seek>(
     Ok(names)
 }
 
-/// `manifest.json`, as far as verify reads it (other keys are allowed).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-struct ManifestIn {
-    #[serde(default)]
-    model_digest: Option<String>,
-    #[serde(default)]
-    signature_sheets: Vec<SheetIn>,
-    files: Vec<FileIn>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FileIn {
-    path: String,
-    sha256: String,
-    size: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct SheetIn {
-    path: String,
-    document: String,
-    digest: String,
-}
-
 /// A listing: path → (SHA-256, size when the listing gives one).
 type Listing = BTreeMap<String, (String, Option<u64>)>;
 
 /// Parses `manifest.json`; problems go to `problems`.
-fn parse_manifest(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<(ManifestIn, Listing)> {
-    let manifest: ManifestIn = match serde_json::from_slice(bytes) {
+fn parse_manifest(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<(Manifest, Listing)> {
+    let manifest = match Manifest::parse(bytes) {
         Ok(m) => m,
         Err(e) => {
-            problems.push(Problem::new(
-                "manifest.json",
-                Kind::Malformed,
-                format!("not a rolecall manifest ({e})"),
-            ));
+            problems.push(Problem::new("manifest.json", Kind::Malformed, e));
             return None;
         }
     };
-    let mut listing = Listing::new();
-    for f in &manifest.files {
-        if listing
-            .insert(f.path.clone(), (f.sha256.clone(), Some(f.size)))
-            .is_some()
-        {
-            problems.push(Problem::new(
-                "manifest.json",
-                Kind::Malformed,
-                format!("lists `{}` twice", f.path),
-            ));
-        }
+    let (entries, twice) = manifest.listing();
+    for path in twice {
+        problems.push(Problem::new(
+            "manifest.json",
+            Kind::Malformed,
+            format!("lists `{path}` twice"),
+        ));
     }
+    let listing = entries
+        .into_iter()
+        .map(|(p, f)| (p.to_string(), (f.sha256.clone(), Some(f.size))))
+        .collect();
     Some((manifest, listing))
 }
 
-/// Parses `SHA256SUMS` (`<64 lowercase hex>  <path>` lines, as `bundle` writes
-/// them and `sha256sum -c` reads them); problems go to `problems`.
+/// Parses `SHA256SUMS`; problems go to `problems`.
 fn parse_sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Listing> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
+    let Some((sums, found)) = Sums::parse(bytes) else {
         problems.push(Problem::new(
             "SHA256SUMS",
             Kind::Malformed,
@@ -739,41 +712,20 @@ fn parse_sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Listing> {
         ));
         return None;
     };
-    let mut listing = Listing::new();
-    if !text.is_empty() && !text.ends_with('\n') {
-        problems.push(Problem::new(
-            "SHA256SUMS",
-            Kind::Malformed,
-            "does not end with a newline",
-        ));
-    }
-    for (n, line) in text.lines().enumerate() {
-        let at = format!("SHA256SUMS:{}", n + 1);
-        let parsed = line.split_once("  ").filter(|(hash, path)| {
-            hash.len() == 64
-                && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-                && !path.is_empty()
-        });
-        let Some((hash, path)) = parsed else {
-            problems.push(Problem::new(
-                at,
-                Kind::Malformed,
-                "not a `<sha256>  <path>` line",
-            ));
-            continue;
+    for p in found {
+        let at = if p.line == 0 {
+            "SHA256SUMS".to_string()
+        } else {
+            format!("SHA256SUMS:{}", p.line)
         };
-        if listing
-            .insert(path.to_string(), (hash.to_string(), None))
-            .is_some()
-        {
-            problems.push(Problem::new(
-                at,
-                Kind::Malformed,
-                format!("lists `{path}` a second time"),
-            ));
-        }
+        problems.push(Problem::new(at, Kind::Malformed, p.message));
     }
-    Some(listing)
+    Some(
+        sums.hashes
+            .into_iter()
+            .map(|(p, h)| (p, (h, None)))
+            .collect(),
+    )
 }
 
 /// Runs every check over what was read.
@@ -985,7 +937,7 @@ fn check_files(
 /// Each signature sheet against the document it binds, and every sheet listed.
 fn check_sheets(
     files: &BTreeMap<String, FoundFile>,
-    sheets: &[SheetIn],
+    sheets: &[SheetEntry],
     listing: &Listing,
     problems: &mut Vec<Problem>,
 ) {
@@ -1129,12 +1081,6 @@ pub struct BundleModel {
 /// after it was built would compare against an unknown model, so any problem
 /// [`verify`] finds is an error here, listing the problems.
 pub fn bundle_model(path: &Path) -> Result<BundleModel> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "kebab-case")]
-    struct Dates {
-        bundle_date: String,
-        model_digest: String,
-    }
     let shown = path.display().to_string();
     let found = read_bundle(path)?;
     let mut files = Vec::new();
@@ -1176,23 +1122,26 @@ pub fn bundle_model(path: &Path) -> Result<BundleModel> {
         if n > SHOWN {
             lines.push(format!("  and {} more", n - SHOWN));
         }
-        anyhow::bail!(
-            "`{shown}` does not verify ({n} problem{}), so the model in it cannot be trusted:\n{}\nhint: `rolecall verify {shown}` explains each problem; compare against the bundle exactly as `rolecall build` wrote it (its .zip)",
+        return Err(Error::new(format!(
+            "`{shown}` does not verify ({n} problem{}), so the model in it cannot be trusted:\n{}",
             if n == 1 { "" } else { "s" },
             lines.join("\n")
-        );
+        ))
+        .hint(format!(
+            "`rolecall verify {shown}` explains each problem; compare against the bundle exactly as `rolecall build` wrote it (its .zip)"
+        )));
     }
-    let dates: Dates = manifest
-        .as_deref()
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "the manifest.json of `{shown}` has no `bundle-date` or `model-digest`\nhint: compare against a bundle written by `rolecall build`"
-            )
-        })?;
+    let manifest = manifest.as_deref().and_then(|b| Manifest::parse(b).ok());
+    let dates = manifest.and_then(|m| Some((m.bundle_date?, m.model_digest?)));
+    let Some((bundle_date, model_digest)) = dates else {
+        return Err(Error::new(format!(
+            "the manifest.json of `{shown}` has no `bundle-date` or `model-digest`"
+        ))
+        .hint("compare against a bundle written by `rolecall build`"));
+    };
     Ok(BundleModel {
-        bundle_date: dates.bundle_date,
-        model_digest: dates.model_digest,
+        bundle_date,
+        model_digest,
         files,
         hashes,
     })
@@ -1260,20 +1209,6 @@ mod tests {
             None
         );
         assert_eq!(bundle_folder(&set(&["a/x.md"])), None);
-    }
-
-    #[test]
-    fn sums_lines_are_parsed_strictly() {
-        let h = "a".repeat(64);
-        let mut problems = Vec::new();
-        let text = format!("{h}  a.md\n{h} b.md\n{}  c.md\n{h}  a.md\n", "A".repeat(64));
-        let l = parse_sums(text.as_bytes(), &mut problems).unwrap();
-        assert_eq!(l.len(), 1);
-        let at: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(at, ["SHA256SUMS:2", "SHA256SUMS:3", "SHA256SUMS:4"]);
-        problems.clear();
-        parse_sums(format!("{h}  a.md").as_bytes(), &mut problems);
-        assert!(problems[0].message.contains("newline"));
     }
 
     #[test]

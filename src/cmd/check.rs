@@ -2,28 +2,20 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
-
 use crate::cli::{CheckArgs, DiagFormat};
+use crate::date::Date;
 use crate::diag;
-use crate::model;
-use crate::render::{self, Templates};
-use crate::signatures;
+use crate::error::Result;
+use crate::pipeline::{self, Config};
 
 /// Prints all diagnostics; exit 1 on errors (or warnings with `--deny-warnings`).
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let date = super::bundle_date(&args.model)?;
-    let mut checked = model::check(&args.model.model, date);
-    if let Some(model) = &checked.model {
-        // Recorded signatures are checked against the documents' digests, so the
-        // documents are rendered (with the templates the bundle will use).
-        let templates = Templates::load(args.templates.as_deref())?;
-        let docs = render::render_documents(model, &templates)?;
-        checked.diagnostics.extend(signatures::diagnostics(
-            model,
-            &signatures::register(model, &docs),
-        ));
-    }
+    let date = Date::resolve(args.model.date)?;
+    let checked = pipeline::check(&Config {
+        model: &args.model.model,
+        date,
+        templates: args.templates.as_deref(),
+    })?;
     let fallback = args.model.model.display().to_string();
     match args.format {
         DiagFormat::Human => {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use crate::error::{Error, Result};
 
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::rules;
@@ -36,6 +36,7 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
             print!("{}", rules::explain(rule));
             Ok(ExitCode::SUCCESS)
         }
-        None => bail!("unknown rule `{key}`\nhint: `rolecall explain --list` lists every rule"),
+        None => Err(Error::usage(format!("unknown rule `{key}`"))
+            .hint("`rolecall explain --list` lists every rule")),
     }
 }

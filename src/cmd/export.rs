@@ -4,32 +4,30 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-
-use super::UsageError;
-use crate::cli::{ExportArgs, ExportFormat};
+use crate::cli::ExportArgs;
+use crate::date::Date;
 use crate::diag;
-use crate::export::{self, Format};
-use crate::model;
+use crate::error::{Context, Error, Result};
+use crate::export;
+use crate::pipeline::{self, Config};
 
 /// Writes the export; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
-    let format = match args.format {
-        ExportFormat::Csv => Format::Csv,
-        ExportFormat::Xlsx => Format::Xlsx,
-        ExportFormat::Json => Format::Json,
-        ExportFormat::Oscal => Format::Oscal,
-    };
+    let format = args.format;
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     if to_stdout && !format.is_text() && std::io::stdout().is_terminal() {
-        return Err(UsageError(format!(
-            "refusing to write the {} workbook to a terminal\nhint: pass -o FILE, or redirect standard output to a file",
+        return Err(Error::usage(format!(
+            "refusing to write the {} workbook to a terminal",
             format.name()
         ))
-        .into());
+        .hint("pass -o FILE, or redirect standard output to a file"));
     }
-    let date = super::bundle_date(&args.model)?;
-    let checked = model::check(&args.model.model, date);
+    let date = Date::resolve(args.model.date)?;
+    let checked = pipeline::check(&Config {
+        model: &args.model.model,
+        date,
+        templates: args.templates.as_deref(),
+    })?;
     let fallback = args.model.model.display().to_string();
     if !checked.diagnostics.is_empty() {
         eprint!(
@@ -37,11 +35,11 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
             diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
         );
     }
-    let Some(model) = checked.model else {
+    let Some(valid) = &checked.valid else {
         eprintln!("error: the model has errors; nothing was exported");
         return Ok(ExitCode::from(1));
     };
-    let bytes = export::export(&model, format)?;
+    let bytes = export::export(&valid.model, format, valid.templates.locale())?;
     match &args.output {
         Some(path) if !to_stdout => {
             write_atomically(path, &bytes)?;
@@ -69,12 +67,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".rolecall-export-")
         .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "failed to write `{}` (cannot create a file in `{}`)\nhint: create the directory first",
-                path.display(),
-                dir.display()
-            )
+        .map_err(|e| {
+            Error::from(e)
+                .context(format!(
+                    "failed to write `{}` (cannot create a file in `{}`)",
+                    path.display(),
+                    dir.display()
+                ))
+                .hint("create the directory first")
         })?;
     tmp.write_all(bytes)
         .with_context(|| format!("failed to write `{}`", path.display()))?;

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
 
 use crate::cli::InitArgs;
 
@@ -46,10 +46,8 @@ fn refuse_unless_empty(dir: &Path) -> Result<()> {
         return Ok(());
     }
     if !dir.is_dir() {
-        bail!(
-            "`{}` is not a directory\nhint: pass the path of a new or empty directory, e.g. `rolecall init isms-model`",
-            dir.display()
-        );
+        return Err(Error::new(format!("`{}` is not a directory", dir.display()))
+            .hint("pass the path of a new or empty directory, e.g. `rolecall init isms-model`"));
     }
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("failed to read directory `{}`", dir.display()))?;
@@ -62,8 +60,8 @@ fn refuse_unless_empty(dir: &Path) -> Result<()> {
         return Ok(());
     }
     others.sort();
-    bail!(
-        "`{}` is not empty (it holds `{}`{}); nothing was written\nhint: pass a new or empty directory; to start over, move its files away first",
+    Err(Error::new(format!(
+        "`{}` is not empty (it holds `{}`{}); nothing was written",
         dir.display(),
         others[0],
         if others.len() > 1 {
@@ -71,7 +69,8 @@ fn refuse_unless_empty(dir: &Path) -> Result<()> {
         } else {
             String::new()
         }
-    );
+    ))
+    .hint("pass a new or empty directory; to start over, move its files away first"))
 }
 
 /// What to do after `init`, with the paths the user gave.

@@ -3,11 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use super::UsageError;
 use crate::cli::{Cli, ManArgs};
+use crate::error::{Context, Error, Result};
 
 /// Prints `rolecall(1)`, or `rolecall-COMMAND(1)` for one command.
 pub fn run(args: &ManArgs) -> Result<ExitCode> {
@@ -24,11 +23,8 @@ pub fn run(args: &ManArgs) -> Result<ExitCode> {
                     .filter(|s| !s.is_hide_set())
                     .map(|s| s.get_name())
                     .collect();
-                return Err(UsageError(format!(
-                    "unknown command `{name}`\nhint: commands with a man page: {}",
-                    known.join(", ")
-                ))
-                .into());
+                return Err(Error::usage(format!("unknown command `{name}`"))
+                    .hint(format!("commands with a man page: {}", known.join(", "))));
             }
         },
     };

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 
 /// Prints the schema (draft-07) to standard output.
 pub fn run() -> Result<ExitCode> {

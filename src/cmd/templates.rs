@@ -1,40 +1,51 @@
-//! `rolecall templates`: list or eject the built-in templates.
+//! `rolecall templates`: list or eject the built-in templates and locales.
 
+use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-
 use crate::cli::{TemplatesAction, TemplatesArgs};
-use crate::render::BUILTIN;
+use crate::error::{Context, Error, Result};
+use crate::render;
+
+/// Every built-in file `eject` writes, by its path below the target directory.
+fn builtin_files() -> Vec<(String, &'static str)> {
+    render::BUILTIN
+        .iter()
+        .map(|(n, t)| (n.to_string(), *t))
+        .chain(
+            render::locale::BUILTIN
+                .iter()
+                .map(|(lang, t)| (format!("locales/{lang}.toml"), *t)),
+        )
+        .collect()
+}
 
 /// Lists the built-in templates or writes them out for editing.
 pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
+    let files = builtin_files();
     match &args.action {
         TemplatesAction::List => {
-            for (name, _) in BUILTIN {
+            for (name, _) in &files {
                 println!("{name}");
             }
         }
         TemplatesAction::Eject { dir, force } => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("failed to create `{}`", dir.display()))?;
-            let existing: Vec<_> = BUILTIN
+            let existing = files
                 .iter()
                 .map(|(n, _)| dir.join(n))
-                .filter(|p| p.exists())
-                .collect();
-            if !force && !existing.is_empty() {
-                bail!(
-                    "`{}` exists already (not overwritten)\nhint: pass --force to overwrite, or eject into an empty directory",
-                    existing[0].display()
-                );
+                .find(|p| std::fs::symlink_metadata(p).is_ok());
+            if let (false, Some(first)) = (force, &existing) {
+                return Err(Error::new(format!(
+                    "`{}` exists already (not overwritten)",
+                    first.display()
+                ))
+                .hint("pass --force to overwrite, or eject into an empty directory"));
             }
-            for (name, text) in BUILTIN {
-                let path = dir.join(name);
-                std::fs::write(&path, text)
-                    .with_context(|| format!("failed to write `{}`", path.display()))?;
+            for (name, text) in &files {
+                write(&dir.join(name), text, *force)?;
             }
-            println!("wrote {} templates to {}", BUILTIN.len(), dir.display());
+            println!("wrote {} templates and locales to {}", files.len(), dir.display());
             println!(
                 "edit them, then build with `rolecall build MODEL --templates {}`",
                 dir.display()
@@ -42,4 +53,27 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one file. Without `force` it must not exist (create-new, so that
+/// nothing is written through a link that appeared since the check); with
+/// `force`, a link in its place is replaced, never followed.
+fn write(path: &Path, text: &str, force: bool) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    }
+    if force {
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.is_dir() => std::fs::remove_file(path)
+                .with_context(|| format!("failed to replace `{}`", path.display()))?,
+            _ => {}
+        }
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("failed to write `{}`", path.display()))
 }

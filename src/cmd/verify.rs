@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-
 use crate::cli::{DiagFormat, VerifyArgs};
+use crate::error::{Context, Result};
 use crate::verify::{self, Kind, Report};
 
 /// Prints the report; exit 0 when the bundle verifies, 1 on any problem.

@@ -5,7 +5,7 @@
 //! the Markdown matrix, each role's cell holding the letters of [`Model::letters`].
 //! Every cell goes through [`escape_cell`], the one CSV escape.
 
-use super::{FIXED_COLUMNS, fixed_cells, matrix_order, role_column};
+use super::{Words, fixed_cells, matrix_order, role_column};
 use crate::model::Model;
 
 /// Characters that make a spreadsheet read a cell as a formula when they come
@@ -39,13 +39,14 @@ fn record<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
     format!("{}\r\n", cells.join(","))
 }
 
-/// The RACI matrix as CSV text.
-pub fn raci(model: &Model) -> String {
+/// The RACI matrix as CSV text, headed and lettered in the locale's words.
+pub fn raci(model: &Model, words: &Words) -> String {
     let roles = 0..model.roles.len();
     let mut out = record(
-        FIXED_COLUMNS
+        words
+            .fixed
             .iter()
-            .map(|s| s.to_string())
+            .cloned()
             .chain(roles.clone().map(|r| role_column(model, r))),
     );
     for a in matrix_order(model) {
@@ -54,7 +55,7 @@ pub fn raci(model: &Model) -> String {
             fixed_cells(model, a).into_iter().chain(
                 roles
                     .clone()
-                    .map(|r| model.letters(activity, r).to_string()),
+                    .map(|r| words.letters(model.letters(activity, r)).to_string()),
             ),
         ));
     }

@@ -6,7 +6,7 @@
 //! come in the order of the structs below; every key is always present (`null` or
 //! `[]` when empty), so the shape is fixed. `format-version` changes when it does.
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use serde::Serialize;
 
 use crate::model::{Model, PersonIdx, RoleIdx};

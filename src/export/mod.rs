@@ -11,22 +11,22 @@ pub mod json;
 pub mod oscal;
 pub mod xlsx;
 
-use anyhow::Result;
-
 use crate::bundle::BundleFile;
+use crate::error::Result;
 use crate::model::{ActivityIdx, Model};
-use crate::render::IndexEntry;
+use crate::render::context::raci_code;
+use crate::render::{IndexEntry, Locale};
 
 /// An export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// The RACI matrix as RFC 4180 CSV.
+    /// The RACI matrix as CSV (RFC 4180, UTF-8, CRLF)
     Csv,
-    /// The RACI matrix, legend and people as an Excel workbook.
+    /// The RACI matrix, legend and people as an Excel workbook
     Xlsx,
-    /// The resolved model as plain JSON.
+    /// The resolved model as plain JSON
     Json,
-    /// An OSCAL 1.2.1 component definition.
+    /// An OSCAL 1.2.1 component definition (JSON)
     Oscal,
 }
 
@@ -47,61 +47,94 @@ impl Format {
     }
 }
 
-/// The model in `format`.
-pub fn export(model: &Model, format: Format) -> Result<Vec<u8>> {
+/// The model in `format`, worded in `locale` (the model's language).
+pub fn export(model: &Model, format: Format, locale: &Locale) -> Result<Vec<u8>> {
     match format {
-        Format::Csv => Ok(csv::raci(model).into_bytes()),
-        Format::Xlsx => xlsx::workbook(model),
+        Format::Csv => Ok(csv::raci(model, &Words::new(locale)?).into_bytes()),
+        Format::Xlsx => xlsx::workbook(model, &Words::new(locale)?, locale),
         Format::Json => json::model(model),
-        Format::Oscal => oscal::component_definition(model),
+        Format::Oscal => oscal::component_definition(model, locale),
     }
 }
 
-/// Where each export goes in the bundle, and what the auditor's index says of it.
+/// Where each export goes in the bundle, its locale key (`exports.<key>.description`:
+/// what the auditor's index says of it) and what it evidences.
 const IN_BUNDLE: &[(Format, &str, &str, &str)] = &[
-    (
-        Format::Csv,
-        "raci-matrix.csv",
-        "The RACI matrix as CSV (RFC 4180, UTF-8): one row per activity, one column per role, for import into spreadsheets and GRC tools",
-        "5.3, A.5.2, A.5.3",
-    ),
-    (
-        Format::Xlsx,
-        "raci-matrix.xlsx",
-        "The RACI matrix as an Excel workbook with coloured cells, a legend, and the people and the roles they hold",
-        "5.3, A.5.2, A.5.3",
-    ),
+    (Format::Csv, "raci-matrix.csv", "csv", "5.3, A.5.2, A.5.3"),
+    (Format::Xlsx, "raci-matrix.xlsx", "xlsx", "5.3, A.5.2, A.5.3"),
     (
         Format::Oscal,
         "oscal/component-definition.json",
-        "OSCAL 1.2.1 component definition of the policy: roles, the people holding them, and the roles responsible for each referenced Annex A control",
+        "oscal",
         "5.3, A.5.2",
     ),
 ];
 
 /// The exports every bundle holds: the RACI matrix as CSV and XLSX, and OSCAL.
-pub fn bundle_files(model: &Model) -> Result<Vec<BundleFile>> {
+pub fn bundle_files(model: &Model, locale: &Locale) -> Result<Vec<BundleFile>> {
     IN_BUNDLE
         .iter()
         .map(|&(format, path, _, _)| {
             Ok(BundleFile {
                 path: path.to_string(),
-                bytes: export(model, format)?,
+                bytes: export(model, format, locale)?,
             })
         })
         .collect()
 }
 
 /// The auditor's index entries of [`bundle_files`].
-pub fn index_entries() -> Vec<IndexEntry> {
+pub fn index_entries(locale: &Locale) -> Result<Vec<IndexEntry>> {
     IN_BUNDLE
         .iter()
-        .map(|&(_, path, description, evidences)| IndexEntry {
-            path: path.to_string(),
-            description: description.to_string(),
-            evidences: evidences.to_string(),
+        .map(|&(_, path, key, evidences)| {
+            Ok(IndexEntry {
+                path: path.to_string(),
+                description: locale.plain(&format!("exports.{key}.description"), &[])?,
+                evidences: evidences.to_string(),
+            })
         })
         .collect()
+}
+
+/// The words of the spreadsheet exports, from the locale.
+#[derive(Debug, Clone)]
+pub struct Words {
+    /// The columns before the role columns: id, group, activity, refs.
+    pub fixed: [String; 4],
+    /// The RACI letters by code (r, a, ar, c, i).
+    letters: [String; 5],
+    /// Held by every active person.
+    pub all_personnel: String,
+    /// Held by nobody.
+    pub vacant: String,
+}
+
+impl Words {
+    /// The words of `locale`.
+    pub fn new(locale: &Locale) -> Result<Words> {
+        let text = |k: &str| locale.text(k).map(str::to_string);
+        let fixed = ["activity_id", "group", "activity", "refs"]
+            .map(|k| text(&format!("exports.columns.{k}")));
+        let letters = crate::render::context::RACI_CODES.map(|c| text(&format!("raci.letters.{c}")));
+        let [a, b, c, d] = fixed;
+        let [r, ac, ar, co, i] = letters;
+        Ok(Words {
+            fixed: [a?, b?, c?, d?],
+            letters: [r?, ac?, ar?, co?, i?],
+            all_personnel: text("common.all_personnel")?,
+            vacant: text("common.vacant")?,
+        })
+    }
+
+    /// The displayed letters of a canonical RACI entry (empty stays empty).
+    pub fn letters(&self, canonical: &str) -> &str {
+        let codes = crate::render::context::RACI_CODES;
+        match raci_code(canonical).and_then(|c| codes.iter().position(|x| *x == c)) {
+            Some(i) => &self.letters[i],
+            None => "",
+        }
+    }
 }
 
 /// Activities in the order of the RACI matrix documents: grouped by `group` in
@@ -117,9 +150,6 @@ pub fn matrix_order(model: &Model) -> Vec<ActivityIdx> {
     }
     groups.into_iter().flat_map(|(_, rows)| rows).collect()
 }
-
-/// The fixed columns before the role columns of the CSV and XLSX matrices.
-pub const FIXED_COLUMNS: [&str; 4] = ["Activity ID", "Group", "Activity", "Refs"];
 
 /// The heading of a role's column in the CSV and XLSX matrices: the role's name,
 /// readable, then its id in parentheses, unique and stable for re-import.

@@ -22,12 +22,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::model::{Model, PersonIdx, RoleIdx};
+use crate::render::Locale;
 use crate::render::filters::escape_markdown;
 
 /// The OSCAL version the document conforms to (the vendored NIST schema's).
@@ -145,7 +146,7 @@ struct Component {
     kind: &'static str,
     title: String,
     description: String,
-    purpose: &'static str,
+    purpose: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     props: Vec<Prop>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -275,9 +276,17 @@ fn is_email(s: &str) -> bool {
 struct Builder<'m> {
     m: &'m Model,
     ns: Uuid,
+    /// The words of the descriptions and remarks.
+    locale: &'m Locale,
 }
 
 impl Builder<'_> {
+    /// A locale string of the export (`exports.oscal.<key>`), filled with `args`
+    /// (Markdown already where the field is `markup-multiline`).
+    fn say(&self, key: &str, args: &[(&str, &str)]) -> Result<String> {
+        self.locale.plain(&format!("exports.oscal.{key}"), args)
+    }
+
     /// The version 5 UUID of `name` within this organisation.
     fn uuid(&self, name: &str) -> String {
         let key = format!("{}/{}", self.m.organisation.slug, name);
@@ -311,9 +320,10 @@ impl Builder<'_> {
         let m = self.m;
         let date = m.date;
         if !(1900..=2999).contains(&date.year()) {
-            bail!(
-                "the bundle date {date} is outside the years OSCAL timestamps allow (1900 to 2999)\nhint: pass --date with a current date"
-            );
+            return Err(Error::new(format!(
+                "the bundle date {date} is outside the years OSCAL timestamps allow (1900 to 2999)"
+            ))
+            .hint("pass --date with a current date"));
         }
         let pol = &m.policy;
         let metadata = Metadata {
@@ -325,7 +335,9 @@ impl Builder<'_> {
             last_modified: format!("{date}T00:00:00Z"),
             version: plain(&pol.version).unwrap_or_else(|| "1".to_string()),
             oscal_version: OSCAL_VERSION,
-            roles: (0..m.roles.len()).map(|r| self.role_def(r)).collect(),
+            roles: (0..m.roles.len())
+                .map(|r| self.role_def(r))
+                .collect::<Result<_>>()?,
             parties: self.parties(),
             responsible_parties: (0..m.roles.len())
                 .filter_map(|r| {
@@ -336,18 +348,18 @@ impl Builder<'_> {
                     })
                 })
                 .collect(),
-            actions: vec![self.approval()],
+            actions: vec![self.approval()?],
         };
         Ok(Document {
             component_definition: ComponentDefinition {
                 uuid: self.uuid("component-definition"),
                 metadata,
-                components: vec![self.component()],
+                components: vec![self.component()?],
             },
         })
     }
 
-    fn role_def(&self, r: RoleIdx) -> RoleDef {
+    fn role_def(&self, r: RoleIdx) -> Result<RoleDef> {
         let m = self.m;
         let role = &m.roles[r];
         let mut description = String::new();
@@ -356,13 +368,13 @@ impl Builder<'_> {
             description.push_str("\n\n");
         }
         for (heading, items) in [
-            ("Responsibilities", &role.responsibilities),
-            ("Authorities", &role.authorities),
+            ("responsibilities", &role.responsibilities),
+            ("authorities", &role.authorities),
         ] {
             if items.is_empty() {
                 continue;
             }
-            description.push_str(heading);
+            description.push_str(&self.say(heading, &[])?);
             description.push_str(":\n\n");
             for item in items {
                 description.push_str(&format!("- {}\n", escape_markdown(item)));
@@ -379,13 +391,13 @@ impl Builder<'_> {
             role.reports_to
                 .and_then(|t| Prop::ns("reports-to", &token(&m.roles[t].id))),
         ];
-        RoleDef {
+        Ok(RoleDef {
             id: token(&role.id),
             title: self.role_name(r),
             short_name: plain(&role.short_name).filter(|s| Some(s) != plain(&role.name).as_ref()),
             description: (!description.is_empty()).then_some(description),
             props: props.into_iter().flatten().collect(),
-        }
+        })
     }
 
     fn parties(&self) -> Vec<Party> {
@@ -434,11 +446,11 @@ impl Builder<'_> {
         parties
     }
 
-    fn approval(&self) -> Action {
+    fn approval(&self) -> Result<Action> {
         let m = self.m;
         let pol = &m.policy;
         let party_uuids = self.holder_uuids(pol.approver);
-        Action {
+        Ok(Action {
             uuid: self.uuid(&format!("action/approval/{}/{}", pol.id, pol.version)),
             kind: "approval",
             system: OSCAL_NS,
@@ -457,16 +469,18 @@ impl Builder<'_> {
                     party_uuids,
                 }]
             },
-            remarks: format!(
-                "Approval of {} version {} by top management ({}). This document names the approving role and its holders; the signed approval sheet of the evidence bundle (`signatures/policy-approval.md`) records who signed and when.",
-                escape_markdown(&pol.id),
-                escape_markdown(&pol.version),
-                self.role_name(pol.approver)
-            ),
-        }
+            remarks: self.say(
+                "approval",
+                &[
+                    ("id", &escape_markdown(&pol.id)),
+                    ("version", &escape_markdown(&pol.version)),
+                    ("role", &self.role_name(pol.approver)),
+                ],
+            )?,
+        })
     }
 
-    fn component(&self) -> Component {
+    fn component(&self) -> Result<Component> {
         let m = self.m;
         let pol = &m.policy;
         let mut responsible_roles: Vec<ResponsibleRole> = Vec::new();
@@ -494,25 +508,31 @@ impl Builder<'_> {
             Prop::ns("next-review", &pol.next_review.to_string()),
         ];
         let scope = escape_markdown(&m.organisation.scope);
-        Component {
+        Ok(Component {
             uuid: self.uuid(&format!("component/policy/{}", pol.id)),
             kind: "policy",
             title: line(&pol.title, &pol.id),
-            description: format!(
-                "{} of {}, {} version {}: assigns and communicates the roles, responsibilities and authorities relevant to information security, with a RACI matrix of {} activities over {} roles (ISO/IEC 27001:2022 clause 5.3 and Annex A 5.2).",
-                line(&pol.title, &pol.id),
-                line(&m.organisation.name, &m.organisation.slug),
-                escape_markdown(&pol.id),
-                escape_markdown(&pol.version),
-                m.activities.len(),
-                m.roles.len()
-            ),
-            purpose: "Assign information security roles, responsibilities and authorities, and communicate them",
+            description: self.say(
+                "component",
+                &[
+                    ("title", &line(&pol.title, &pol.id)),
+                    ("org", &line(&m.organisation.name, &m.organisation.slug)),
+                    ("id", &escape_markdown(&pol.id)),
+                    ("version", &escape_markdown(&pol.version)),
+                    ("activities", &m.activities.len().to_string()),
+                    ("roles", &m.roles.len().to_string()),
+                ],
+            )?,
+            purpose: self.say("purpose", &[])?,
             props: props.into_iter().flatten().collect(),
             responsible_roles,
-            control_implementations: self.control_implementation().into_iter().collect(),
-            remarks: (!scope.is_empty()).then(|| format!("ISMS scope: {scope}")),
-        }
+            control_implementations: self.control_implementation()?.into_iter().collect(),
+            remarks: if scope.is_empty() {
+                None
+            } else {
+                Some(self.say("scope", &[("scope", &scope)])?)
+            },
+        })
     }
 
     /// The Annex A controls referenced by roles and activities, in numeric order.
@@ -530,37 +550,37 @@ impl Builder<'_> {
         controls
     }
 
-    fn control_implementation(&self) -> Option<ControlImplementation> {
+    fn control_implementation(&self) -> Result<Option<ControlImplementation>> {
         let pol = &self.m.policy;
         let implemented_requirements: Vec<ImplementedRequirement> = self
             .controls()
             .iter()
             .map(|c| self.requirement(c))
-            .collect();
+            .collect::<Result<_>>()?;
         if implemented_requirements.is_empty() {
-            return None;
+            return Ok(None);
         }
-        Some(ControlImplementation {
+        Ok(Some(ControlImplementation {
             uuid: self.uuid(&format!("control-implementation/{}", pol.id)),
             source: SOURCE,
-            description: format!(
-                "The roles responsible for each Annex A control of ISO/IEC 27001:2022 that the roles and activities of {} reference, with their RACI letters. Controls are named by id only.",
-                escape_markdown(&pol.id)
-            ),
+            description: self.say("controls", &[("id", &escape_markdown(&pol.id))])?,
             implemented_requirements,
-        })
+        }))
     }
 
-    fn requirement(&self, control: &str) -> ImplementedRequirement {
+    fn requirement(&self, control: &str) -> Result<ImplementedRequirement> {
         let m = self.m;
         let activities: Vec<usize> = (0..m.activities.len())
             .filter(|&a| m.activities[a].refs.iter().any(|r| r == control))
             .collect();
-        let mut description = format!(
-            "{} is referenced by these activities and roles of {}:\n\n",
-            escape_markdown(control),
-            escape_markdown(&m.policy.id)
-        );
+        let mut description = self.say(
+            "referenced",
+            &[
+                ("control", &escape_markdown(control)),
+                ("id", &escape_markdown(&m.policy.id)),
+            ],
+        )?;
+        description.push_str("\n\n");
         let names = |rs: &[RoleIdx]| -> String {
             rs.iter()
                 .map(|&r| self.role_name(r))
@@ -570,26 +590,34 @@ impl Builder<'_> {
         for &a in &activities {
             let act = &m.activities[a];
             let mut parts = vec![
-                format!("accountable {}", names(&[act.accountable])),
-                format!("responsible {}", names(&act.responsible)),
+                self.say("accountable", &[("roles", &names(&[act.accountable]))])?,
+                self.say("responsible", &[("roles", &names(&act.responsible))])?,
             ];
             if !act.consulted.is_empty() {
-                parts.push(format!("consulted {}", names(&act.consulted)));
+                parts.push(self.say("consulted", &[("roles", &names(&act.consulted))])?);
             }
             if !act.informed.is_empty() {
-                parts.push(format!("informed {}", names(&act.informed)));
+                parts.push(self.say("informed", &[("roles", &names(&act.informed))])?);
             }
             description.push_str(&format!(
-                "- Activity {}: {}\n",
-                line(&act.name, &act.id),
-                parts.join("; ")
+                "- {}\n",
+                self.say(
+                    "activity",
+                    &[
+                        ("activity", &line(&act.name, &act.id)),
+                        ("parts", &parts.join("; ")),
+                    ]
+                )?
             ));
         }
         let mut responsible_roles = Vec::new();
         for (r, role) in m.roles.iter().enumerate() {
             let mut props: Vec<Prop> = Vec::new();
             if role.refs.iter().any(|x| x == control) {
-                description.push_str(&format!("- Role {}\n", self.role_name(r)));
+                description.push_str(&format!(
+                    "- {}\n",
+                    self.say("role", &[("role", &self.role_name(r))])?
+                ));
                 props.extend(Prop::ns("role-ref", control));
             }
             for &a in &activities {
@@ -607,7 +635,7 @@ impl Builder<'_> {
                 });
             }
         }
-        ImplementedRequirement {
+        Ok(ImplementedRequirement {
             uuid: self.uuid(&format!(
                 "implemented-requirement/{}/{control}",
                 m.policy.id
@@ -625,30 +653,32 @@ impl Builder<'_> {
                 })
                 .collect(),
             responsible_roles,
-        }
+        })
     }
 }
 
-/// The OSCAL document of `model`.
-pub fn document(model: &Model) -> Result<Document> {
+/// The OSCAL document of `model`, its descriptions worded in `locale`.
+pub fn document(model: &Model, locale: &Locale) -> Result<Document> {
     Builder {
         m: model,
         ns: namespace(),
+        locale,
     }
     .document()
 }
 
 /// The OSCAL component definition as pretty-printed JSON, ending with a newline.
 /// Refuses to emit a document that fails [`integrity_problems`].
-pub fn component_definition(model: &Model) -> Result<Vec<u8>> {
-    let doc = document(model)?;
+pub fn component_definition(model: &Model, locale: &Locale) -> Result<Vec<u8>> {
+    let doc = document(model, locale)?;
     let value = serde_json::to_value(&doc).context("failed to build the OSCAL export")?;
     let problems = integrity_problems(&value);
     if !problems.is_empty() {
-        bail!(
-            "the OSCAL export is inconsistent (a bug in rolecall):\n  {}\nhint: please report it with the model",
-            problems.join("\n  ")
-        );
+        return Err(Error::new(format!(
+            "the OSCAL export is inconsistent (a bug in rolecall):\n{}",
+            problems.join("\n")
+        ))
+        .hint("please report it with the model"));
     }
     let mut out = serde_json::to_vec_pretty(&doc).context("failed to write the OSCAL export")?;
     out.push(b'\n');

@@ -8,6 +8,7 @@
 
 mod load;
 pub mod raw;
+pub mod sheet;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -75,7 +76,7 @@ pub struct Signature {
     /// The sheet signed.
     pub sheet: Sheet,
     /// The sheet id as written.
-    pub sheet_id: String,
+    pub sheet_id: sheet::SheetId,
     /// Who signed.
     pub signer: PersonIdx,
     /// When.
@@ -103,6 +104,8 @@ pub struct Organisation {
     pub paper: Paper,
     /// How dates are written.
     pub date_format: DateFormat,
+    /// The documents' language: the tag of a locale (`en`, `de`).
+    pub language: String,
 }
 
 /// `[policy]`, resolved.
@@ -305,9 +308,27 @@ impl Model {
         self.people.iter().enumerate().filter(|(_, p)| p.active)
     }
 
-    /// Formats a date the way the organisation asked for.
-    pub fn fmt_date(&self, date: Date) -> String {
-        date.format(self.organisation.date_format)
+    /// The roles whose holders assign others, in the order [`Model::assigner`]
+    /// tries them: the policy approver's role, then the other top-management roles.
+    pub fn assigning_roles(&self) -> Vec<RoleIdx> {
+        let approver = self.policy.approver;
+        std::iter::once(approver)
+            .chain((0..self.roles.len()).filter(|&r| r != approver))
+            .filter(|&r| self.roles[r].top_management && !self.roles[r].all_staff)
+            .collect()
+    }
+
+    /// Who in top management assigns a role to `appointee`: the first active
+    /// holder of `roles` (from [`Model::assigning_roles`]) who is not the
+    /// appointee (a self-appointment is an audit finding).
+    pub fn assigner(&self, roles: &[RoleIdx], appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
+        roles.iter().find_map(|&r| {
+            self.roles[r]
+                .holders
+                .iter()
+                .find(|&&p| p != appointee && self.people[p].active)
+                .map(|&p| (p, r))
+        })
     }
 }
 

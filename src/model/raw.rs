@@ -54,6 +54,8 @@ pub struct RawOrganisation {
     /// How dates are written in documents.
     #[serde(default)]
     pub date_format: DateFormat,
+    /// The language of the documents: a locale's tag (`en`, `de`); default `en`.
+    pub language: Option<Spanned<String>>,
 }
 
 /// Paper size (`organisation.paper`).

@@ -14,6 +14,7 @@ use super::raw::{
     RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole, RawSignature,
 };
 use super::*;
+use super::sheet::SheetId;
 use crate::diag::{Location, line_col};
 use crate::rules::{self, Rule, Severity};
 
@@ -530,13 +531,13 @@ impl Validator<'_> {
         let person = |id: &str| m.people.iter().position(|p| p.id == id);
         let role = |id: &str| m.roles.iter().position(|r| r.id == id);
         let sheet_id = s.sheet.get_ref().as_str();
-        let parts: Vec<&str> = sheet_id.split('/').collect();
-        let sheet = match parts.as_slice() {
-            ["policy-approval"] => Ok(Sheet::PolicyApproval),
-            ["all-staff", p] => person(p)
+        let parsed = sheet_id.parse::<SheetId>();
+        let sheet = match &parsed {
+            Ok(SheetId::PolicyApproval) => Ok(Sheet::PolicyApproval),
+            Ok(SheetId::AllStaffLine { person: p }) => person(p)
                 .map(|person| Sheet::AllStaff { person })
                 .ok_or(format!("unknown person `{p}`")),
-            ["role", r, p] => match (role(r), person(p)) {
+            Ok(SheetId::Assignment { role: r, person: p }) => match (role(r), person(p)) {
                 (None, _) => Err(format!("unknown role `{r}`")),
                 (_, None) => Err(format!("unknown person `{p}`")),
                 (Some(role), _) if m.roles[role].all_staff => Err(format!(
@@ -544,7 +545,7 @@ impl Validator<'_> {
                 )),
                 (Some(role), Some(person)) => Ok(Sheet::Assignment { role, person }),
             },
-            _ => Err("not a sheet id".to_string()),
+            Ok(SheetId::AllStaff) | Err(_) => Err("not a sheet id".to_string()),
         };
         let sheet = match sheet {
             Ok(sheet) => sheet,
@@ -631,9 +632,12 @@ impl Validator<'_> {
             .hint = Some("copy the 12 hex digits printed as the short digest on the sheet".into());
             return None;
         }
+        let Ok(sheet_id) = parsed else {
+            return None;
+        };
         Some(Signature {
             sheet,
-            sheet_id: sheet_id.to_string(),
+            sheet_id,
             signer,
             date,
             digest,
@@ -804,7 +808,32 @@ impl Validator<'_> {
             logo,
             paper: o.paper,
             date_format: o.date_format,
+            language: self.language(file, o.language.as_ref()),
         }
+    }
+
+    /// `organisation.language`: a language tag (`en`, `de`, `pt-BR`); whether a
+    /// locale exists for it is checked where the templates are loaded.
+    fn language(&mut self, file: usize, lang: Option<&Spanned<String>>) -> String {
+        let Some(lang) = lang else {
+            return "en".to_string();
+        };
+        let tag = lang.get_ref();
+        let mut parts = tag.split('-');
+        let primary = parts.next().unwrap_or_default();
+        let ok = (2..=3).contains(&primary.len())
+            && primary.bytes().all(|b| b.is_ascii_lowercase())
+            && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !ok {
+            self.push(
+                &rules::SCHEMA,
+                loc(file, lang),
+                format!("`{tag}` is not a language tag"),
+            )
+            .hint = Some("use a lowercase ISO 639 code such as `en` or `de` (built in), or the tag of a locale file in --templates DIR/locales/".into());
+            return "en".to_string();
+        }
+        tag.clone()
     }
 
     fn policy(&mut self, file: usize, p: &RawPolicy, roles: &Ids, people: &Ids) -> (Policy, bool) {

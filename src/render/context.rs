@@ -1,12 +1,131 @@
 //! View structs: what templates see.
 //!
-//! Templates never see the model's indices or raw data: these structs carry
-//! resolved names, pre-formatted dates and the relative paths of linked files.
+//! Part of the render stage. Templates never see the model's indices or raw
+//! data: these structs carry resolved names, dates formatted in the model's
+//! language ([`Words`]) and the relative paths of linked files.
 //! docs/templates.md documents them field by field.
 
 use serde::Serialize;
 
+use super::locale::Locale;
+use crate::date::{Date, DateFormat};
+use crate::error::Result;
 use crate::model::{Activity, Model, PersonIdx, RoleIdx};
+use crate::signatures::{Party, Status};
+
+/// The words of the locale that views write into their fields, looked up once
+/// (so that building a view cannot fail on a missing string).
+#[derive(Debug, Clone)]
+pub struct Words {
+    /// Held by every active person.
+    all_personnel: String,
+    /// Held by nobody.
+    vacant: String,
+    /// Between the names of a list.
+    separator: String,
+    /// The RACI letters, by code: r, a, ar, c, i.
+    letters: [String; 5],
+    /// Register statuses: signed, outdated, outstanding.
+    statuses: [String; 3],
+    /// Register parties: assigner, appointee, approver, staff.
+    parties: [String; 4],
+    /// Month names, January first.
+    months: Vec<String>,
+    /// `date.long`.
+    long: String,
+    /// Long or ISO dates.
+    format: DateFormat,
+}
+
+/// The codes of the RACI letters, in the order of [`Words`]'s `letters`.
+pub const RACI_CODES: [&str; 5] = ["r", "a", "ar", "c", "i"];
+
+impl Words {
+    /// The words of `locale`, with dates written as `format` asks.
+    pub fn new(locale: &Locale, format: DateFormat) -> Result<Words> {
+        let text = |k: &str| locale.text(k).map(str::to_string);
+        let each = |prefix: &str, keys: &[&str]| -> Result<Vec<String>> {
+            keys.iter().map(|k| text(&format!("{prefix}.{k}"))).collect()
+        };
+        let array = |v: Vec<String>| -> [String; 5] {
+            let mut it = v.into_iter();
+            std::array::from_fn(|_| it.next().unwrap_or_default())
+        };
+        let statuses = each("register.statuses", &["signed", "outdated", "outstanding"])?;
+        let parties = each(
+            "register.parties",
+            &["assigner", "appointee", "approver", "staff"],
+        )?;
+        let months = locale.list("date.months")?.to_vec();
+        // Checked here, so that formatting a date later cannot fail.
+        locale.date(Date::parse("2000-12-31").unwrap_or_else(|| unreachable!()), format)?;
+        Ok(Words {
+            all_personnel: text("common.all_personnel")?,
+            vacant: text("common.vacant")?,
+            separator: text("common.list_separator")?,
+            letters: array(each("raci.letters", &RACI_CODES)?),
+            statuses: std::array::from_fn(|i| statuses[i].clone()),
+            parties: std::array::from_fn(|i| parties[i].clone()),
+            months,
+            long: text("date.long")?,
+            format,
+        })
+    }
+
+    /// A date as documents write it.
+    pub fn date(&self, d: Date) -> String {
+        match self.format {
+            DateFormat::Iso => d.to_string(),
+            DateFormat::Long => self
+                .long
+                .replace("{day}", &d.day().to_string())
+                .replace("{month}", &self.months[usize::from(d.month()) - 1])
+                .replace("{year}", &d.year().to_string()),
+        }
+    }
+
+    /// The displayed letters of a canonical RACI entry (`A/R`, `R`, ...; empty stays empty).
+    pub fn letters(&self, canonical: &str) -> &str {
+        match raci_code(canonical) {
+            Some(code) => {
+                let i = RACI_CODES.iter().position(|c| *c == code).unwrap_or(0);
+                &self.letters[i]
+            }
+            None => "",
+        }
+    }
+
+    /// How the register words a status.
+    pub fn status(&self, s: Status) -> &str {
+        &self.statuses[match s {
+            Status::Signed => 0,
+            Status::Outdated => 1,
+            Status::Outstanding => 2,
+        }]
+    }
+
+    /// How the register words a party.
+    pub fn party(&self, p: Party) -> &str {
+        &self.parties[match p {
+            Party::Assigner => 0,
+            Party::Appointee => 1,
+            Party::Approver => 2,
+            Party::Staff => 3,
+        }]
+    }
+}
+
+/// The code (`r`, `a`, `ar`, `c`, `i`) of a canonical RACI entry, as the model gives it.
+pub fn raci_code(canonical: &str) -> Option<&'static str> {
+    Some(match canonical {
+        "R" => "r",
+        "A" => "a",
+        "A/R" => "ar",
+        "C" => "c",
+        "I" => "i",
+        _ => return None,
+    })
+}
 
 /// A person as documents name them.
 #[derive(Debug, Clone, Serialize)]
@@ -45,7 +164,7 @@ pub struct RoleActivity {
     pub id: String,
     /// Activity name.
     pub name: String,
-    /// `R`, `A`, `A/R`, `C` or `I`.
+    /// The letters, as the locale writes them (`R`, `A`, `A/R`, `C` or `I` in English).
     pub letters: String,
     /// Clause and Annex A ids.
     pub refs: Vec<String>,
@@ -175,8 +294,10 @@ pub struct RaciRow {
     pub name: String,
     /// Clause and Annex A ids.
     pub refs: Vec<String>,
-    /// One cell per role column (`R`, `A`, `A/R`, `C`, `I` or empty).
+    /// One cell per role column: the letters as the locale writes them, or empty.
     pub cells: Vec<String>,
+    /// One code per role column (`r`, `a`, `ar`, `c`, `i` or empty), for colours.
+    pub codes: Vec<String>,
 }
 
 /// Activities under one heading.
@@ -216,6 +337,7 @@ impl RaciView {
                         .iter()
                         .map(|r| RaciRow {
                             cells: r.cells[range.clone()].to_vec(),
+                            codes: r.codes[range.clone()].to_vec(),
                             ..r.clone()
                         })
                         // In a matrix split into parts, a part leaves out the
@@ -267,6 +389,19 @@ pub struct AssignmentView {
     pub assigner_role: Option<RoleRef>,
 }
 
+impl AssignmentView {
+    /// The view with the sheet's file, id and the digest of the role description it binds.
+    pub fn bind(self, file: String, sheet: String, digest: &str) -> AssignmentView {
+        AssignmentView {
+            file,
+            sheet,
+            digest: digest.to_string(),
+            digest_short: crate::digest::short(digest).to_string(),
+            ..self
+        }
+    }
+}
+
 /// Context shared by every template.
 #[derive(Debug, Clone, Serialize)]
 pub struct Common {
@@ -288,6 +423,8 @@ pub struct Common {
     pub segregated_activities: Vec<SodPair>,
     /// Active people, in model order.
     pub people: Vec<PersonView>,
+    /// The active holders of the policy's approver role.
+    pub approvers: Vec<PersonView>,
     /// The RACI matrix.
     pub raci: RaciView,
 }
@@ -295,15 +432,16 @@ pub struct Common {
 /// Builds view structs from a model.
 pub struct Views<'m> {
     model: &'m Model,
+    words: &'m Words,
     /// Each role's direct reports, in model order.
     direct_reports: Vec<Vec<RoleIdx>>,
-    /// The roles that assign others, in the order [`Views::assigner`] tries them.
+    /// The roles that assign others, in the order [`Model::assigner`] tries them.
     assigning_roles: Vec<RoleIdx>,
 }
 
 impl<'m> Views<'m> {
-    /// Views over `model`.
-    pub fn new(model: &'m Model) -> Views<'m> {
+    /// Views over `model`, worded by `words`.
+    pub fn new(model: &'m Model, words: &'m Words) -> Views<'m> {
         // Computed once: searching all roles for each role (or each assignment)
         // made large models quadratic.
         let mut direct_reports = vec![Vec::new(); model.roles.len()];
@@ -312,13 +450,10 @@ impl<'m> Views<'m> {
                 direct_reports[t].push(o);
             }
         }
-        let approver = model.policy.approver;
-        let assigning_roles = std::iter::once(approver)
-            .chain((0..model.roles.len()).filter(|&r| r != approver))
-            .filter(|&r| model.roles[r].top_management && !model.roles[r].all_staff)
-            .collect();
+        let assigning_roles = model.assigning_roles();
         Views {
             model,
+            words,
             direct_reports,
             assigning_roles,
         }
@@ -336,11 +471,11 @@ impl<'m> Views<'m> {
         }
     }
 
-    /// Holders' names, or "all personnel".
+    /// Holders' names, or "all personnel" (or "vacant") as the locale says it.
     fn held_by(&self, r: RoleIdx) -> String {
         let role = &self.model.roles[r];
         if role.all_staff {
-            return "all personnel".to_string();
+            return self.words.all_personnel.clone();
         }
         let names: Vec<&str> = role
             .holders
@@ -348,9 +483,9 @@ impl<'m> Views<'m> {
             .map(|&p| self.model.people[p].name.as_str())
             .collect();
         if names.is_empty() {
-            "vacant".to_string()
+            self.words.vacant.clone()
         } else {
-            names.join(", ")
+            names.join(&self.words.separator)
         }
     }
 
@@ -383,7 +518,7 @@ impl<'m> Views<'m> {
                 (!letters.is_empty()).then(|| RoleActivity {
                     id: a.id.clone(),
                     name: a.name.clone(),
-                    letters: letters.to_string(),
+                    letters: self.words.letters(letters).to_string(),
                     refs: a.refs.clone(),
                 })
             })
@@ -417,7 +552,7 @@ impl<'m> Views<'m> {
             competence: role.competence.clone(),
             refs: role.refs.clone(),
             conflicts: role.conflicts.iter().map(|&c| self.role_ref(c)).collect(),
-            assigned: role.assigned.map(|d| m.fmt_date(d)),
+            assigned: role.assigned.map(|d| self.words.date(d)),
             activities,
             held_by: self.held_by(r),
         }
@@ -444,9 +579,9 @@ impl<'m> Views<'m> {
             classification: pol.classification.clone(),
             owner: self.role_ref(pol.owner),
             approver: self.role_ref(pol.approver),
-            effective: m.fmt_date(pol.effective),
-            last_review: pol.last_review.map(|d| m.fmt_date(d)),
-            next_review: m.fmt_date(pol.next_review),
+            effective: self.words.date(pol.effective),
+            last_review: pol.last_review.map(|d| self.words.date(d)),
+            next_review: self.words.date(pol.next_review),
             review_months: pol.review_months,
             sections: pol
                 .sections
@@ -461,7 +596,7 @@ impl<'m> Views<'m> {
                 .iter()
                 .map(|h| HistoryView {
                     version: h.version.clone(),
-                    date: m.fmt_date(h.date),
+                    date: self.words.date(h.date),
                     author: m.people[h.author].name.clone(),
                     summary: h.summary.clone(),
                 })
@@ -512,6 +647,12 @@ impl<'m> Views<'m> {
             conflicting_roles,
             segregated_activities,
             people: m.active_people().map(|(i, _)| self.person(i)).collect(),
+            approvers: m.roles[m.policy.approver]
+                .holders
+                .iter()
+                .filter(|&&p| m.people[p].active)
+                .map(|&p| self.person(p))
+                .collect(),
             raci: self.raci(),
         }
     }
@@ -526,7 +667,10 @@ impl<'m> Views<'m> {
                 name: a.name.clone(),
                 refs: a.refs.clone(),
                 cells: (0..m.roles.len())
-                    .map(|r| m.letters(a, r).to_string())
+                    .map(|r| self.words.letters(m.letters(a, r)).to_string())
+                    .collect(),
+                codes: (0..m.roles.len())
+                    .map(|r| raci_code(m.letters(a, r)).unwrap_or("").to_string())
                     .collect(),
             };
             match groups.iter_mut().find(|g| g.name == a.group) {
@@ -544,8 +688,9 @@ impl<'m> Views<'m> {
     }
 
     /// The assignment sheets' parties for every (role, holder) pair of roles that
-    /// are not all-staff, in model order. `digests[r]` is role r's description digest.
-    pub fn assignments(&self, digests: &[String]) -> Vec<AssignmentView> {
+    /// are not all-staff, in model order; their file, sheet id and digest come
+    /// from the table of documents ([`AssignmentView::bind`]).
+    pub fn assignments(&self) -> Vec<AssignmentView> {
         let m = self.model;
         let mut out = Vec::new();
         for (r, role) in m.roles.iter().enumerate() {
@@ -553,18 +698,18 @@ impl<'m> Views<'m> {
                 continue;
             }
             for &p in &role.holders {
-                let (assigner, assigner_role) = match self.assigner(p) {
+                let (assigner, assigner_role) = match m.assigner(&self.assigning_roles, p) {
                     Some((ap, ar)) => (Some(self.person(ap)), Some(self.role_ref(ar))),
                     None => (None, None),
                 };
                 out.push(AssignmentView {
-                    file: format!("signatures/{}--{}.md", role.id, m.people[p].id),
-                    sheet: format!("role/{}/{}", role.id, m.people[p].id),
+                    file: String::new(),
+                    sheet: String::new(),
                     role: self.role_ref(r),
                     version: role.version.clone(),
                     doc_id: self.role_doc_id(r),
-                    digest: digests[r].clone(),
-                    digest_short: crate::digest::short(&digests[r]).to_string(),
+                    digest: String::new(),
+                    digest_short: String::new(),
                     appointee: self.person(p),
                     assigner,
                     assigner_role,
@@ -572,24 +717,6 @@ impl<'m> Views<'m> {
             }
         }
         out
-    }
-
-    /// Who in top management assigns a role to `appointee`: a holder of the policy
-    /// approver's role if possible, else of another top-management role; never the
-    /// appointee (a self-appointment is an audit finding).
-    pub fn assigner(&self, appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
-        let m = self.model;
-        for &r in &self.assigning_roles {
-            let role = &m.roles[r];
-            if let Some(&p) = role
-                .holders
-                .iter()
-                .find(|&&p| p != appointee && m.people[p].active)
-            {
-                return Some((p, r));
-            }
-        }
-        None
     }
 }
 
@@ -647,7 +774,6 @@ pub struct RegisterView {
 impl Views<'_> {
     /// The register view of `register`.
     pub fn register(&self, register: &crate::signatures::Register) -> RegisterView {
-        use crate::signatures::Status;
         let m = self.model;
         let count = |st: Status| register.slots.iter().filter(|s| s.status == st).count();
         RegisterView {
@@ -657,13 +783,13 @@ impl Views<'_> {
                 .map(|s| {
                     let rec = s.record.map(|i| &m.signatures[i]);
                     RegisterRow {
-                        sheet: s.sheet_id.clone(),
+                        sheet: s.sheet_id.to_string(),
                         file: s.sheet_path.clone(),
                         document: s.document.clone(),
-                        party: s.party.to_string(),
+                        party: self.words.party(s.party).to_string(),
                         name: m.people[s.person].name.clone(),
-                        status: s.status.label().to_string(),
-                        date: rec.map(|r| m.fmt_date(r.date)),
+                        status: self.words.status(s.status).to_string(),
+                        date: rec.map(|r| self.words.date(r.date)),
                         recorded: rec.map(|r| r.digest.clone()),
                         current: crate::digest::short(&s.digest).to_string(),
                     }
@@ -678,9 +804,9 @@ impl Views<'_> {
                 .map(|&i| {
                     let r = &m.signatures[i];
                     EarlierRecord {
-                        sheet: r.sheet_id.clone(),
+                        sheet: r.sheet_id.to_string(),
                         name: m.people[r.signer].name.clone(),
-                        date: m.fmt_date(r.date),
+                        date: self.words.date(r.date),
                         recorded: r.digest.clone(),
                     }
                 })
@@ -699,6 +825,7 @@ mod tests {
             name: id.into(),
             refs: Vec::new(),
             cells: cells.iter().map(|c| c.to_string()).collect(),
+            codes: cells.iter().map(|c| c.to_lowercase()).collect(),
         }
     }
 

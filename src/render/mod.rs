@@ -1,24 +1,40 @@
 //! Rendering: the resolved model through Tera templates into Markdown documents.
 //!
-//! Third stage of the pipeline. [`Templates::load`] sets up Tera with the user's
-//! templates (if any) over the built-in ones; [`render_documents`] renders every
-//! document of the bundle from view structs (`context`). Model text is escaped by
-//! the one Markdown escape function (`filters::escape_markdown`), which Tera
-//! applies to every `{{ value }}` of a `.md` template.
+//! Second stage of the pipeline. [`Templates::load`] sets up Tera with the
+//! user's templates (if any) over the built-in ones, and the locale of the
+//! model's language; [`render`] renders every document of the
+//! [table of documents](documents) from view structs ([`context`]), and the
+//! signature register once the sheets exist. Model text is escaped by the one
+//! Markdown escape function (`filters::escape_markdown`), which Tera applies to
+//! every `{{ value }}` of a `.md` template; every word of rolecall's own comes
+//! from the locale through the templates' `t(k="...")` function.
+//!
+//! The same [`Templates`] render the Typst-native templates (`*.typ`, escaped
+//! for Typst markup) and the HTML pages (`html/*.html`, escaped for HTML) that
+//! later stages ask for.
 
 pub mod context;
+pub mod documents;
 pub mod filters;
+pub mod locale;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
 
-use self::context::{Common, PersonView, Views};
+use self::context::{Common, Views, Words};
+use self::documents::{DOCUMENTS, DocSpec, Scope};
+pub use self::locale::Locale;
 use crate::digest::{sha256_hex, short};
+use crate::error::{Context as _, Error, Result};
 use crate::model::Model;
+use crate::signatures::{self, Binding, Register};
 
-/// The built-in templates, embedded from `templates/`.
+/// The built-in templates, embedded from `templates/`. Each is also available
+/// as `builtin/<name>`, so that an override can `{% extends "builtin/<name>" %}`
+/// and replace one block.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("policy.md", include_str!("../../templates/policy.md")),
     (
@@ -46,78 +62,85 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "bundle-readme.md",
         include_str!("../../templates/bundle-readme.md"),
     ),
+    ("changes.md", include_str!("../../templates/changes.md")),
     (
         "raci-matrix.typ",
         include_str!("../../templates/raci-matrix.typ"),
     ),
     ("layout.typ", include_str!("../../templates/layout.typ")),
-    ("changes.md", include_str!("../../templates/changes.md")),
+    (
+        "html/base.html",
+        include_str!("../../templates/html/base.html"),
+    ),
+    (
+        "html/index.html",
+        include_str!("../../templates/html/index.html"),
+    ),
+    (
+        "html/page.html",
+        include_str!("../../templates/html/page.html"),
+    ),
+    (
+        "html/style.css",
+        include_str!("../../templates/html/style.css"),
+    ),
 ];
+
+/// Plain files among the templates: read as they are, not by Tera.
+const PLAIN: &[&str] = &["layout.typ", "html/style.css"];
 
 /// Most role columns of one RACI table in the PDF; wider matrices are split.
 pub const RACI_COLUMNS_PER_PAGE: usize = 20;
 
-/// What a document is, for its layout and for the auditor's index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocKind {
-    /// The roles and responsibilities policy.
-    Policy,
-    /// The RACI matrix.
-    Raci,
-    /// A role description.
-    Role,
-    /// A role assignment sheet.
-    Assignment,
-    /// The policy approval sheet.
-    Approval,
-    /// The all-staff acknowledgement sheet.
-    Acknowledgement,
-    /// The register of recorded signatures.
-    Register,
-    /// The change report against a previous bundle (`build --previous`).
-    Changes,
-}
-
 /// One rendered document.
 #[derive(Debug, Clone)]
 pub struct Document {
+    /// Its row of the table of documents.
+    pub spec: &'static DocSpec,
     /// Bundle-relative path of the Markdown file (`roles/ceo.md`).
     pub path: String,
-    /// What it is.
-    pub kind: DocKind,
     /// Title for headers and PDF metadata.
     pub title: String,
+    /// How the index and the web pages name it (a sheet adds the appointee).
+    pub label: String,
     /// Document id for footers.
     pub doc_id: String,
     /// Version for footers.
     pub version: String,
     /// The Markdown text.
     pub markdown: String,
+    /// SHA-256 of the Markdown: what a sheet binding this document prints.
+    pub digest: String,
+    /// Typst markup replacing the converted Markdown in the PDF (the RACI matrix).
+    pub typst: Option<String>,
     /// For a signature sheet, the document its signatures bind to.
     pub binds: Option<Binding>,
 }
 
-/// What a signature sheet binds to: one exact content of one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
-    /// The sheet's id, as `[[signatures]] sheet` names it: `role/<role>/<person>`,
-    /// `policy-approval` or `all-staff`.
-    pub sheet: String,
-    /// Bundle-relative path of the bound document's Markdown.
-    pub document: String,
-    /// SHA-256 of that Markdown, printed on the sheet.
-    pub digest: String,
+/// Every document of a bundle but the change report, and the signature register.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// In the order of the table of documents.
+    pub documents: Vec<Document>,
+    /// The status of every signature the sheets ask for.
+    pub register: Register,
 }
 
-/// The templates of a build: the user's over the built-in ones, file by file.
+/// The templates of a build: the user's over the built-in ones, file by file,
+/// and the strings of the model's language.
 pub struct Templates {
     /// `.md` templates, escaped for Markdown.
-    tera: tera::Tera,
+    md: tera::Tera,
     /// `.typ` Tera templates, escaped for Typst markup.
     typ: tera::Tera,
+    /// `html/*.html` templates, escaped for HTML.
+    html: tera::Tera,
     /// The Typst page layout (plain Typst, not a Tera template).
     layout: String,
+    /// The web pages' stylesheet.
+    style: String,
+    /// The model's language.
+    locale: Arc<Locale>,
 }
 
 /// `| typst_str`: a value as a Typst string literal, quotes included. Its output
@@ -128,7 +151,7 @@ impl tera::Filter for TypstStr {
     fn filter(
         &self,
         value: &tera::Value,
-        _: &std::collections::HashMap<String, tera::Value>,
+        _: &HashMap<String, tera::Value>,
     ) -> tera::Result<tera::Value> {
         let s = match value {
             tera::Value::String(s) => s.clone(),
@@ -145,72 +168,166 @@ impl tera::Filter for TypstStr {
     }
 }
 
+/// What a locale string becomes in one output format.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Markdown,
+    Typst,
+    Html,
+}
+
+/// `t(k="key", name=value, ...)`: the locale string `key`, its `{name}`
+/// placeholders filled with the values (escaped as Markdown text; a name ending
+/// in `_md` takes Markdown that a macro rendered already), then written in the
+/// template's format. With `plain` set, the string is filled with the values
+/// as they are and returned unescaped, for `| typst_str` and attributes.
+struct Translate {
+    locale: Arc<Locale>,
+    format: Format,
+    plain: bool,
+}
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let key = match args.get("k") {
+            Some(tera::Value::String(k)) => k.as_str(),
+            _ => return Err("t() needs the key of a locale string: t(k=\"...\")".into()),
+        };
+        let mut values: Vec<(&str, String)> = args
+            .iter()
+            .filter(|(name, _)| name.as_str() != "k")
+            .map(|(name, v)| {
+                let text = match v {
+                    tera::Value::String(s) => s.clone(),
+                    tera::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                let name = name.as_str();
+                let text = if self.plain || name.ends_with("_md") || name == "n" {
+                    text
+                } else {
+                    filters::escape_markdown(&text)
+                };
+                (name, text)
+            })
+            .collect();
+        values.sort();
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let filled = self
+            .locale
+            .fill(key, &pairs, str::to_string)
+            .map_err(|e| tera::Error::msg(e.to_string()))?;
+        if self.plain {
+            return Ok(tera::Value::String(filled));
+        }
+        let out = match self.format {
+            Format::Markdown => filled,
+            Format::Typst => crate::typst::inline_markdown(&filled).map_err(|e| {
+                tera::Error::msg(format!("locale string `{key}` cannot be set in Typst ({e})"))
+            })?,
+            Format::Html => crate::html::inline_markdown(&filled),
+        };
+        Ok(tera::Value::String(out))
+    }
+
+    fn is_safe(&self) -> bool {
+        !self.plain
+    }
+}
+
+/// Tera's `get_env` reads the environment of whoever builds the bundle: a
+/// template from a model's author must not carry it into the documents.
+fn no_env(_: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    Err("get_env() is not available in rolecall templates: documents carry only the model".into())
+}
+
+/// One template file as loaded.
+struct Source {
+    name: String,
+    text: String,
+}
+
 impl Templates {
-    /// Loads the built-in templates, overridden file by file by those in `dir`.
-    pub fn load(dir: Option<&Path>) -> Result<Templates> {
-        let mut sources: Vec<(String, String)> = Vec::new();
+    /// Loads the built-in templates, overridden file by file by those in `dir`
+    /// (`*.md`, `*.typ`, `html/*.html`, `html/style.css`), and the locale of
+    /// `lang` (built in, or `dir/locales/<lang>.toml`).
+    pub fn load(dir: Option<&Path>, lang: &str) -> Result<Templates> {
+        let locale = Arc::new(Locale::load(lang, dir)?);
+        let mut sources: Vec<Source> = Vec::new();
         if let Some(dir) = dir {
-            let entries = std::fs::read_dir(dir).with_context(|| {
-                format!("failed to read templates directory `{}`", dir.display())
-            })?;
-            let mut names: Vec<_> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect();
-            names.sort();
-            for path in names {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if !(name.ends_with(".md") || name.ends_with(".typ")) {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("failed to read template `{}`", path.display()))?;
-                sources.push((name, text));
+            sources = user_templates(dir)?;
+        }
+        let user: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+        for (name, text) in BUILTIN {
+            sources.push(Source {
+                name: format!("builtin/{name}"),
+                text: text.to_string(),
+            });
+            if !user.iter().any(|n| n == name) {
+                sources.push(Source {
+                    name: name.to_string(),
+                    text: text.to_string(),
+                });
             }
-            if sources.is_empty() {
-                bail!(
-                    "no *.md or *.typ templates in `{}`\nhint: `rolecall templates eject {}` writes the built-in templates there for editing",
-                    dir.display(),
-                    dir.display()
+        }
+        let plain = |name: &str| {
+            sources
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.text.clone())
+                .unwrap_or_default()
+        };
+        let layout = plain("layout.typ");
+        let style = plain("html/style.css");
+        let mut md = Vec::new();
+        let mut typ = Vec::new();
+        let mut html = Vec::new();
+        for s in sources {
+            let bare = s.name.strip_prefix("builtin/").unwrap_or(&s.name);
+            if PLAIN.contains(&bare) {
+                continue;
+            }
+            let pair = (s.name.clone(), s.text);
+            if bare.ends_with(".typ") {
+                typ.push(pair);
+            } else if bare.ends_with(".html") {
+                html.push(pair);
+            } else {
+                md.push(pair);
+            }
+        }
+        let engine = |templates: Vec<(String, String)>,
+                      suffix: &'static str,
+                      escape: fn(&str) -> String,
+                      format: Format|
+         -> Result<tera::Tera> {
+            let mut tera = tera::Tera::default();
+            tera.autoescape_on(vec![suffix]);
+            tera.set_escape_fn(escape);
+            tera.register_function("get_env", no_env);
+            for plain in [false, true] {
+                tera.register_function(
+                    if plain { "plain" } else { "t" },
+                    Translate {
+                        locale: Arc::clone(&locale),
+                        format,
+                        plain,
+                    },
                 );
             }
-        }
-        for (name, text) in BUILTIN {
-            if !sources.iter().any(|(n, _)| n == name) {
-                sources.push((name.to_string(), text.to_string()));
-            }
-        }
-        let layout = sources
-            .iter()
-            .find(|(n, _)| n == "layout.typ")
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default();
-        let (md, typ): (Vec<_>, Vec<_>) = sources
-            .into_iter()
-            .filter(|(n, _)| n != "layout.typ")
-            .partition(|(n, _)| n.ends_with(".md"));
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![".md"]);
-        tera.set_escape_fn(filters::escape_markdown);
-        tera.add_raw_templates(md)
-            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
-            .context("failed to load templates")?;
-        let mut typ_tera = tera::Tera::default();
-        typ_tera.autoescape_on(vec![".typ"]);
-        typ_tera.set_escape_fn(crate::typst::escape_text);
-        typ_tera.register_filter("typst_str", TypstStr);
-        typ_tera
-            .add_raw_templates(typ)
-            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
-            .context("failed to load templates")?;
+            tera.register_filter("typst_str", TypstStr);
+            tera.add_raw_templates(templates)
+                .map_err(|e| Error::new(error_chain(&e)))
+                .context("failed to load templates")?;
+            Ok(tera)
+        };
         Ok(Templates {
-            tera,
-            typ: typ_tera,
+            md: engine(md, ".md", filters::escape_markdown, Format::Markdown)?,
+            typ: engine(typ, ".typ", crate::typst::escape_text, Format::Typst)?,
+            html: engine(html, ".html", crate::html::escape, Format::Html)?,
             layout,
+            style,
+            locale,
         })
     }
 
@@ -219,29 +336,101 @@ impl Templates {
         &self.layout
     }
 
-    /// Renders a Typst-native template (`raci-matrix.typ`) for `model`.
-    pub fn render_typst(&self, name: &str, model: &Model) -> Result<String> {
-        let views = Views::new(model);
-        let raci = views.raci();
-        let mut ctx = tera::Context::new();
-        ctx.insert("org", &views.org());
-        ctx.insert("policy", &views.policy());
-        ctx.insert("chunks", &raci.chunks(RACI_COLUMNS_PER_PAGE));
-        ctx.insert("raci", &raci);
-        self.typ
-            .render(name, &ctx)
-            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
-            .with_context(|| format!("failed to render template `{name}`"))
+    /// The web pages' stylesheet.
+    pub fn style(&self) -> &str {
+        &self.style
     }
 
-    fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
+    /// The strings of the model's language.
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+
+    /// Renders the Markdown template `name`.
+    fn markdown(&self, name: &str, ctx: &tera::Context) -> Result<String> {
         let text = self
-            .tera
+            .md
             .render(name, ctx)
-            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .map_err(|e| Error::new(error_chain(&e)))
             .with_context(|| format!("failed to render template `{name}`"))?;
         Ok(tidy(&text))
     }
+
+    /// Renders the Typst-native template `name`.
+    fn typst(&self, name: &str, ctx: &tera::Context) -> Result<String> {
+        self.typ
+            .render(name, ctx)
+            .map_err(|e| Error::new(error_chain(&e)))
+            .with_context(|| format!("failed to render template `{name}`"))
+    }
+
+    /// Renders the HTML template `name` (`html/index.html`, `html/page.html`)
+    /// with `ctx`, to which it adds `style` and `lang`.
+    pub fn html(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
+        let mut ctx = tera::Context::from_serialize(ctx)
+            .with_context(|| format!("failed to build the context of `{name}`"))?;
+        ctx.insert("style", &self.style);
+        ctx.insert("lang", self.locale.tag());
+        self.html
+            .render(name, &ctx)
+            .map_err(|e| Error::new(error_chain(&e)))
+            .with_context(|| format!("failed to render template `{name}`"))
+    }
+}
+
+/// Reads the templates of a `--templates` directory.
+fn user_templates(dir: &Path) -> Result<Vec<Source>> {
+    let read_dir = |d: &Path| -> Result<Vec<std::path::PathBuf>> {
+        let mut paths: Vec<_> = std::fs::read_dir(d)
+            .with_context(|| format!("failed to read templates directory `{}`", d.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        Ok(paths)
+    };
+    let mut sources = Vec::new();
+    let mut add = |path: &Path, prefix: &str| -> Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let wanted = if prefix.is_empty() {
+            name.ends_with(".md") || name.ends_with(".typ")
+        } else {
+            name.ends_with(".html") || name == "style.css"
+        };
+        if wanted {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read template `{}`", path.display()))?;
+            sources.push(Source {
+                name: format!("{prefix}{name}"),
+                text,
+            });
+        }
+        Ok(())
+    };
+    for path in read_dir(dir)? {
+        add(&path, "")?;
+    }
+    let html = dir.join("html");
+    if html.is_dir() {
+        for path in read_dir(&html)? {
+            add(&path, "html/")?;
+        }
+    }
+    if sources.is_empty() && !dir.join("locales").is_dir() {
+        return Err(Error::new(format!(
+            "no templates in `{}` (no *.md, *.typ, html/*.html or locales/*.toml)",
+            dir.display()
+        ))
+        .hint(format!(
+            "`rolecall templates eject {}` writes the built-in templates there for editing",
+            dir.display()
+        )));
+    }
+    Ok(sources)
 }
 
 /// Tera's errors nest their cause; show the whole chain on one line each.
@@ -276,16 +465,32 @@ fn tidy(text: &str) -> String {
     format!("{trimmed}\n")
 }
 
-fn context(common: &Common) -> Result<tera::Context> {
-    tera::Context::from_serialize(common).context("failed to build template context")
+/// A bound document as a sheet's template sees it.
+#[derive(Debug, Clone, Serialize)]
+struct Bound<'a> {
+    /// Bundle path of the bound document.
+    document: &'a str,
+    /// Its SHA-256.
+    digest: &'a str,
+    /// The first 12 hex digits.
+    digest_short: &'a str,
 }
 
-/// Renders every document of the bundle (without the bundle's README, which
-/// depends on the bundle date: see [`render_index`]).
-pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Document>> {
-    let views = Views::new(model);
+/// Fills a row's `{policy}`, `{role}` and `{person}` patterns.
+fn pattern(text: &str, policy: &str, role: &str, person: &str) -> String {
+    text.replace("{policy}", policy)
+        .replace("{role}", role)
+        .replace("{person}", person)
+}
+
+/// Renders every document of the table but the change report, in table order,
+/// and the signature register.
+pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
+    let locale = templates.locale();
+    let words = Words::new(locale, model.organisation.date_format)?;
+    let views = Views::new(model, &words);
     let common = views.common();
-    let policy = &common.policy;
+    let policy_id = &model.policy.id;
     // Each document gets only the views its template needs: copying the whole
     // common context into every role and sheet context made rendering a large
     // model quadratic (see docs/performance.md).
@@ -293,129 +498,196 @@ pub fn render_documents(model: &Model, templates: &Templates) -> Result<Vec<Docu
         ctx.insert("org", &common.org);
         ctx.insert("policy", &common.policy);
     };
-    let mut docs = Vec::new();
-
-    // Role descriptions first: their digests go onto the assignment sheets.
-    let mut digests = Vec::new();
-    for (r, role) in common.roles.iter().enumerate() {
-        let mut ctx = tera::Context::new();
-        header(&mut ctx);
-        ctx.insert("role", role);
-        let markdown = templates.render("role.md", &ctx)?;
-        digests.push(sha256_hex(markdown.as_bytes()));
-        docs.push(Document {
-            path: role.file.clone(),
-            kind: DocKind::Role,
-            title: format!("Role description: {}", role.name),
-            doc_id: views.role_doc_id(r),
-            version: role.version.clone(),
-            markdown,
-            binds: None,
-        });
+    let mut site = site_context(&common)?;
+    let mut docs: Vec<Document> = Vec::new();
+    let mut register = Register::default();
+    for spec in DOCUMENTS {
+        match spec.scope {
+            Scope::Site => {
+                // One context for every site-scoped document: it holds the whole
+                // model, too large to copy for each.
+                let ctx = &mut site;
+                ctx.remove("bound");
+                ctx.remove("chunks");
+                let binds = match spec.sheet {
+                    Some(sheet) => {
+                        let bound = bound_document(&docs, sheet)?;
+                        ctx.insert(
+                            "bound",
+                            &Bound {
+                                document: &bound.path,
+                                digest: &bound.digest,
+                                digest_short: short(&bound.digest),
+                            },
+                        );
+                        Some(Binding {
+                            sheet: sheet.id("", ""),
+                            document: bound.path.clone(),
+                            digest: bound.digest.clone(),
+                        })
+                    }
+                    None => None,
+                };
+                let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
+                let typst = match spec.typst {
+                    Some(t) => {
+                        let raci = &common.raci;
+                        ctx.insert("chunks", &raci.chunks(RACI_COLUMNS_PER_PAGE));
+                        Some(templates.typst(t, ctx)?)
+                    }
+                    None => None,
+                };
+                docs.push(document(
+                    spec,
+                    spec.path.to_string(),
+                    title.clone(),
+                    title,
+                    pattern(spec.doc_id, policy_id, "", ""),
+                    model.policy.version.clone(),
+                    templates.markdown(spec.template, ctx)?,
+                    typst,
+                    binds,
+                ));
+            }
+            Scope::Role => {
+                for (r, role) in common.roles.iter().enumerate() {
+                    let mut ctx = tera::Context::new();
+                    header(&mut ctx);
+                    ctx.insert("role", role);
+                    let title = locale.plain(spec.title, &[("role", &role.name)])?;
+                    let id = &model.roles[r].id;
+                    docs.push(document(
+                        spec,
+                        pattern(spec.path, policy_id, id, ""),
+                        title.clone(),
+                        title,
+                        pattern(spec.doc_id, policy_id, id, ""),
+                        role.version.clone(),
+                        templates.markdown(spec.template, &ctx)?,
+                        None,
+                        None,
+                    ));
+                }
+            }
+            Scope::Assignment => {
+                let sheet = spec.sheet.with_context(|| {
+                    format!("document `{}` has the assignment scope but no sheet", spec.id)
+                })?;
+                let role_spec = documents::spec(documents::ROLE);
+                let digest_of = |role: &str| {
+                    let path = pattern(role_spec.path, policy_id, role, "");
+                    docs.iter()
+                        .find(|d| d.path == path)
+                        .map(|d| (path, d.digest.clone()))
+                };
+                let mut sheets = Vec::new();
+                for view in views.assignments() {
+                    let (role_file, digest) = digest_of(&view.role.id).with_context(|| {
+                        format!("no role description for the role `{}`", view.role.id)
+                    })?;
+                    let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
+                    let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
+                    sheets.push((view.bind(file, id, &digest), role_file, digest));
+                }
+                for (view, role_file, digest) in sheets {
+                    let mut ctx = tera::Context::new();
+                    header(&mut ctx);
+                    ctx.insert("sheet", &view);
+                    let title = locale.plain(spec.title, &[("role", &view.role.name)])?;
+                    let label = locale.plain(
+                        "documents.assignment.label",
+                        &[("title", &title), ("person", &view.appointee.name)],
+                    )?;
+                    docs.push(document(
+                        spec,
+                        view.file.clone(),
+                        title,
+                        label,
+                        view.doc_id.clone(),
+                        view.version.clone(),
+                        templates.markdown(spec.template, &ctx)?,
+                        None,
+                        Some(Binding {
+                            sheet: sheet.id(&view.role.id, &view.appointee.id),
+                            document: role_file,
+                            digest,
+                        }),
+                    ));
+                }
+            }
+            Scope::Register => {
+                let sheets: Vec<(&str, &Binding)> = docs
+                    .iter()
+                    .filter_map(|d| d.binds.as_ref().map(|b| (d.path.as_str(), b)))
+                    .collect();
+                register = signatures::register(model, &sheets);
+                let mut ctx = tera::Context::new();
+                header(&mut ctx);
+                ctx.insert("register", &views.register(&register));
+                let title = locale.plain(spec.title, &[])?;
+                docs.push(document(
+                    spec,
+                    spec.path.to_string(),
+                    title.clone(),
+                    title,
+                    pattern(spec.doc_id, policy_id, "", ""),
+                    model.policy.version.clone(),
+                    templates.markdown(spec.template, &ctx)?,
+                    None,
+                    None,
+                ));
+            }
+            // Needs a previous bundle: see [`changes`].
+            Scope::Changes => {}
+        }
     }
+    Ok(Rendered {
+        documents: docs,
+        register,
+    })
+}
 
-    let policy_md = templates.render("policy.md", &context(&common)?)?;
-    let policy_digest = sha256_hex(policy_md.as_bytes());
-    let mut raci_ctx = tera::Context::new();
-    header(&mut raci_ctx);
-    raci_ctx.insert("raci", &common.raci);
-    docs.insert(
-        0,
-        Document {
-            path: "policy.md".into(),
-            kind: DocKind::Policy,
-            title: policy.title.clone(),
-            doc_id: policy.id.clone(),
-            version: policy.version.clone(),
-            markdown: policy_md,
-            binds: None,
-        },
-    );
-    docs.insert(
-        1,
-        Document {
-            path: "raci-matrix.md".into(),
-            kind: DocKind::Raci,
-            title: "RACI matrix".into(),
-            doc_id: format!("{}/raci", policy.id),
-            version: policy.version.clone(),
-            markdown: templates.render("raci-matrix.md", &raci_ctx)?,
-            binds: None,
-        },
-    );
+/// The document a site-scoped sheet binds: the policy.
+fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
+    let id = match sheet {
+        documents::Sheet::PolicyApproval | documents::Sheet::AllStaff => documents::POLICY,
+        documents::Sheet::Assignment => documents::ROLE,
+    };
+    docs.iter()
+        .find(|d| d.spec.id == id)
+        .with_context(|| format!("a sheet binds `{id}`, which is not rendered before it"))
+}
 
-    for sheet in views.assignments(&digests) {
-        let mut ctx = tera::Context::new();
-        header(&mut ctx);
-        ctx.insert("sheet", &sheet);
-        docs.push(Document {
-            path: sheet.file.clone(),
-            kind: DocKind::Assignment,
-            title: format!("Role assignment: {}", sheet.role.name),
-            doc_id: sheet.doc_id.clone(),
-            version: sheet.version.clone(),
-            markdown: templates.render("signature-role.md", &ctx)?,
-            binds: Some(Binding {
-                sheet: sheet.sheet.clone(),
-                document: sheet.role.file.clone(),
-                digest: sheet.digest.clone(),
-            }),
-        });
+/// A document from its parts; the digest is computed here, once.
+#[allow(clippy::too_many_arguments)] // every part is a different field, named at the call
+fn document(
+    spec: &'static DocSpec,
+    path: String,
+    title: String,
+    label: String,
+    doc_id: String,
+    version: String,
+    markdown: String,
+    typst: Option<String>,
+    binds: Option<Binding>,
+) -> Document {
+    Document {
+        spec,
+        path,
+        title,
+        label,
+        doc_id,
+        version,
+        digest: sha256_hex(markdown.as_bytes()),
+        markdown,
+        typst,
+        binds,
     }
+}
 
-    let approvers: Vec<PersonView> = model.roles[model.policy.approver]
-        .holders
-        .iter()
-        .filter(|&&p| model.people[p].active)
-        .map(|&p| views.person(p))
-        .collect();
-    let mut ctx = tera::Context::new();
-    header(&mut ctx);
-    ctx.insert("people", &common.people);
-    ctx.insert("approvers", &approvers);
-    ctx.insert("policy_digest", &policy_digest);
-    ctx.insert("policy_digest_short", short(&policy_digest));
-    docs.push(Document {
-        path: "signatures/policy-approval.md".into(),
-        kind: DocKind::Approval,
-        title: format!("Approval: {}", policy.title),
-        doc_id: policy.id.clone(),
-        version: policy.version.clone(),
-        markdown: templates.render("signature-policy.md", &ctx)?,
-        binds: Some(Binding {
-            sheet: "policy-approval".into(),
-            document: "policy.md".into(),
-            digest: policy_digest.clone(),
-        }),
-    });
-    docs.push(Document {
-        path: "signatures/all-staff-acknowledgement.md".into(),
-        kind: DocKind::Acknowledgement,
-        title: "All-staff acknowledgement".into(),
-        doc_id: policy.id.clone(),
-        version: policy.version.clone(),
-        markdown: templates.render("all-staff-acknowledgement.md", &ctx)?,
-        binds: Some(Binding {
-            sheet: "all-staff".into(),
-            document: "policy.md".into(),
-            digest: policy_digest.clone(),
-        }),
-    });
-
-    let register = crate::signatures::register(model, &docs);
-    let mut ctx = tera::Context::new();
-    header(&mut ctx);
-    ctx.insert("register", &views.register(&register));
-    docs.push(Document {
-        path: "signatures/register.md".into(),
-        kind: DocKind::Register,
-        title: "Signature register".into(),
-        doc_id: format!("{}/signatures", policy.id),
-        version: policy.version.clone(),
-        markdown: templates.render("signature-register.md", &ctx)?,
-        binds: None,
-    });
-    Ok(docs)
+/// The full context of site-scoped documents and the index.
+fn site_context(common: &Common) -> Result<tera::Context> {
+    tera::Context::from_serialize(common).context("failed to build template context")
 }
 
 /// One line of the auditor's index.
@@ -445,52 +717,43 @@ pub struct BundleInfo {
 }
 
 /// Renders the bundle's README: the auditor's index.
-pub fn render_index(
+pub fn index(
     model: &Model,
     templates: &Templates,
     entries: &[IndexEntry],
     info: &BundleInfo,
 ) -> Result<String> {
-    let views = Views::new(model);
-    let common = views.common();
-    let mut ctx = context(&common)?;
+    let words = Words::new(templates.locale(), model.organisation.date_format)?;
+    let common = Views::new(model, &words).common();
+    let mut ctx = site_context(&common)?;
     ctx.insert("files", entries);
     ctx.insert("bundle", info);
-    templates.render("bundle-readme.md", &ctx)
+    templates.markdown("bundle-readme.md", &ctx)
+}
+
+/// The bundle date as documents write it.
+pub fn format_date(model: &Model, locale: &Locale, date: crate::date::Date) -> Result<String> {
+    locale.date(date, model.organisation.date_format)
 }
 
 /// The index entry of a rendered document.
-pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
-    let (description, evidences) = match doc.kind {
-        DocKind::Policy => (
-            format!("{} ({} version {})", doc.title, doc.doc_id, doc.version),
-            "5.3, A.5.2, 5.2, 7.5",
-        ),
-        DocKind::Raci => ("RACI matrix: who is responsible, accountable, consulted and informed for each ISMS activity".to_string(), "5.3, A.5.2, A.5.3"),
-        DocKind::Role => (doc.title.clone(), "5.3, A.5.2, 7.2"),
-        DocKind::Assignment => (
-            format!("{}: top management's signed assignment", doc.title),
-            "5.3",
-        ),
-        DocKind::Approval => ("Top management's approval of the policy".to_string(), "5.1, 5.2, 5.3"),
-        DocKind::Acknowledgement => (
-            format!("Acknowledgement of the policy by all {} active staff", model.active_people().count()),
-            "7.3, A.5.2",
-        ),
-        DocKind::Register => (
-            "Signature register: which sheets are signed for the current content, signed for an older version, or outstanding".to_string(),
-            "5.3, 7.5",
-        ),
-        DocKind::Changes => (
-            format!("{}: roles, holders, responsibilities, authorities, RACI cells, people and policy as checked against that bundle's model, and the sheets to sign again", doc.title),
-            "7.5, A.5.2",
-        ),
-    };
-    IndexEntry {
+pub fn describe(doc: &Document, model: &Model, locale: &Locale) -> Result<IndexEntry> {
+    let staff = model.active_people().count().to_string();
+    let key = format!("documents.{}.description", doc.spec.id);
+    let description = locale.plain(
+        &key,
+        &[
+            ("title", &doc.title),
+            ("doc_id", &doc.doc_id),
+            ("version", &doc.version),
+            ("n", &staff),
+        ],
+    );
+    Ok(IndexEntry {
         path: doc.path.clone(),
-        description,
-        evidences: evidences.to_string(),
-    }
+        description: description?,
+        evidences: doc.spec.evidences.to_string(),
+    })
 }
 
 /// Renders the change report (`changes.md`) against a previous bundle or model.
@@ -498,18 +761,23 @@ pub fn describe(doc: &Document, model: &Model) -> IndexEntry {
 /// The template receives `changes`, the [`ChangeSet`](crate::changes::ChangeSet)
 /// exactly as `diff --format json` prints it but with `_` for `-` in keys
 /// (`sign_again`, `bundle_date`), and `org` and `policy` of the new model.
-pub fn render_changes(
+pub fn changes(
     model: &Model,
     templates: &Templates,
     changes: &crate::changes::ChangeSet,
 ) -> Result<Document> {
-    let views = Views::new(model);
+    let locale = templates.locale();
+    let words = Words::new(locale, model.organisation.date_format)?;
+    let views = Views::new(model, &words);
     let value = serde_json::to_value(changes).context("failed to build the change report")?;
     let since = match &changes.old.bundle_date {
-        Some(d) => format!(
-            "the bundle of {}",
-            crate::date::Date::parse(d).map_or_else(|| d.clone(), |d| model.fmt_date(d))
-        ),
+        Some(d) => {
+            let date = match crate::date::Date::parse(d) {
+                Some(date) => words.date(date),
+                None => d.clone(),
+            };
+            locale.plain("changes.since_bundle", &[("date", &date)])?
+        }
         None => changes.old.label.clone(),
     };
     let mut ctx = tera::Context::new();
@@ -517,15 +785,19 @@ pub fn render_changes(
     ctx.insert("policy", &views.policy());
     ctx.insert("changes", &snake_keys(value));
     ctx.insert("since", &since);
-    Ok(Document {
-        path: "changes.md".into(),
-        kind: DocKind::Changes,
-        title: format!("Changes since {since}"),
-        doc_id: format!("{}/changes", model.policy.id),
-        version: model.policy.version.clone(),
-        markdown: templates.render("changes.md", &ctx)?,
-        binds: None,
-    })
+    let spec = documents::spec(documents::CHANGES);
+    let title = locale.plain(spec.title, &[("since", &since)])?;
+    Ok(document(
+        spec,
+        spec.path.to_string(),
+        title.clone(),
+        title,
+        pattern(spec.doc_id, &model.policy.id, "", ""),
+        model.policy.version.clone(),
+        templates.markdown(spec.template, &ctx)?,
+        None,
+        None,
+    ))
 }
 
 /// `kebab-case` keys as `snake_case`, so that templates can write `a.b_c`.

@@ -52,10 +52,15 @@ impl fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
-/// The pulldown-cmark options used for every conversion: CommonMark plus
-/// tables, footnotes and strikethrough. This is the only place they are set.
+/// The pulldown-cmark options used for every conversion: rolecall's dialect.
 pub fn parser_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+    crate::markdown::options()
+}
+
+/// A locale string (CommonMark inline text) as Typst markup, without the
+/// paragraph break that ends a converted document.
+pub fn inline_markdown(text: &str) -> Result<String, Unsupported> {
+    Ok(markdown_to_typst(text)?.trim_end_matches('\n').to_string())
 }
 
 /// Converts CommonMark (+ tables, footnotes, strikethrough) to a Typst markup

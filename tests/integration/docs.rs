@@ -141,8 +141,9 @@ fn templates_md_documents_every_template_variable_and_field() {
     let model = rolecall::model::check(&example("northwind"), Date::new(2026, 1, 31).unwrap())
         .model
         .expect("northwind is valid");
-    let views = Views::new(&model);
-    let digests = vec!["0".repeat(64); model.roles.len()];
+    let locale = rolecall::render::Locale::load("en", None).unwrap();
+    let words = rolecall::render::context::Words::new(&locale, model.organisation.date_format).unwrap();
+    let views = Views::new(&model, &words);
     let index = IndexEntry {
         path: "policy.md".into(),
         description: "the policy".into(),
@@ -158,7 +159,7 @@ fn templates_md_documents_every_template_variable_and_field() {
     let mut fields = BTreeSet::new();
     keys(&serde_json::to_value(views.common()).unwrap(), &mut fields);
     keys(
-        &serde_json::to_value(views.assignments(&digests)).unwrap(),
+        &serde_json::to_value(views.assignments()).unwrap(),
         &mut fields,
     );
     keys(&serde_json::to_value(&index).unwrap(), &mut fields);

@@ -374,9 +374,11 @@ fn xlsx_reads_back_to_the_model() {
 #[test]
 fn xlsx_cells_are_coloured_as_in_the_pdf_and_panes_frozen() {
     let layout = std::fs::read_to_string(root().join("templates/layout.typ")).unwrap();
-    // The PDF's colours, read from the Typst layout: `"R": rgb("#a9d18e"),`.
+    // The PDF's colours, read from the Typst layout: `"r": rgb("#a9d18e"),`,
+    // keyed by the letters' code (`A/R` is `ar`).
     let pdf_fill = |letters: &str| -> String {
-        let key = format!("\"{letters}\": rgb(\"#");
+        let code = letters.to_lowercase().replace('/', "");
+        let key = format!("\"{code}\": rgb(\"#");
         let at = layout.find(&key).unwrap_or_else(|| panic!("{key}")) + key.len();
         layout[at..at + 6].to_uppercase()
     };

@@ -1,0 +1,308 @@
+//! Loading the two sides of a change report: a model, or the model copy of a bundle.
+//!
+//! Part of the change report, beside the pipeline: `build --previous` and `diff`
+//! load two sides, which [`compute`](super::compute) compares. Each side is a
+//! model (a TOML file or directory, validated as of the given date) or an
+//! evidence bundle (a `.zip`, or a directory holding `manifest.json`). A bundle is
+//! read by `verify::bundle_model` (bounded, every path checked, and it must
+//! verify); its `model/` files are written to a temporary directory and loaded by
+//! the ordinary loader, validated as of the bundle's date. A temporary directory
+//! rather than an in-memory loader: validation checks the logo on disk, and the
+//! old model is then read exactly as any model directory is (which files count,
+//! in which order), with no second loading path to keep in step.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use super::{Digests, Side, SideInfo, SideKind};
+use crate::date::Date;
+use crate::diag;
+use crate::error::{Context, Error, Result};
+use crate::model::{self, Model};
+use crate::render::{self, Document, Templates};
+use crate::verify;
+
+/// One side of a comparison, loaded and validated.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The model.
+    pub model: Model,
+    /// Where it comes from.
+    pub info: SideInfo,
+    /// Its signed documents' digests.
+    pub digests: Digests,
+    /// The temporary copy of a bundle's `model/` (the model's root and logo
+    /// point into it), removed when the side is dropped.
+    _copy: Option<tempfile::TempDir>,
+}
+
+impl Loaded {
+    /// The side, for [`compute`](super::compute).
+    pub fn side(&self) -> Side<'_> {
+        Side {
+            model: &self.model,
+            info: &self.info,
+            digests: &self.digests,
+        }
+    }
+}
+
+/// Whether `path` is an evidence bundle rather than a model: a directory
+/// holding `manifest.json`, or a zip archive (by name or by content).
+pub fn is_bundle(path: &Path) -> bool {
+    if path.is_dir() {
+        return std::fs::symlink_metadata(path.join("manifest.json")).is_ok();
+    }
+    let named_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let mut magic = [0u8; 4];
+    named_zip
+        || std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok_and(|()| magic == *b"PK\x03\x04")
+}
+
+/// Loads a side: a bundle's model as of its bundle date, or a model as of
+/// `date`, rendered with the templates of `templates` (a `--templates` DIR).
+pub fn load(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loaded> {
+    if is_bundle(path) {
+        from_bundle(path, path.display().to_string())
+    } else {
+        from_model(path, date, templates)
+    }
+}
+
+/// Loads the previous bundle of `build --previous`; the report names it by its
+/// bundle name (the directory's name, or the zip's without `.zip`), so that the
+/// report does not depend on where the bundle lies or on its form.
+pub fn previous(path: &Path) -> Result<Loaded> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let label = match name.len().checked_sub(4) {
+        Some(cut) if name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".zip") => {
+            name[..cut].to_string()
+        }
+        _ => name,
+    };
+    from_bundle(path, label)
+}
+
+/// Loads the model copy of the bundle at `path`, validated as of its bundle date.
+/// Its documents' digests are those in the bundle: what its sheets were signed for.
+pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    let bundle = verify::bundle_model(path)?;
+    let Some(date) = Date::parse(&bundle.bundle_date) else {
+        return Err(Error::new(format!(
+            "the manifest.json of `{shown}` gives the bundle date `{}`, which is not a date",
+            bundle.bundle_date
+        ))
+        .hint("compare against a bundle written by `rolecall build`"));
+    };
+    if bundle.files.is_empty() {
+        return Err(Error::new(format!(
+            "`{shown}` holds no model (its model/ folder is empty or missing)"
+        ))
+        .hint("compare against a bundle written by `rolecall build`, which copies the model into model/"));
+    }
+    // The paths were checked by `verify` (no `..`, no absolute path, no link);
+    // `create_new` also refuses two names that this file system takes for one.
+    let copy = tempfile::Builder::new()
+        .prefix("rolecall-previous-")
+        .tempdir()
+        .context("failed to create a temporary directory for the bundle's model")?;
+    let outside = logo_outside(&bundle.files);
+    // The model goes as deep into the copy as its logo path climbs out of it.
+    let root = (0..outside.as_ref().map_or(0, |o| o.depth))
+        .fold(copy.path().join("model"), |p, i| p.join(format!("up{i}")));
+    if let Some(o) = &outside {
+        let target = copy.path().join("model").join(&o.target);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
+        }
+        std::fs::write(&target, o.bytes)
+            .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
+    }
+    for (rel, bytes) in &bundle.files {
+        let target = root.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+            .with_context(|| format!("failed to copy model/{rel} of `{shown}`"))?;
+    }
+    let mut checked = model::check(&root, date);
+    // Diagnostics name the file in the bundle, not the temporary copy.
+    for source in &mut checked.sources {
+        source.path = Path::new(&shown).join("model").join(&source.rel);
+    }
+    let Some(model) = checked.model else {
+        let errors = checked.errors();
+        return Err(Error::new(format!(
+            "the model in `{shown}` (the bundle of {date}) does not validate with rolecall {} ({errors} error{}); it may break a rule added or tightened since that bundle was built:\n{}",
+            env!("CARGO_PKG_VERSION"),
+            if errors == 1 { "" } else { "s" },
+            diag::render_human(&checked.diagnostics, &checked.sources, &shown).trim_end()
+        ))
+        .hint("a change report needs both models to validate: fix a copy of the bundle's model/ folder and compare with `rolecall diff COPY MODEL`"));
+    };
+    let digests = bundle
+        .hashes
+        .into_iter()
+        .filter(|(p, _)| signed_document(p))
+        .collect();
+    Ok(Loaded {
+        model,
+        info: SideInfo {
+            label,
+            kind: SideKind::Bundle,
+            bundle_date: Some(date.to_string()),
+            date: date.to_string(),
+            model_digest: bundle.model_digest,
+        },
+        digests,
+        _copy: Some(copy),
+    })
+}
+
+/// A logo that lay outside the model's directory, which the model copy holds as
+/// `assets/<name>`: how many directories its path climbs above the model root
+/// (`depth`), where it then leads from there (`target`), and its bytes.
+struct OutsideLogo<'a> {
+    depth: usize,
+    target: std::path::PathBuf,
+    bytes: &'a [u8],
+}
+
+/// Finds the `[organisation] logo` of a bundle's model files when its path climbs
+/// out of the model directory (`../logo.png`), so that the copy can put the logo
+/// back where the path expects it and the model validates as it did.
+fn logo_outside(files: &[(String, Vec<u8>)]) -> Option<OutsideLogo<'_>> {
+    let (rel, logo) = files.iter().find_map(|(rel, bytes)| {
+        let text = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|_| rel.ends_with(".toml"))?;
+        let value: toml::Table = text.parse().ok()?;
+        let logo = value
+            .get("organisation")?
+            .get("logo")?
+            .as_str()?
+            .to_string();
+        Some((rel, logo))
+    })?;
+    if logo.starts_with('/') || Path::new(&logo).is_absolute() {
+        return None;
+    }
+    // The path from the model root: the naming file's directory, then the logo's.
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    let mut depth = 0;
+    for part in logo.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    depth += 1;
+                }
+            }
+            name => parts.push(name),
+        }
+    }
+    let name = parts.last()?;
+    let bytes = files
+        .iter()
+        .find(|(p, _)| *p == format!("assets/{name}"))
+        .map(|(_, b)| b.as_slice())?;
+    // Past the limit of how deep a model may nest, the logo is left out (and
+    // the old model fails to validate, saying so).
+    (depth > 0 && depth <= 16).then(|| OutsideLogo {
+        depth,
+        target: parts.iter().collect(),
+        bytes,
+    })
+}
+
+/// Loads the model at `path` as of `date`; its documents' digests are those of
+/// its documents rendered with the templates of `templates`.
+fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loaded> {
+    let shown = path.display().to_string();
+    let checked = model::check(path, date);
+    let Some(model) = checked.model else {
+        let errors = checked.errors();
+        return Err(Error::new(format!(
+            "the model `{shown}` has {errors} error{}:\n{}",
+            if errors == 1 { "" } else { "s" },
+            diag::render_human(&checked.diagnostics, &checked.sources, &shown).trim_end()
+        ))
+        .hint(format!("fix them first; `rolecall check {shown}` lists them")));
+    };
+    let templates = Templates::load(templates, &model.organisation.language)?;
+    let docs = render::render(&model, &templates)?.documents;
+    let model_digest = crate::bundle::model_digest(&crate::bundle::model_copy(&model)?);
+    Ok(Loaded {
+        info: SideInfo {
+            label: shown,
+            kind: SideKind::Model,
+            bundle_date: None,
+            date: date.to_string(),
+            model_digest,
+        },
+        digests: document_digests(&docs),
+        model,
+        _copy: None,
+    })
+}
+
+/// Documents that carry signatures, in a bundle: role descriptions and the
+/// policy, by the paths of the table of documents (a bundle of an earlier
+/// version may not say which documents its sheets bind in its manifest).
+fn signed_document(path: &str) -> bool {
+    let role = render::documents::spec(render::documents::ROLE).path;
+    let (dir, _) = role.split_once("{role}").unwrap_or((role, ""));
+    path == render::documents::spec(render::documents::POLICY).path
+        || (path.starts_with(dir) && path.ends_with(".md"))
+}
+
+/// The digests of the rendered documents that carry signatures (as
+/// [`signed_document`] picks them from a bundle).
+pub fn document_digests(docs: &[Document]) -> Digests {
+    docs.iter()
+        .filter(|d| signed_document(&d.path))
+        .map(|d| (d.path.clone(), d.digest.clone()))
+        .collect()
+}
+
+/// `changes.md` of a bundle being built for `model` against `previous`; `docs`
+/// are the bundle's documents and `model_digest` its model digest.
+pub fn changes_document(
+    previous: &Loaded,
+    model: &Model,
+    docs: &[Document],
+    model_digest: &str,
+    templates: &Templates,
+) -> Result<Document> {
+    let info = SideInfo {
+        label: "this bundle".into(),
+        kind: SideKind::Bundle,
+        bundle_date: Some(model.date.to_string()),
+        date: model.date.to_string(),
+        model_digest: model_digest.to_string(),
+    };
+    let digests = document_digests(docs);
+    let new = Side {
+        model,
+        info: &info,
+        digests: &digests,
+    };
+    let changes = super::compute(&previous.side(), &new);
+    render::changes(model, templates, &changes)
+}

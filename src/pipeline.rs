@@ -1,0 +1,226 @@
+//! The pipeline, as one function per command that needs it.
+//!
+//! [`check`] loads and validates the model, loads the templates and the locale
+//! of its language, renders every document and the signature register, and
+//! collects every diagnostic, each computed once. [`build`] turns what `check`
+//! produced into the files of the bundle (PDFs, exports, HTML pages, the model
+//! copy, the manifest) and writes them. [`diff`] loads two sides and renders the
+//! change report. The commands in `cmd` only parse arguments, call these and
+//! print.
+
+use std::path::Path;
+
+use crate::bundle::manifest::SheetEntry;
+use crate::bundle::{self, BundleFile, ManifestInfo, Written};
+use crate::changes::{self, ChangeSet, load::Loaded};
+use crate::date::Date;
+use crate::diag::{Diagnostic, SourceFile};
+use crate::error::Result;
+use crate::export;
+use crate::model::{self, Model};
+use crate::pdf;
+use crate::render::{self, BundleInfo, Document, Rendered, Templates};
+use crate::signatures;
+
+/// What a run reads: the model, its date and the templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Config<'a> {
+    /// A model file or directory.
+    pub model: &'a Path,
+    /// The bundle date.
+    pub date: Date,
+    /// A directory of templates and locales overriding the built-in ones.
+    pub templates: Option<&'a Path>,
+}
+
+/// A model without errors, and everything rendered from it.
+pub struct Valid {
+    /// The model.
+    pub model: Model,
+    /// The templates and locale it was rendered with.
+    pub templates: Templates,
+    /// Every document (but the change report) and the signature register.
+    pub rendered: Rendered,
+}
+
+/// The outcome of [`check`].
+pub struct Checked {
+    /// The model's files, for showing diagnostics.
+    pub sources: Vec<SourceFile>,
+    /// Every finding: the model's, then the recorded signatures'.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The model and its documents, when it has no errors.
+    pub valid: Option<Valid>,
+}
+
+impl Checked {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Loads, validates and renders the model; an error only when something other
+/// than the model fails (a template, a locale).
+pub fn check(config: &Config) -> Result<Checked> {
+    let checked = model::check(config.model, config.date);
+    let mut diagnostics = checked.diagnostics;
+    let valid = match checked.model {
+        Some(model) => {
+            // Recorded signatures are checked against the documents' digests, so
+            // the documents are rendered with the templates the bundle will use.
+            let templates = Templates::load(config.templates, &model.organisation.language)?;
+            let rendered = render::render(&model, &templates)?;
+            diagnostics.extend(signatures::diagnostics(&model, &rendered.register));
+            Some(Valid {
+                model,
+                templates,
+                rendered,
+            })
+        }
+        None => None,
+    };
+    Ok(Checked {
+        sources: checked.sources,
+        diagnostics,
+        valid,
+    })
+}
+
+/// How [`build`] writes the bundle.
+pub struct BuildOptions<'a> {
+    /// Where the bundle directory and zip go.
+    pub out: &'a Path,
+    /// PDF options; `None` for a Markdown-only bundle.
+    pub pdf: Option<pdf::PdfOptions>,
+    /// A previous bundle to report changes against.
+    pub previous: Option<&'a Path>,
+}
+
+/// What [`build`] wrote.
+pub struct Built {
+    /// Where.
+    pub written: Written,
+    /// How many files the bundle holds.
+    pub files: usize,
+    /// The previous bundle's name, when the bundle has a change report.
+    pub previous: Option<String>,
+}
+
+/// Builds the bundle of a valid model and writes it to `opts.out`.
+pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
+    let previous = opts.previous.map(changes::load::previous).transpose()?;
+    let name = bundle_name(&valid.model);
+    let progress = opts
+        .pdf
+        .as_ref()
+        .map(|p| p.progress.clone())
+        .unwrap_or_default();
+    progress.stage("rendering documents");
+    let files = bundle_files(valid, opts, &name, previous.as_ref())?;
+    progress.stage("writing the bundle");
+    let written = bundle::write(opts.out, &name, &files, valid.model.date)?;
+    progress.clear();
+    Ok(Built {
+        written,
+        files: files.len(),
+        previous: previous.map(|p| p.info.label),
+    })
+}
+
+/// `<org>-evidence-<date>`: the bundle directory's and zip's name.
+pub fn bundle_name(model: &Model) -> String {
+    format!("{}-evidence-{}", model.organisation.slug, model.date)
+}
+
+/// Every file of the bundle, manifest and checksums included, sorted by path.
+fn bundle_files(
+    valid: &Valid,
+    opts: &BuildOptions,
+    name: &str,
+    previous: Option<&Loaded>,
+) -> Result<Vec<BundleFile>> {
+    let Valid {
+        model,
+        templates,
+        rendered,
+    } = valid;
+    let locale = templates.locale();
+    let mut docs: Vec<Document> = rendered.documents.clone();
+    let model_files = bundle::model_copy(model)?;
+    let model_digest = bundle::model_digest(&model_files);
+    if let Some(previous) = previous {
+        docs.push(changes::load::changes_document(
+            previous,
+            model,
+            &docs,
+            &model_digest,
+            templates,
+        )?);
+    }
+    let (pdfs, fonts) = match &opts.pdf {
+        Some(pdf) => pdf::build(model, &docs, templates, pdf, opts.out, name)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut entries = docs
+        .iter()
+        .map(|d| render::describe(d, model, locale))
+        .collect::<Result<Vec<_>>>()?;
+    entries.extend(export::index_entries(locale)?);
+    let info = BundleInfo {
+        date: render::format_date(model, locale, model.date)?,
+        date_iso: model.date.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        model_digest: model_digest.clone(),
+        pdf: opts.pdf.is_some(),
+    };
+    let readme = render::index(model, templates, &entries, &info)?;
+    let mut signature_sheets: Vec<SheetEntry> = docs
+        .iter()
+        .filter_map(|d| {
+            d.binds.as_ref().map(|b| SheetEntry {
+                path: d.path.clone(),
+                sheet: b.sheet.to_string(),
+                document: b.document.clone(),
+                digest: b.digest.clone(),
+            })
+        })
+        .collect();
+    signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut files: Vec<BundleFile> = docs
+        .iter()
+        .map(|d| BundleFile::text(d.path.clone(), d.markdown.clone()))
+        .collect();
+    files.extend(pdfs);
+    files.extend(export::bundle_files(model, locale)?);
+    files.push(BundleFile::text("README.md", readme));
+    files.extend(model_files);
+    files.extend(crate::html::pages(
+        &files,
+        &model.organisation.name,
+        &docs,
+        &info,
+        templates,
+    )?);
+    bundle::assemble(
+        files,
+        ManifestInfo {
+            date: model.date,
+            organisation: model.organisation.name.clone(),
+            model_digest,
+            fonts,
+            signature_sheets,
+        },
+    )
+}
+
+/// The change report between two sides (models or bundles), and its Markdown
+/// rendered with the templates of the new side's model.
+pub fn diff(old: &Path, new: &Path, date: Date, templates: Option<&Path>) -> Result<(ChangeSet, String)> {
+    let old = changes::load::load(old, date, templates)?;
+    let new = changes::load::load(new, date, templates)?;
+    let set = changes::compute(&old.side(), &new.side());
+    let templates = Templates::load(templates, &new.model.organisation.language)?;
+    let markdown = render::changes(&new.model, &templates, &set)?.markdown;
+    Ok((set, markdown))
+}
