@@ -557,11 +557,13 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Resolves a relative reference `rel` from the page `page`; `None` if it leaves the bundle.
+/// Resolves a relative reference `rel` (percent-decoded) from the page `page`;
+/// `None` if it leaves the bundle. A backslash separates segments too, as
+/// browsers read it in `file:` and `http(s):` URLs.
 fn resolve(page: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = page.split('/').collect();
     parts.pop();
-    for seg in rel.split('/') {
+    for seg in rel.split(['/', '\\']) {
         match seg {
             "" | "." => {}
             ".." => {
@@ -597,7 +599,9 @@ enum Dest {
 /// Decides a destination in the page `page`. Links may go to the bundle (a
 /// Markdown document's link goes to its twin), to `http(s)`, `mailto` or the
 /// page itself; images only to a file of the bundle, so a page never loads
-/// anything from the network. Anything else, `javascript:` first, is dropped.
+/// anything from the network. Anything else, `javascript:` first, is dropped,
+/// and so is a relative link that leaves the bundle once percent-decoded
+/// (`../../etc/passwd`, `%2e%2e/`) or does not decode.
 fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> Dest {
     // Browsers drop tabs and newlines anywhere and C0 controls and spaces around a URL.
     let cleaned: String = url
@@ -639,8 +643,8 @@ fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> 
             }
             Dest::Rewrite(url)
         }
-        _ if image => Dest::Drop,
-        _ => Dest::Keep,
+        Some(_) if !image => Dest::Keep,
+        _ => Dest::Drop,
     }
 }
 
@@ -992,6 +996,30 @@ mod tests {
             let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
             assert!(!html.contains("<a"), "{input}: {html}");
         }
+    }
+
+    #[test]
+    fn relative_links_that_leave_the_bundle_keep_only_their_text() {
+        let bundle = paths(&["roles/ceo.md", "roles/ceo.html"]);
+        for input in [
+            "[l](../../../../../etc/passwd)",
+            "[l](%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd)",
+            "[l](%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd)",
+            "[l](..\\\\..\\\\..\\\\etc\\\\passwd)",
+            "[l](.%2e/.%2e/x.md)",
+            "[l](../%ff.md)",
+        ] {
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
+            assert_eq!(html, "<p>l</p>\n", "{input}");
+        }
+        // Climbing back down into the bundle stays a link.
+        let (html, _) = markdown_body(
+            "[l](../roles/../roles/ceo.md)",
+            "roles/ceo.html",
+            &bundle,
+            false,
+        );
+        assert!(html.contains("href=\"ceo.html\""), "{html}");
     }
 
     #[test]
