@@ -7,6 +7,7 @@
 //! resolves, every activity has exactly one accountable role).
 
 mod load;
+pub mod paths;
 pub mod raw;
 mod validate;
 
