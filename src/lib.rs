@@ -4,7 +4,8 @@
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
 //! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
 //! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
-//! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
+//! [`cmd`] holds one file per subcommand; [`cli`] every clap type; [`interrupt`]
+//! stops typst and removes a build's temporary files on SIGINT or SIGTERM.
 
 pub mod bundle;
 pub mod changes;
@@ -16,6 +17,7 @@ pub mod digest;
 pub mod export;
 pub mod fonts;
 pub mod html;
+pub mod interrupt;
 pub mod model;
 pub mod pdf;
 pub mod progress;

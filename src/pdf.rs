@@ -11,6 +11,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -243,8 +244,7 @@ pub fn write_sources(
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
             let rel = format!("assets/logo.{ext}");
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("failed to read logo `{}`", path.display()))?;
+            let bytes = crate::model::paths::read_logo(&model.root, path)?;
             std::fs::create_dir_all(root.join("assets"))?;
             std::fs::write(root.join(&rel), bytes)?;
             format!("\"/{rel}\"")
@@ -472,12 +472,17 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
         }
         s
     });
+    // Shared with the interrupt handler, which kills it on SIGINT or SIGTERM.
+    let child = Arc::new(Mutex::new(child));
+    let _tracked = crate::interrupt::track_child(Arc::clone(&child));
+    let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
     let start = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().context("failed to wait for typst")? {
+        if let Some(status) = lock().try_wait().context("failed to wait for typst")? {
             break status;
         }
         if start.elapsed() > timeout {
+            let mut child = lock();
             let _ = child.kill();
             let _ = child.wait();
             bail!(

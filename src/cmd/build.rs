@@ -45,6 +45,13 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         .map(super::diff::previous)
         .transpose()?;
     let name = format!("{}-evidence-{}", model.organisation.slug, date);
+    // Held from the first write into OUT to the end: builds into one OUT take turns.
+    let _lock = bundle::lock(&args.out, || {
+        eprintln!(
+            "waiting for another rolecall build into `{}` to finish",
+            args.out.display()
+        )
+    })?;
     let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
     let progress = pdf.as_ref().map(|p| p.progress.clone()).unwrap_or_default();
     progress.stage("rendering documents");
@@ -176,26 +183,8 @@ pub(crate) fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
         .map(|s| BundleFile::text(format!("model/{}", s.rel), s.text.clone()))
         .collect();
     if let Some(logo) = &model.organisation.logo {
-        let bytes = std::fs::read(logo)
-            .with_context(|| format!("failed to read logo `{}`", logo.display()))?;
-        let name = logo
-            .strip_prefix(&model.root)
-            .ok()
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .filter(|p| !p.is_empty() && !p.starts_with(".."))
-            .unwrap_or_else(|| {
-                format!(
-                    "assets/{}",
-                    logo.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                )
-            });
+        let bytes = crate::model::paths::read_logo(&model.root, logo)?;
+        let name = crate::model::paths::bundle_name(&model.root, logo)?;
         files.push(BundleFile {
             path: format!("model/{name}"),
             bytes,
@@ -221,7 +210,7 @@ fn build_pdfs(
         .with_context(|| format!("failed to create `{}`", out.display()))?;
     let kept = out.join(format!("{name}.typst"));
     let staging = tempfile::Builder::new()
-        .prefix(".rolecall-typst-")
+        .prefix(bundle::TYPST_PREFIX)
         .tempdir_in(out)
         .with_context(|| {
             format!(
@@ -229,13 +218,18 @@ fn build_pdfs(
                 out.display()
             )
         })?;
+    let _removed = crate::interrupt::remove_on_interrupt(staging.path().to_path_buf());
+    // Not while an interrupt removes the sources (a killed typst fails too).
     let keep = |staging: tempfile::TempDir| -> Result<()> {
-        if kept.exists() {
-            std::fs::remove_dir_all(&kept)
-                .with_context(|| format!("failed to replace `{}`", kept.display()))?;
-        }
-        std::fs::rename(staging.keep(), &kept)
-            .with_context(|| format!("failed to keep the Typst sources in `{}`", kept.display()))
+        crate::interrupt::critical(|| {
+            if kept.exists() {
+                std::fs::remove_dir_all(&kept)
+                    .with_context(|| format!("failed to replace `{}`", kept.display()))?;
+            }
+            std::fs::rename(staging.keep(), &kept).with_context(|| {
+                format!("failed to keep the Typst sources in `{}`", kept.display())
+            })
+        })
     };
     let result = pdf::write_sources(staging.path(), model, docs, templates)
         .and_then(|sources| pdf::compile(&typst, &sources, model, opts));
