@@ -110,14 +110,20 @@ pub fn interrupted() -> bool {
 }
 
 /// Runs `f` to its end before an interrupt is acted on. When an interrupt came
-/// first, `f` does not run and this never returns (the process is exiting).
+/// first or while `f` ran, this never returns (the process is exiting).
 pub fn critical<T>(f: impl FnOnce() -> T) -> T {
-    let guard = lock(&CRITICAL);
-    if interrupted() {
-        drop(guard);
-        wait_if_interrupted();
+    let done = {
+        let _guard = lock(&CRITICAL);
+        (!interrupted()).then(f)
+    };
+    // An interrupt that came before or while `f` ran is acted on now.
+    wait_if_interrupted();
+    match done {
+        Some(done) => done,
+        None => loop {
+            std::thread::park();
+        },
     }
-    f()
 }
 
 /// Never returns while an interrupt is handled: a failure that the interrupt
