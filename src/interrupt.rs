@@ -1,7 +1,7 @@
 //! What a build leaves when it is interrupted (SIGINT, SIGTERM, SIGHUP): nothing.
 //!
 //! Not a pipeline stage but the build's safety net. The build registers what
-//! must not outlive it: the typst processes it runs ([`track_child`]) and the
+//! must not outlive it: the typst processes it runs ([`spawn`]) and the
 //! temporary directories it writes in OUT ([`remove_on_interrupt`]). When a
 //! signal arrives, the thread started by [`install`] stops those processes,
 //! removes those directories and exits with 128 + the signal's number, as a
@@ -15,7 +15,7 @@
 //! recovers or removes (`bundle::lock`).
 
 use std::path::PathBuf;
-use std::process::Child;
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -120,9 +120,7 @@ pub fn critical<T>(f: impl FnOnce() -> T) -> T {
     wait_if_interrupted();
     match done {
         Some(done) => done,
-        None => loop {
-            std::thread::park();
-        },
+        None => park_forever(),
     }
 }
 
@@ -130,12 +128,19 @@ pub fn critical<T>(f: impl FnOnce() -> T) -> T {
 /// caused (a killed typst, a removed directory) is not reported as an error of
 /// its own before the process exits.
 pub fn wait_if_interrupted() {
-    while interrupted() {
+    if interrupted() {
+        park_forever();
+    }
+}
+
+/// Waits for the signal thread to end the process.
+fn park_forever() -> ! {
+    loop {
         std::thread::park();
     }
 }
 
-/// Something registered with [`remove_on_interrupt`] or [`track_child`]; it is
+/// Something registered with [`remove_on_interrupt`] or [`spawn`]; it is
 /// forgotten when this is dropped.
 #[must_use = "the registration ends when this is dropped"]
 pub struct Registration(u64);
@@ -161,7 +166,18 @@ pub fn remove_on_interrupt(path: PathBuf) -> Registration {
     register(|s, id| s.paths.push((id, path)))
 }
 
-/// Kills `child` on an interrupt.
-pub fn track_child(child: Arc<Mutex<Child>>) -> Registration {
-    register(|s, id| s.children.push((id, child)))
+/// Starts `cmd` and kills it on an interrupt. Starting and registering are one
+/// step under the lock the signal thread takes, so no child can start
+/// unregistered while an interrupt is handled; once one is, this never returns.
+pub fn spawn(cmd: &mut Command) -> std::io::Result<(Arc<Mutex<Child>>, Registration)> {
+    let mut state = lock(&STATE);
+    if interrupted() {
+        drop(state);
+        park_forever();
+    }
+    let child = Arc::new(Mutex::new(cmd.spawn()?));
+    let id = state.next;
+    state.next += 1;
+    state.children.push((id, Arc::clone(&child)));
+    Ok((child, Registration(id)))
 }

@@ -11,7 +11,6 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -460,11 +459,12 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
+    // Killed by the interrupt handler on SIGINT or SIGTERM.
+    let (child, _tracked) = crate::interrupt::spawn(&mut cmd)
         .with_context(|| format!("failed to start typst for {what}"))?;
+    let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
     // Read stderr on a thread so a chatty typst can never block on a full pipe.
-    let mut stderr = child.stderr.take();
+    let mut stderr = lock().stderr.take();
     let reader = std::thread::spawn(move || {
         let mut s = String::new();
         if let Some(e) = stderr.as_mut() {
@@ -472,10 +472,6 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
         }
         s
     });
-    // Shared with the interrupt handler, which kills it on SIGINT or SIGTERM.
-    let child = Arc::new(Mutex::new(child));
-    let _tracked = crate::interrupt::track_child(Arc::clone(&child));
-    let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
     let start = Instant::now();
     let status = loop {
         if let Some(status) = lock().try_wait().context("failed to wait for typst")? {
