@@ -229,15 +229,16 @@ struct End {
     comment: u64,
 }
 
-/// One central directory header, as far as the walk compares it.
-struct Central {
+/// A central directory or local header, as far as the walk compares them.
+struct Header {
     name: Vec<u8>,
     flags: u16,
     method: u16,
     crc: u32,
     compressed: u64,
     size: u64,
-    offset: u64,
+    /// Central: where the entry's local header starts. Local: where its data starts.
+    at: u64,
 }
 
 /// General purpose flag: sizes and CRC follow the data in a data descriptor.
@@ -327,12 +328,12 @@ fn walk<R: Read + Seek>(r: &mut R, shown: &str) -> std::io::Result<Layout> {
     let names = centrals.iter().map(|c| c.name.clone()).collect();
 
     // Every byte before the central directory, in order of the local headers.
-    let mut order: Vec<&Central> = centrals.iter().collect();
-    order.sort_by_key(|c| c.offset);
+    let mut order: Vec<&Header> = centrals.iter().collect();
+    order.sort_by_key(|c| c.at);
     let mut cursor = 0u64;
     for c in order {
         let name = shown_name(&c.name);
-        if c.offset < cursor {
+        if c.at < cursor {
             problems.push(Problem::new(
                 name,
                 Kind::Tampering,
@@ -340,15 +341,15 @@ fn walk<R: Read + Seek>(r: &mut R, shown: &str) -> std::io::Result<Layout> {
             ));
             continue;
         }
-        if c.offset > cursor {
-            gap(r, cursor, c.offset, &mut problems)?;
+        if c.at > cursor {
+            gap(r, cursor, c.at, &mut problems)?;
         }
         match local_entry(r, c, end.cd_offset)? {
             Ok(end_at) => cursor = end_at,
             Err(why) => {
                 problems.push(Problem::new(name, Kind::Tampering, why));
                 // Its extent is unknown: the rest up to the next entry is not judged.
-                cursor = c.offset + 1;
+                cursor = c.at + 1;
             }
         }
     }
@@ -397,7 +398,7 @@ fn read_central<R: Read + Seek>(
     end: &End,
     shown: &str,
     problems: &mut Vec<Problem>,
-) -> std::io::Result<Vec<Central>> {
+) -> std::io::Result<Vec<Header>> {
     r.seek(SeekFrom::Start(end.cd_offset))?;
     let mut limited = r.take(end.cd_size);
     let mut centrals = Vec::new();
@@ -439,14 +440,14 @@ fn read_central<R: Read + Seek>(
             ));
             continue;
         }
-        centrals.push(Central {
+        centrals.push(Header {
             name,
             flags: u16_at(&header, 8),
             method: u16_at(&header, 10),
             crc: u32_at(&header, 16),
             compressed,
             size,
-            offset,
+            at: offset,
         });
     }
     if used != end.cd_size && centrals.len() < MAX_ENTRIES {
@@ -466,13 +467,13 @@ fn read_central<R: Read + Seek>(
 /// (header, data and data descriptor) ends, `Ok(Err(why))` a disagreement.
 fn local_entry<R: Read + Seek>(
     r: &mut R,
-    c: &Central,
+    c: &Header,
     limit: u64,
 ) -> std::io::Result<Result<u64, String>> {
-    let Some(local) = read_local(r, c.offset, limit)? else {
+    let Some(local) = read_local(r, c.at, limit)? else {
         return Ok(Err(format!(
             "the central directory points at byte {}, where no local entry starts",
-            c.offset
+            c.at
         )));
     };
     if local.name != c.name {
@@ -487,7 +488,7 @@ fn local_entry<R: Read + Seek>(
                 .into(),
         ));
     }
-    let data_end = local.data_start + c.compressed;
+    let data_end = local.at + c.compressed;
     let (crc, compressed, size, end) = if c.flags & DATA_DESCRIPTOR != 0 {
         // CRC-32 and sizes follow the data, with or without a signature.
         if data_end + 12 > limit {
@@ -525,19 +526,8 @@ fn local_entry<R: Read + Seek>(
     Ok(Ok(end))
 }
 
-/// A local file header.
-struct Local {
-    name: Vec<u8>,
-    flags: u16,
-    method: u16,
-    crc: u32,
-    compressed: u64,
-    size: u64,
-    data_start: u64,
-}
-
 /// Reads the local header at `at`, if one starts there and ends before `limit`.
-fn read_local<R: Read + Seek>(r: &mut R, at: u64, limit: u64) -> std::io::Result<Option<Local>> {
+fn read_local<R: Read + Seek>(r: &mut R, at: u64, limit: u64) -> std::io::Result<Option<Header>> {
     if at + 30 > limit {
         return Ok(None);
     }
@@ -555,14 +545,14 @@ fn read_local<R: Read + Seek>(r: &mut R, at: u64, limit: u64) -> std::io::Result
     }
     let mut name = vec![0u8; name_len as usize];
     r.read_exact(&mut name)?;
-    Ok(Some(Local {
+    Ok(Some(Header {
         name,
         flags: u16_at(&h, 6),
         method: u16_at(&h, 8),
         crc: u32_at(&h, 14),
         compressed: u64::from(u32_at(&h, 18)),
         size: u64::from(u32_at(&h, 22)),
-        data_start,
+        at: data_start,
     }))
 }
 
@@ -580,7 +570,7 @@ fn gap<R: Read + Seek>(
         let Some(local) = read_local(r, at, to)? else {
             break;
         };
-        let end = local.data_start + local.compressed;
+        let end = local.at + local.compressed;
         let name = shown_name(&local.name);
         problems.push(Problem::new(
             name,

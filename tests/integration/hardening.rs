@@ -474,6 +474,14 @@ fn bundle_entries() -> (tempfile::TempDir, Vec<Raw>) {
     (out, files.iter().map(|(n, b)| Raw::file(n, b)).collect())
 }
 
+/// The entry of `entries` that the central directory names `name`.
+fn entry<'a>(entries: &'a mut [Raw], name: &str) -> &'a mut Raw {
+    entries
+        .iter_mut()
+        .find(|e| e.central_name == name.as_bytes())
+        .unwrap()
+}
+
 /// Writes the zip and runs `verify` on it.
 fn verify_raw(dir: &Path, entries: &[Raw], layout: &Layout) -> (PathBuf, Run) {
     let path = dir.join("hand.zip");
@@ -520,10 +528,7 @@ fn a_local_entry_the_central_directory_does_not_list_is_tampering() {
 fn a_local_header_naming_another_path_than_the_central_directory_is_tampering() {
     let (out, mut entries) = bundle_entries();
     let ceo = format!("{NAME}/roles/ceo.md");
-    let e = entries
-        .iter_mut()
-        .find(|e| e.central_name == ceo.as_bytes())
-        .unwrap();
+    let e = entry(&mut entries, &ceo);
     e.local_name = b"../../../../tmp/x.md".to_vec();
     let (_, run) = verify_raw(out.path(), &entries, &Layout::default());
     assert_problem(
@@ -613,10 +618,7 @@ fn data_before_between_or_after_the_entries_is_tampering() {
 fn a_local_header_whose_crc_differs_from_the_central_directory_is_tampering() {
     let (out, mut entries) = bundle_entries();
     let policy = format!("{NAME}/policy.md");
-    let e = entries
-        .iter_mut()
-        .find(|e| e.central_name == policy.as_bytes())
-        .unwrap();
+    let e = entry(&mut entries, &policy);
     let crc = crc32(&e.data);
     let size = e.data.len();
     e.local_crc = Some(crc ^ 1);
