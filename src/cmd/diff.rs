@@ -206,8 +206,8 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
 
 /// Points the `[organisation] logo` of a bundle's model files at the copy the
 /// bundle holds, when the bundle was built before a logo had to lie inside the
-/// model directory: its path climbed out (`../logo.png`) and the model copy
-/// keeps the file as `assets/<name>`. The naming file's text changes only in
+/// model directory: its path climbed out (`../logo.png`) or was absolute, and
+/// the model copy keeps the file as `assets/<name>`. The naming file's text changes only in
 /// that value, so the old model validates as it did (its digest is the
 /// manifest's, not recomputed).
 fn relocate_outside_logo(files: &mut [(String, Vec<u8>)]) {
@@ -228,15 +228,12 @@ fn relocate_outside_logo(files: &mut [(String, Vec<u8>)]) {
     });
     let Some((i, logo)) = found else { return };
     let value = logo.get_ref();
-    if value.starts_with('/') || Path::new(value).is_absolute() {
-        return;
-    }
     // The path from the model root: the naming file's directory, then the logo's.
     let mut dir: Vec<&str> = files[i].0.split('/').collect();
     dir.pop();
     let depth = dir.len();
     let mut parts = dir.clone();
-    let mut climbs = false;
+    let mut climbs = value.starts_with('/') || Path::new(value).is_absolute();
     for part in value.split('/') {
         match part {
             "" | "." => {}

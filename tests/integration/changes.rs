@@ -553,27 +553,29 @@ fn a_logo_outside_the_previous_model_directory_is_found_again() {
     let out = tempfile::tempdir().unwrap();
     let (run, built) = build(&minimal, OLD_DATE, out.path(), &[]);
     assert_eq!(run.code, 0, "{}", run.all());
-    let (_w, old) = copy_bundle(&built);
-    edit(
-        &old,
-        "model/model.toml",
-        "logo = \"assets/logo.png\"",
-        "logo = \"../logo.png\"",
-    );
-    reseal(&old);
-    assert_eq!(rolecall(&["verify", old.to_str().unwrap()]).code, 0);
-    assert_eq!(
-        std::fs::read(old.join("model/assets/logo.png")).unwrap(),
-        PNG
-    );
-    let (run, dir) = build(
-        &minimal,
-        NEW_DATE,
-        out.path(),
-        &["--previous", old.to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.all());
-    assert!(read(&dir, "changes.md").contains("**No changes.**"));
+    for outside in ["../logo.png", "/elsewhere/logo.png"] {
+        let (_w, old) = copy_bundle(&built);
+        edit(
+            &old,
+            "model/model.toml",
+            "logo = \"assets/logo.png\"",
+            &format!("logo = \"{outside}\""),
+        );
+        reseal(&old);
+        assert_eq!(rolecall(&["verify", old.to_str().unwrap()]).code, 0);
+        assert_eq!(
+            std::fs::read(old.join("model/assets/logo.png")).unwrap(),
+            PNG
+        );
+        let (run, dir) = build(
+            &minimal,
+            NEW_DATE,
+            out.path(),
+            &["--previous", old.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 0, "{outside}: {}", run.all());
+        assert!(read(&dir, "changes.md").contains("**No changes.**"));
+    }
     // A model naming a logo outside its directory is refused now.
     edit(
         &minimal,
