@@ -227,7 +227,7 @@ fn take_lock(_out: &Path, _waiting: impl FnOnce()) -> std::io::Result<Option<std
 /// directory in gets its zip moved in too; one whose swap had moved the
 /// previous directory aside puts it back; then every `.rolecall-staging-*` and
 /// `.rolecall-typst-*` directory is removed.
-pub fn recover(out: &Path) -> Result<()> {
+fn recover(out: &Path) -> Result<()> {
     let entries =
         std::fs::read_dir(out).with_context(|| format!("failed to read `{}`", out.display()))?;
     let mut left: Vec<PathBuf> = entries

@@ -245,6 +245,8 @@ struct Header {
 const DATA_DESCRIPTOR: u16 = 1 << 3;
 /// The longest end record: 22 bytes and a 65,535-byte comment.
 const MAX_END: u64 = 22 + 0xFFFF;
+/// Most unlisted local entries named one by one in one stretch of the zip.
+const MAX_UNLISTED: usize = 100;
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
@@ -326,6 +328,10 @@ fn walk<R: Read + Seek>(r: &mut R, shown: &str) -> std::io::Result<Layout> {
     }
     let centrals = read_central(r, &end, shown, &mut problems)?;
     let names = centrals.iter().map(|c| c.name.clone()).collect();
+    if centrals.len() >= MAX_ENTRIES {
+        // Too many entries to check: that is reported, and the zip fails anyway.
+        return Ok(Layout { names, problems });
+    }
 
     // Every byte before the central directory, in order of the local headers.
     let mut order: Vec<&Header> = centrals.iter().collect();
@@ -342,7 +348,7 @@ fn walk<R: Read + Seek>(r: &mut R, shown: &str) -> std::io::Result<Layout> {
             continue;
         }
         if c.at > cursor {
-            gap(r, cursor, c.at, &mut problems)?;
+            gap(r, cursor, c.at, shown, &mut problems)?;
         }
         match local_entry(r, c, end.cd_offset)? {
             Ok(end_at) => cursor = end_at,
@@ -354,7 +360,7 @@ fn walk<R: Read + Seek>(r: &mut R, shown: &str) -> std::io::Result<Layout> {
         }
     }
     if cursor < end.cd_offset {
-        gap(r, cursor, end.cd_offset, &mut problems)?;
+        gap(r, cursor, end.cd_offset, shown, &mut problems)?;
     }
     Ok(Layout { names, problems })
 }
@@ -557,23 +563,25 @@ fn read_local<R: Read + Seek>(r: &mut R, at: u64, limit: u64) -> std::io::Result
 }
 
 /// Reports the bytes `from..to` that no listed entry holds: each local entry
-/// found there by name (one the central directory does not list), the rest as
-/// bytes.
+/// found there by name (one the central directory does not list; the first
+/// [`MAX_UNLISTED`]), the rest as bytes.
 fn gap<R: Read + Seek>(
     r: &mut R,
     from: u64,
     to: u64,
+    shown: &str,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<()> {
     let mut at = from;
-    while at < to {
+    let mut named = 0;
+    while at < to && named < MAX_UNLISTED {
         let Some(local) = read_local(r, at, to)? else {
             break;
         };
         let end = local.at + local.compressed;
-        let name = shown_name(&local.name);
+        named += 1;
         problems.push(Problem::new(
-            name,
+            shown_name(&local.name),
             Kind::Tampering,
             format!(
                 "a local zip entry at byte {at} that the central directory does not list (a streaming unzip extracts it, verify cannot check it)"
@@ -591,7 +599,7 @@ fn gap<R: Read + Seek>(
         } else {
             format!("{n} bytes at byte {at} of the zip that no entry holds")
         };
-        problems.push(Problem::new("(zip)", Kind::Tampering, message));
+        problems.push(Problem::new(shown, Kind::Tampering, message));
     }
     Ok(())
 }

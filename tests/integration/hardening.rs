@@ -568,7 +568,7 @@ fn data_before_between_or_after_the_entries_is_tampering() {
     );
     assert_problem(
         &run,
-        "(zip): tampering: 64 bytes before the first zip entry that no entry holds",
+        &format!("{shown}: tampering: 64 bytes before the first zip entry that no entry holds"),
     );
 
     let first = raw_zip(&entries[..1], &Layout::default());
@@ -580,7 +580,7 @@ fn data_before_between_or_after_the_entries_is_tampering() {
     let (_, run) = verify_raw(out.path(), &entries, &layout);
     assert_problem(
         &run,
-        &format!("(zip): tampering: 99 bytes at byte {at} of the zip that no entry holds"),
+        &format!("{shown}: tampering: 99 bytes at byte {at} of the zip that no entry holds"),
     );
 
     let (_, run) = verify_raw(
