@@ -4,6 +4,9 @@
 //! the rendered files; [`write`] writes the directory and a byte-for-byte
 //! reproducible zip into a temporary sibling and renames both into place, so a
 //! failed build never leaves a half-written bundle or damages the previous one.
+//! A build holds [`lock`] on its output directory throughout, so that builds
+//! into one directory take turns; the lock also recovers what an interrupted
+//! build left there.
 
 pub mod manifest;
 
@@ -52,7 +55,11 @@ pub struct ManifestInfo {
 
 /// The `SHA256SUMS` of `files`.
 pub fn sums<'a>(files: impl IntoIterator<Item = &'a BundleFile>) -> Sums {
-    Sums::of(files.into_iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))
+    Sums::of(
+        files
+            .into_iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    )
 }
 
 /// The model digest: SHA-256 of the `model/` lines of `SHA256SUMS`, in order.
@@ -101,26 +108,8 @@ pub fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
         .map(|s| BundleFile::text(format!("model/{}", s.rel), s.text.clone()))
         .collect();
     if let Some(logo) = &model.organisation.logo {
-        let bytes = std::fs::read(logo)
-            .with_context(|| format!("failed to read logo `{}`", logo.display()))?;
-        let name = logo
-            .strip_prefix(&model.root)
-            .ok()
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .filter(|p| !p.is_empty() && !p.starts_with(".."))
-            .unwrap_or_else(|| {
-                format!(
-                    "assets/{}",
-                    logo.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                )
-            });
+        let bytes = crate::model::paths::read_logo(&model.root, logo)?;
+        let name = crate::model::paths::bundle_name(&model.root, logo)?;
         files.push(BundleFile {
             path: format!("model/{name}"),
             bytes,
@@ -138,13 +127,231 @@ pub struct Written {
     pub zip: PathBuf,
 }
 
-/// Writes `files` as `out/<name>/` and `out/<name>.zip`, atomically replacing
-/// any previous bundle of that name.
+/// The prefix of the temporary directory a bundle is written in, inside OUT.
+pub const STAGING_PREFIX: &str = ".rolecall-staging-";
+/// The prefix of the temporary directory the Typst sources are written in, inside OUT.
+pub const TYPST_PREFIX: &str = ".rolecall-typst-";
+/// The file in a staging directory that says a swap began: the bundle's name
+/// and the identity of the new directory.
+const JOURNAL: &str = "swap";
+/// Where the fallback swap moves the previous bundle directory, in the staging directory.
+const PREVIOUS: &str = "previous";
+/// Modes of what a bundle holds, whatever the umask and the sources' modes.
+const FILE_MODE: u32 = 0o644;
+const DIR_MODE: u32 = 0o755;
+
+/// The exclusive lock on an output directory that a build holds while it writes
+/// there (see [`lock`]); released when dropped or when the process ends.
+#[derive(Debug)]
+pub struct OutLock {
+    _file: Option<std::fs::File>,
+}
+
+/// Creates `out` and takes the exclusive lock on it that every build into it
+/// holds, from before its first write there to its end; when another build
+/// holds it, calls `waiting` and waits for that build to end. Then puts back
+/// or removes what an interrupted build left there (see [`recover`]), and
+/// watches for interrupts (`crate::interrupt`).
+pub fn lock(out: &Path, waiting: impl FnOnce()) -> Result<OutLock> {
+    crate::interrupt::install()?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("failed to create `{}`", out.display()))?;
+    let file =
+        take_lock(out, waiting).with_context(|| format!("failed to lock `{}`", out.display()))?;
+    recover(out)?;
+    Ok(OutLock { _file: file })
+}
+
+/// Takes `flock(LOCK_EX)` on the directory `out` itself (so that no lock file
+/// is left in it), calling `waiting` first when another process holds it. The
+/// system releases it when the process ends, however it ends.
+#[cfg(unix)]
+fn take_lock(out: &Path, waiting: impl FnOnce()) -> std::io::Result<Option<std::fs::File>> {
+    use rustix::fs::{FlockOperation, flock};
+    let file = std::fs::File::open(out)?;
+    let mut op = FlockOperation::NonBlockingLockExclusive;
+    let mut waiting = Some(waiting);
+    loop {
+        match flock(&file, op) {
+            Ok(()) => return Ok(Some(file)),
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                if let Some(say) = waiting.take() {
+                    say();
+                }
+                op = FlockOperation::LockExclusive;
+            }
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Without `flock`, builds into one directory are not kept apart.
+#[cfg(not(unix))]
+fn take_lock(_out: &Path, _waiting: impl FnOnce()) -> std::io::Result<Option<std::fs::File>> {
+    Ok(None)
+}
+
+/// Recovers what interrupted builds left in `out` (the caller holds the lock,
+/// so no build is using it): a staging directory whose swap had moved the new
+/// directory in gets its zip moved in too; one whose swap had moved the
+/// previous directory aside puts it back; then every `.rolecall-staging-*` and
+/// `.rolecall-typst-*` directory is removed.
+fn recover(out: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(out).with_context(|| format!("failed to read `{}`", out.display()))?;
+    let mut left: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            (name.starts_with(STAGING_PREFIX) || name.starts_with(TYPST_PREFIX))
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+        .map(|e| e.path())
+        .collect();
+    left.sort();
+    for path in left {
+        let is_staging = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(STAGING_PREFIX));
+        if is_staging {
+            crate::interrupt::critical(|| finish_swap(out, &path))?;
+        }
+        std::fs::remove_dir_all(&path).with_context(|| {
+            format!(
+                "failed to remove `{}`, left by an interrupted build",
+                path.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Brings the bundle that the staging directory `staging` was swapping in to a
+/// whole state: the new one when its directory is in place, else the previous.
+fn finish_swap(out: &Path, staging: &Path) -> Result<()> {
+    let journal = std::fs::read_to_string(staging.join(JOURNAL)).ok();
+    let (name, id) = match &journal {
+        Some(text) => {
+            let mut lines = text.lines();
+            let name = lines.next().unwrap_or_default().to_string();
+            (
+                name,
+                lines.next().filter(|l| !l.is_empty()).map(str::to_string),
+            )
+        }
+        // A staging directory of rolecall 0.1, which wrote no journal: the
+        // bundle's name is that of the zip it holds.
+        None => {
+            let zip = std::fs::read_dir(staging).ok().and_then(|rd| {
+                rd.flatten().find_map(|e| {
+                    let n = e.file_name().to_str()?.to_string();
+                    n.strip_suffix(".zip").map(str::to_string)
+                })
+            });
+            match zip {
+                Some(name) => (name, None),
+                None => (String::new(), None),
+            }
+        }
+    };
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Ok(()); // the swap never began: whatever is in place is whole
+    }
+    let dir = out.join(&name);
+    let zip = out.join(format!("{name}.zip"));
+    let staged_zip = staging.join(format!("{name}.zip"));
+    let previous = staging.join(PREVIOUS);
+    let in_place = std::fs::symlink_metadata(&dir).is_ok();
+    let swapped = match &id {
+        Some(id) => identity(&dir).as_ref() == Some(id),
+        None => in_place && previous.is_dir(),
+    };
+    if swapped {
+        if staged_zip.is_file() {
+            std::fs::rename(&staged_zip, &zip).with_context(|| {
+                format!(
+                    "failed to move the zip of an interrupted build to `{}`",
+                    zip.display()
+                )
+            })?;
+        }
+    } else if !in_place && previous.is_dir() {
+        std::fs::rename(&previous, &dir).with_context(|| {
+            format!(
+                "failed to put the previous bundle back to `{}` (it is in `{}`)",
+                dir.display(),
+                previous.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// What tells the new bundle directory from any other: its device and inode.
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    Some(format!("{}:{}", m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_path: &Path) -> Option<String> {
+    None
+}
+
+/// Swaps the directory `new` and the directory `old` in one step (Linux's
+/// `renameat2(RENAME_EXCHANGE)`, macOS's `renamex_np(RENAME_SWAP)`); `Ok(false)`
+/// where the system or file system cannot.
+fn exchange(new: &Path, old: &Path) -> std::io::Result<bool> {
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, new, CWD, old, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(true),
+            Err(e)
+                if e == rustix::io::Errno::INVAL
+                    || e == rustix::io::Errno::NOSYS
+                    || e == rustix::io::Errno::NOTSUP =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+    {
+        let _ = (new, old);
+        Ok(false)
+    }
+}
+
+/// Test hook: with `ROLECALL_TEST_PAUSE=<point>[=<seconds>]` in the environment
+/// the build says `paused at <point>` on stderr and sleeps there (2 s unless
+/// given), so that a test can interrupt it at that point. The code path is the
+/// real one either way.
+fn pause_point(point: &str) {
+    let Ok(spec) = std::env::var("ROLECALL_TEST_PAUSE") else {
+        return;
+    };
+    let (at, secs) = spec.split_once('=').unwrap_or((&spec, "2"));
+    if at == point {
+        eprintln!("paused at {point}");
+        let secs = secs.parse().unwrap_or(2.0_f64).clamp(0.0, 60.0);
+        std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    }
+}
+
+/// Writes `files` as `out/<name>/` and `out/<name>.zip`, replacing any previous
+/// bundle of that name so that at every instant each of the two is whole, the
+/// previous one or the new one. The caller holds [`lock`] on `out`.
 pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<Written> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("failed to create `{}`", out.display()))?;
     let staging = tempfile::Builder::new()
-        .prefix(".rolecall-staging-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(out)
         .with_context(|| {
             format!(
@@ -152,17 +359,22 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
                 out.display()
             )
         })?;
+    let _removed = crate::interrupt::remove_on_interrupt(staging.path().to_path_buf());
     let new_dir = staging.path().join(name);
     let new_zip = staging.path().join(format!("{name}.zip"));
     let write_dir = || -> Result<()> {
+        let mut made = std::collections::BTreeSet::new();
+        make_dir(&new_dir)?;
         for f in files {
-            let path = new_dir.join(safe_relative(&f.path)?);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("failed to create `{}`", parent.display()))?;
+            let rel = safe_relative(&f.path)?;
+            let mut at = new_dir.clone();
+            for part in rel.parent().into_iter().flat_map(Path::components) {
+                at.push(part);
+                if made.insert(at.clone()) {
+                    make_dir(&at)?;
+                }
             }
-            std::fs::write(&path, &f.bytes)
-                .with_context(|| format!("failed to write `{}`", path.display()))?;
+            write_file(&new_dir.join(&rel), &f.bytes)?;
         }
         Ok(())
     };
@@ -170,7 +382,8 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
     // reports its own failures when dropped) starts.
     let staged = || -> Result<()> {
         write_dir()?;
-        write_zip(&new_zip, name, files, date)
+        write_zip(&new_zip, name, files, date)?;
+        set_mode(&new_zip, FILE_MODE)
     };
     // A full disk or an unwritable file fails here, before anything is replaced.
     staged().with_context(|| {
@@ -179,53 +392,114 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
             out.display()
         )
     })?;
+    pause_point("staged");
 
     let dir = out.join(name);
     let zip = out.join(format!("{name}.zip"));
-    // Swap: move the previous bundle aside (inside the staging directory, which is
-    // removed at the end), move the new one in, and put the old one back on failure.
-    let old_dir = staging.path().join("previous");
-    let had_old = dir.exists();
-    if had_old {
-        std::fs::rename(&dir, &old_dir).with_context(|| {
-            format!(
-                "failed to move the previous bundle `{}` aside",
-                dir.display()
-            )
-        })?;
-    }
-    // If a step fails, the swap is undone; should undoing fail too, the staging
-    // directory (holding the previous bundle) is kept rather than removed.
+    crate::interrupt::critical(|| swap(staging, name, &dir, &zip))?;
+    pause_point("swapped");
+    Ok(Written { dir, zip })
+}
+
+/// Moves the bundle staged in `staging` into place as `dir` and `zip`: the
+/// directory first, in one step with the previous one where the system can,
+/// then the zip, which a rename replaces in one step. A journal in `staging`
+/// lets [`recover`] finish the swap should the process die within it.
+fn swap(staging: tempfile::TempDir, name: &str, dir: &Path, zip: &Path) -> Result<()> {
+    let new_dir = staging.path().join(name);
+    let new_zip = staging.path().join(format!("{name}.zip"));
+    let journal = staging.path().join(JOURNAL);
+    let id = identity(&new_dir).unwrap_or_default();
+    std::fs::write(&journal, format!("{name}\n{id}\n"))
+        .with_context(|| format!("failed to write `{}`", journal.display()))?;
+    pause_point("journal");
+    let old_dir = staging.path().join(PREVIOUS);
+    let had_old = std::fs::symlink_metadata(dir).is_ok();
+    // How the directory was moved in, for undoing it: exchanged with the
+    // previous one (now at `new_dir`), or the previous one moved to `old_dir`.
+    let exchanged = had_old
+        && exchange(&new_dir, dir)
+            .with_context(|| format!("failed to move the new bundle to `{}`", dir.display()))?;
     let undo = |staging: tempfile::TempDir, moved_in: bool| -> Option<PathBuf> {
-        let back = (!moved_in || std::fs::rename(&dir, &new_dir).is_ok())
-            && (!had_old || std::fs::rename(&old_dir, &dir).is_ok());
-        (!back && had_old).then(|| staging.keep().join("previous"))
+        let back = if exchanged {
+            exchange(&new_dir, dir).unwrap_or(false)
+        } else {
+            (!moved_in || std::fs::rename(dir, &new_dir).is_ok())
+                && (!had_old || std::fs::rename(&old_dir, dir).is_ok())
+        };
+        // Should undoing fail, the staging directory (holding the previous
+        // bundle and the journal) is kept for the next build to recover.
+        (!back && had_old).then(|| staging.keep())
     };
-    let failed = |e: std::io::Error, what: String, kept: Option<PathBuf>| {
-        let e = Error::from(e).context(what);
-        match kept {
-            Some(k) => e.context(format!(
-                "the previous bundle could not be put back; it is in `{}`",
-                k.display()
-            )),
-            None => e,
+    let failed = |e: Error, kept: Option<PathBuf>| match kept {
+        Some(k) => e.context(format!(
+            "the previous bundle could not be put back; it is in `{}`",
+            k.display()
+        )),
+        None => e,
+    };
+    if !exchanged {
+        if had_old {
+            std::fs::rename(dir, &old_dir).with_context(|| {
+                format!(
+                    "failed to move the previous bundle `{}` aside",
+                    dir.display()
+                )
+            })?;
         }
-    };
-    if let Err(e) = std::fs::rename(&new_dir, &dir) {
-        let kept = undo(staging, false);
-        let what = format!("failed to move the new bundle to `{}`", dir.display());
-        return Err(failed(e, what, kept));
+        if let Err(e) = std::fs::rename(&new_dir, dir) {
+            let kept = undo(staging, false);
+            let e = Error::from(e).context(format!(
+                "failed to move the new bundle to `{}`",
+                dir.display()
+            ));
+            return Err(failed(e, kept));
+        }
     }
-    // Renaming over the old zip replaces it atomically or not at all.
-    if let Err(e) = std::fs::rename(&new_zip, &zip) {
+    pause_point("between-renames");
+    // Renaming over the old zip replaces it in one step or not at all.
+    if let Err(e) = std::fs::rename(&new_zip, zip) {
         let kept = undo(staging, true);
-        let what = format!("failed to move the zip to `{}`", zip.display());
-        return Err(failed(e, what, kept));
+        let e = Error::from(e).context(format!("failed to move the zip to `{}`", zip.display()));
+        return Err(failed(e, kept));
     }
     staging
         .close()
-        .context("failed to remove the staging directory")?;
-    Ok(Written { dir, zip })
+        .context("failed to remove the staging directory")
+}
+
+/// Creates the directory `path` with the bundle's directory mode.
+fn make_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    set_mode(path, DIR_MODE)
+}
+
+/// Writes the file `path` with the bundle's file mode.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::File::create(path)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
+            .with_context(|| format!("failed to set the mode of `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Sets the mode of `path` (not subject to the umask).
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("failed to set the mode of `{}`", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 /// Refuses paths that could escape the bundle directory.

@@ -132,7 +132,6 @@ impl Date {
         let day = self.day.min(days_in_month(year, month));
         Date { year, month, day }
     }
-
 }
 
 impl fmt::Display for Date {
@@ -218,5 +217,4 @@ mod tests {
         assert_eq!(d.add_months(12).to_string(), "2027-01-31");
         assert_eq!(d.add_months(25).to_string(), "2028-02-29");
     }
-
 }

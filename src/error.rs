@@ -204,7 +204,10 @@ mod tests {
             "error: failed to read `x.toml`\n  caused by: No such file or directory\nhint: check the path\n"
         );
         assert_eq!(e.code(), FAILURE);
-        assert_eq!(e.to_string(), "failed to read `x.toml`: No such file or directory");
+        assert_eq!(
+            e.to_string(),
+            "failed to read `x.toml`: No such file or directory"
+        );
     }
 
     #[test]
@@ -219,7 +222,10 @@ mod tests {
         let e = None::<u8>.context("no manifest.json").unwrap_err();
         assert_eq!(e.message(), "no manifest.json");
         let e = Error::new("typst failed\ndocs/a.typ:1:1: error: x");
-        assert_eq!(e.report(), "error: typst failed\n  docs/a.typ:1:1: error: x\n");
+        assert_eq!(
+            e.report(),
+            "error: typst failed\n  docs/a.typ:1:1: error: x\n"
+        );
     }
 
     #[test]

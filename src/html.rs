@@ -225,7 +225,12 @@ impl<'a> Site<'a> {
         file_list.sort_unstable();
         let letters = RACI_CODES
             .iter()
-            .map(|code| Ok((locale.text(&format!("raci.letters.{code}"))?.to_string(), *code)))
+            .map(|code| {
+                Ok((
+                    locale.text(&format!("raci.letters.{code}"))?.to_string(),
+                    *code,
+                ))
+            })
             .collect::<Result<_>>()?;
         let policy = docs
             .iter()
@@ -234,7 +239,10 @@ impl<'a> Site<'a> {
             Some(p) => format!(
                 "{} ({})",
                 p.title,
-                locale.plain("common.id_version", &[("id", &p.doc_id), ("version", &p.version)])?
+                locale.plain(
+                    "common.id_version",
+                    &[("id", &p.doc_id), ("version", &p.version)]
+                )?
             ),
             None => String::new(),
         };
@@ -340,7 +348,9 @@ impl<'a> Site<'a> {
         let formats = self.formats(md, page);
         for f in self.files.iter().filter(|p| {
             let stem = md.strip_suffix(".md").unwrap_or(md);
-            **p == md || p.strip_prefix(stem).is_some_and(|r| r.starts_with('.') && !r.contains('/'))
+            **p == md
+                || p.strip_prefix(stem)
+                    .is_some_and(|r| r.starts_with('.') && !r.contains('/'))
         }) {
             listed.insert(f);
         }
@@ -432,7 +442,8 @@ impl<'a> Site<'a> {
         struct Ctx<'v> {
             index: &'v IndexView<'v>,
         }
-        self.templates.html("html/index.html", &Ctx { index: &view })
+        self.templates
+            .html("html/index.html", &Ctx { index: &view })
     }
 }
 
@@ -456,7 +467,6 @@ fn format_label(path: &str) -> Option<String> {
 fn link(from: &str, to: &str) -> String {
     percent_encode(&relative(from, to))
 }
-
 
 /// The relative path from the file `from` to the file `to` (both bundle paths).
 fn relative(from: &str, to: &str) -> String {
@@ -513,11 +523,13 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Resolves a relative reference `rel` from the page `page`; `None` if it leaves the bundle.
+/// Resolves a relative reference `rel` (percent-decoded) from the page `page`;
+/// `None` if it leaves the bundle. A backslash separates segments too, as
+/// browsers read it in `file:` and `http(s):` URLs.
 fn resolve(page: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = page.split('/').collect();
     parts.pop();
-    for seg in rel.split('/') {
+    for seg in rel.split(['/', '\\']) {
         match seg {
             "" | "." => {}
             ".." => {
@@ -553,7 +565,9 @@ enum Dest {
 /// Decides a destination in the page `page`. Links may go to the bundle (a
 /// Markdown document's link goes to its twin), to `http(s)`, `mailto` or the
 /// page itself; images only to a file of the bundle, so a page never loads
-/// anything from the network. Anything else, `javascript:` first, is dropped.
+/// anything from the network. Anything else, `javascript:` first, is dropped,
+/// and so is a relative link that leaves the bundle once percent-decoded
+/// (`../../etc/passwd`, `%2e%2e/`) or does not decode.
 fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> Dest {
     // Browsers drop tabs and newlines anywhere and C0 controls and spaces around a URL.
     let cleaned: String = url
@@ -595,11 +609,10 @@ fn destination(url: &str, page: &str, paths: &BTreeSet<String>, image: bool) -> 
             }
             Dest::Rewrite(url)
         }
-        _ if image => Dest::Drop,
-        _ => Dest::Keep,
+        Some(_) if !image => Dest::Keep,
+        _ => Dest::Drop,
     }
 }
-
 
 /// Renders a Markdown document of the page `page` to HTML; returns the HTML
 /// and the text of its first level-1 heading. Table cells holding only RACI
@@ -712,9 +725,15 @@ mod tests {
 
     /// The English RACI letters and their codes.
     fn letters() -> Vec<(String, &'static str)> {
-        [("R", "r"), ("A", "a"), ("A/R", "ar"), ("C", "c"), ("I", "i")]
-            .map(|(l, c)| (l.to_string(), c))
-            .to_vec()
+        [
+            ("R", "r"),
+            ("A", "a"),
+            ("A/R", "ar"),
+            ("C", "c"),
+            ("I", "i"),
+        ]
+        .map(|(l, c)| (l.to_string(), c))
+        .to_vec()
     }
 
     /// The escaped, relative link as a page writes it.
@@ -957,6 +976,30 @@ mod tests {
     }
 
     #[test]
+    fn relative_links_that_leave_the_bundle_keep_only_their_text() {
+        let bundle = paths(&["roles/ceo.md", "roles/ceo.html"]);
+        for input in [
+            "[l](../../../../../etc/passwd)",
+            "[l](%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd)",
+            "[l](%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd)",
+            "[l](..\\\\..\\\\..\\\\etc\\\\passwd)",
+            "[l](.%2e/.%2e/x.md)",
+            "[l](../%ff.md)",
+        ] {
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
+            assert_eq!(html, "<p>l</p>\n", "{input}");
+        }
+        // Climbing back down into the bundle stays a link.
+        let (html, _) = markdown_body(
+            "[l](../roles/../roles/ceo.md)",
+            "roles/ceo.html",
+            &bundle,
+            false,
+        );
+        assert!(html.contains("href=\"ceo.html\""), "{html}");
+    }
+
+    #[test]
     fn images_load_only_from_the_bundle() {
         let bundle = paths(&["model/logo.png"]);
         let (html, _) = markdown_body("![Logo](../model/logo.png)", "roles/x.html", &bundle, &[]);
@@ -1029,6 +1072,9 @@ mod tests {
         assert_eq!(format_label("model/org.toml").as_deref(), Some("TOML"));
         assert_eq!(format_label("SHA256SUMS"), None);
         assert_eq!(format_label("roles/ceo.md").as_deref(), Some("Markdown"));
-        assert_eq!(inline_markdown("a `b` **c** 'd' <e>"), "a <code>b</code> <strong>c</strong> &#39;d&#39; &lt;e&gt;");
+        assert_eq!(
+            inline_markdown("a `b` **c** 'd' <e>"),
+            "a <code>b</code> <strong>c</strong> &#39;d&#39; &lt;e&gt;"
+        );
     }
 }

@@ -15,7 +15,8 @@
 //!
 //! [`cmd`] holds one thin file per subcommand, [`cli`] every clap type, and
 //! [`error`] the one error type. [`date`], [`digest`], [`markdown`], [`progress`]
-//! and [`schema`] are small shared helpers.
+//! and [`schema`] are small shared helpers; [`interrupt`] stops typst and removes a
+//! build's temporary files on SIGINT or SIGTERM.
 
 pub mod bundle;
 pub mod changes;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod fonts;
 pub mod html;
+pub mod interrupt;
 pub mod markdown;
 pub mod model;
 pub mod pdf;

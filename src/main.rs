@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     match rolecall::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
+            // A failure caused by an interrupt is not reported: the process is exiting.
+            rolecall::interrupt::wait_if_interrupted();
             eprint!("{}", err.report());
             ExitCode::from(err.code())
         }

@@ -38,7 +38,7 @@ pub fn build(
         .with_context(|| format!("failed to create `{}`", out.display()))?;
     let kept = out.join(format!("{name}.typst"));
     let staging = tempfile::Builder::new()
-        .prefix(".rolecall-typst-")
+        .prefix(crate::bundle::TYPST_PREFIX)
         .tempdir_in(out)
         .with_context(|| {
             format!(
@@ -46,13 +46,18 @@ pub fn build(
                 out.display()
             )
         })?;
+    let _removed = crate::interrupt::remove_on_interrupt(staging.path().to_path_buf());
+    // Not while an interrupt removes the sources (a killed typst fails too).
     let keep = |staging: tempfile::TempDir| -> Result<()> {
-        if kept.exists() {
-            std::fs::remove_dir_all(&kept)
-                .with_context(|| format!("failed to replace `{}`", kept.display()))?;
-        }
-        std::fs::rename(staging.keep(), &kept)
-            .with_context(|| format!("failed to keep the Typst sources in `{}`", kept.display()))
+        crate::interrupt::critical(|| {
+            if kept.exists() {
+                std::fs::remove_dir_all(&kept)
+                    .with_context(|| format!("failed to replace `{}`", kept.display()))?;
+            }
+            std::fs::rename(staging.keep(), &kept).with_context(|| {
+                format!("failed to keep the Typst sources in `{}`", kept.display())
+            })
+        })
     };
     let result = write_sources(staging.path(), model, docs, templates)
         .and_then(|sources| compile(&typst, &sources, model, opts));
@@ -132,13 +137,11 @@ pub fn find_typst(explicit: Option<&Path>) -> Result<Typst> {
     {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::new(format!(
-                "typst not found (looked for `{}`)",
-                path.display()
-            ))
-            .hint(format!(
-                "{INSTALL_HINT}; or build Markdown only with --format md"
-            )));
+            return Err(
+                Error::new(format!("typst not found (looked for `{}`)", path.display())).hint(
+                    format!("{INSTALL_HINT}; or build Markdown only with --format md"),
+                ),
+            );
         }
         Err(e) => {
             return Err(
@@ -207,7 +210,8 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
         }
     }
     let fonts = crate::fonts::FontSet::load(&dirs, true).map_err(|e| {
-        Error::new(e).hint("remove the file from the font folder, or replace it with a working TTF/OTF font")
+        Error::new(e)
+            .hint("remove the file from the font folder, or replace it with a working TTF/OTF font")
     })?;
     let texts: Vec<(String, String)> = docs
         .iter()
@@ -305,8 +309,7 @@ pub fn write_sources(
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
             let rel = format!("assets/logo.{ext}");
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("failed to read logo `{}`", path.display()))?;
+            let bytes = crate::model::paths::read_logo(&model.root, path)?;
             std::fs::create_dir_all(root.join("assets"))?;
             std::fs::write(root.join(&rel), bytes)?;
             format!("\"/{rel}\"")
@@ -393,9 +396,10 @@ fn layout_labels(templates: &Templates) -> Result<String> {
     let locale = templates.locale();
     let page = locale.text("layout.page")?;
     // "Page {page} of {pages}": the text around the two counters.
-    let split = page
-        .split_once("{page}")
-        .and_then(|(before, rest)| rest.split_once("{pages}").map(|(mid, after)| (before, mid, after)));
+    let split = page.split_once("{page}").and_then(|(before, rest)| {
+        rest.split_once("{pages}")
+            .map(|(mid, after)| (before, mid, after))
+    });
     let Some((before, mid, after)) = split else {
         return Err(Error::new(format!(
             "the locale string `layout.page` (`{page}`) must hold `{{page}}` and then `{{pages}}`"
@@ -545,11 +549,12 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
+    // Killed by the interrupt handler on SIGINT or SIGTERM.
+    let (child, _tracked) = crate::interrupt::spawn(&mut cmd)
         .with_context(|| format!("failed to start typst for {what}"))?;
+    let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
     // Read stderr on a thread so a chatty typst can never block on a full pipe.
-    let mut stderr = child.stderr.take();
+    let mut stderr = lock().stderr.take();
     let reader = std::thread::spawn(move || {
         let mut s = String::new();
         if let Some(e) = stderr.as_mut() {
@@ -559,10 +564,11 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
     });
     let start = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().context("failed to wait for typst")? {
+        if let Some(status) = lock().try_wait().context("failed to wait for typst")? {
             break status;
         }
         if start.elapsed() > timeout {
+            let mut child = lock();
             let _ = child.kill();
             let _ = child.wait();
             return Err(Error::new(format!(

@@ -111,6 +111,13 @@ pub struct Built {
 pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
     let previous = opts.previous.map(changes::load::previous).transpose()?;
     let name = bundle_name(&valid.model);
+    // Held from the first write into OUT to the end: builds into one OUT take turns.
+    let _lock = bundle::lock(opts.out, || {
+        eprintln!(
+            "waiting for another rolecall build into `{}` to finish",
+            opts.out.display()
+        )
+    })?;
     let progress = opts
         .pdf
         .as_ref()
@@ -216,7 +223,12 @@ fn bundle_files(
 
 /// The change report between two sides (models or bundles), and its Markdown
 /// rendered with the templates of the new side's model.
-pub fn diff(old: &Path, new: &Path, date: Date, templates: Option<&Path>) -> Result<(ChangeSet, String)> {
+pub fn diff(
+    old: &Path,
+    new: &Path,
+    date: Date,
+    templates: Option<&Path>,
+) -> Result<(ChangeSet, String)> {
     let old = changes::load::load(old, date, templates)?;
     let new = changes::load::load(new, date, templates)?;
     let set = changes::compute(&old.side(), &new.side());

@@ -227,6 +227,10 @@ mod tests {
         let back = Manifest::parse(m.to_json().as_bytes()).unwrap();
         assert_eq!(back.files, m.files);
         assert_eq!(back.bundle_date, m.bundle_date);
-        assert!(Manifest::parse(b"{}").unwrap_err().contains("not a rolecall manifest"));
+        assert!(
+            Manifest::parse(b"{}")
+                .unwrap_err()
+                .contains("not a rolecall manifest")
+        );
     }
 }

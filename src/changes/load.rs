@@ -114,20 +114,10 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
         .prefix("rolecall-previous-")
         .tempdir()
         .context("failed to create a temporary directory for the bundle's model")?;
-    let outside = logo_outside(&bundle.files);
-    // The model goes as deep into the copy as its logo path climbs out of it.
-    let root = (0..outside.as_ref().map_or(0, |o| o.depth))
-        .fold(copy.path().join("model"), |p, i| p.join(format!("up{i}")));
-    if let Some(o) = &outside {
-        let target = copy.path().join("model").join(&o.target);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
-        }
-        std::fs::write(&target, o.bytes)
-            .with_context(|| format!("failed to copy the logo of `{shown}`"))?;
-    }
-    for (rel, bytes) in &bundle.files {
+    let mut files = bundle.files;
+    relocate_outside_logo(&mut files);
+    let root = copy.path().join("model");
+    for (rel, bytes) in &files {
         let target = root.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
@@ -174,61 +164,54 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
     })
 }
 
-/// A logo that lay outside the model's directory, which the model copy holds as
-/// `assets/<name>`: how many directories its path climbs above the model root
-/// (`depth`), where it then leads from there (`target`), and its bytes.
-struct OutsideLogo<'a> {
-    depth: usize,
-    target: std::path::PathBuf,
-    bytes: &'a [u8],
-}
-
-/// Finds the `[organisation] logo` of a bundle's model files when its path climbs
-/// out of the model directory (`../logo.png`), so that the copy can put the logo
-/// back where the path expects it and the model validates as it did.
-fn logo_outside(files: &[(String, Vec<u8>)]) -> Option<OutsideLogo<'_>> {
-    let (rel, logo) = files.iter().find_map(|(rel, bytes)| {
+/// Points the `[organisation] logo` of a bundle's model files at the copy the
+/// bundle holds, when the bundle was built before a logo had to lie inside the
+/// model directory: its path climbed out (`../logo.png`) or was absolute, and
+/// the model copy keeps the file as `assets/<name>`. The naming file's text changes only in
+/// that value, so the old model validates as it did (its digest is the
+/// manifest's, not recomputed).
+fn relocate_outside_logo(files: &mut [(String, Vec<u8>)]) {
+    #[derive(serde::Deserialize)]
+    struct File {
+        organisation: Option<Org>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Org {
+        logo: Option<toml::Spanned<String>>,
+    }
+    let found = files.iter().enumerate().find_map(|(i, (rel, bytes))| {
         let text = std::str::from_utf8(bytes)
             .ok()
             .filter(|_| rel.ends_with(".toml"))?;
-        let value: toml::Table = text.parse().ok()?;
-        let logo = value
-            .get("organisation")?
-            .get("logo")?
-            .as_str()?
-            .to_string();
-        Some((rel, logo))
-    })?;
-    if logo.starts_with('/') || Path::new(&logo).is_absolute() {
-        return None;
-    }
+        let logo = toml::from_str::<File>(text).ok()?.organisation?.logo?;
+        Some((i, logo))
+    });
+    let Some((i, logo)) = found else { return };
+    let value = logo.get_ref();
     // The path from the model root: the naming file's directory, then the logo's.
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    parts.pop();
-    let mut depth = 0;
-    for part in logo.split('/') {
+    let mut dir: Vec<&str> = files[i].0.split('/').collect();
+    dir.pop();
+    let depth = dir.len();
+    let mut parts = dir.clone();
+    let mut climbs = value.starts_with('/') || Path::new(value).is_absolute();
+    for part in value.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    depth += 1;
-                }
-            }
+            ".." => climbs |= parts.pop().is_none(),
             name => parts.push(name),
         }
     }
-    let name = parts.last()?;
-    let bytes = files
-        .iter()
-        .find(|(p, _)| *p == format!("assets/{name}"))
-        .map(|(_, b)| b.as_slice())?;
-    // Past the limit of how deep a model may nest, the logo is left out (and
-    // the old model fails to validate, saying so).
-    (depth > 0 && depth <= 16).then(|| OutsideLogo {
-        depth,
-        target: parts.iter().collect(),
-        bytes,
-    })
+    let Some(name) = parts.last().filter(|_| climbs) else {
+        return;
+    };
+    let copy = format!("assets/{name}");
+    if !files.iter().any(|(p, _)| *p == copy) {
+        return;
+    }
+    let quoted = toml::Value::String(format!("{}{copy}", "../".repeat(depth))).to_string();
+    let span = logo.span();
+    let bytes = &mut files[i].1;
+    bytes.splice(span, quoted.into_bytes());
 }
 
 /// Loads the model at `path` as of `date`; its documents' digests are those of
@@ -243,7 +226,9 @@ fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loade
             if errors == 1 { "" } else { "s" },
             diag::render_human(&checked.diagnostics, &checked.sources, &shown).trim_end()
         ))
-        .hint(format!("fix them first; `rolecall check {shown}` lists them")));
+        .hint(format!(
+            "fix them first; `rolecall check {shown}` lists them"
+        )));
     };
     let templates = Templates::load(templates, &model.organisation.language)?;
     let docs = render::render(&model, &templates)?.documents;

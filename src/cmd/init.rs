@@ -46,8 +46,10 @@ fn refuse_unless_empty(dir: &Path) -> Result<()> {
         return Ok(());
     }
     if !dir.is_dir() {
-        return Err(Error::new(format!("`{}` is not a directory", dir.display()))
-            .hint("pass the path of a new or empty directory, e.g. `rolecall init isms-model`"));
+        return Err(
+            Error::new(format!("`{}` is not a directory", dir.display()))
+                .hint("pass the path of a new or empty directory, e.g. `rolecall init isms-model`"),
+        );
     }
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("failed to read directory `{}`", dir.display()))?;

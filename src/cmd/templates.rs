@@ -45,7 +45,11 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
             for (name, text) in &files {
                 write(&dir.join(name), text, *force)?;
             }
-            println!("wrote {} templates and locales to {}", files.len(), dir.display());
+            println!(
+                "wrote {} templates and locales to {}",
+                files.len(),
+                dir.display()
+            );
             println!(
                 "edit them, then build with `rolecall build MODEL --templates {}`",
                 dir.display()

@@ -61,7 +61,12 @@ pub fn export(model: &Model, format: Format, locale: &Locale) -> Result<Vec<u8>>
 /// what the auditor's index says of it) and what it evidences.
 const IN_BUNDLE: &[(Format, &str, &str, &str)] = &[
     (Format::Csv, "raci-matrix.csv", "csv", "5.3, A.5.2, A.5.3"),
-    (Format::Xlsx, "raci-matrix.xlsx", "xlsx", "5.3, A.5.2, A.5.3"),
+    (
+        Format::Xlsx,
+        "raci-matrix.xlsx",
+        "xlsx",
+        "5.3, A.5.2, A.5.3",
+    ),
     (
         Format::Oscal,
         "oscal/component-definition.json",
@@ -116,7 +121,8 @@ impl Words {
         let text = |k: &str| locale.text(k).map(str::to_string);
         let fixed = ["activity_id", "group", "activity", "refs"]
             .map(|k| text(&format!("exports.columns.{k}")));
-        let letters = crate::render::context::RACI_CODES.map(|c| text(&format!("raci.letters.{c}")));
+        let letters =
+            crate::render::context::RACI_CODES.map(|c| text(&format!("raci.letters.{c}")));
         let [a, b, c, d] = fixed;
         let [r, ac, ar, co, i] = letters;
         Ok(Words {

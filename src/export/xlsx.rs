@@ -62,21 +62,18 @@ impl Text {
         Ok(Text {
             words: words.clone(),
             sheets: [sheets[0].clone(), sheets[1].clone(), sheets[2].clone()],
-            title: locale.plain(
-                "exports.xlsx.title",
-                &[("org", &model.organisation.name)],
-            )?,
+            title: locale.plain("exports.xlsx.title", &[("org", &model.organisation.name)])?,
             subject: format!(
                 "{} ({})",
                 pol.title,
-                locale.plain("common.id_version", &[("id", &pol.id), ("version", &pol.version)])?
+                locale.plain(
+                    "common.id_version",
+                    &[("id", &pol.id), ("version", &pol.version)]
+                )?
             ),
             comment: locale.plain("exports.xlsx.comment", &[])?,
             legend: [legend[0].clone(), legend[1].clone()],
-            meanings: each(
-                "exports.xlsx.meanings",
-                &MEANINGS.map(|(_, k)| k),
-            )?,
+            meanings: each("exports.xlsx.meanings", &MEANINGS.map(|(_, k)| k))?,
             roles: each(
                 "exports.xlsx.roles",
                 &["column", "role", "role_id", "held_by", "deputies"],

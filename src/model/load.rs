@@ -82,6 +82,13 @@ pub fn load_sources(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // A linked model file must not bring in text from outside the model.
+        if meta.is_dir()
+            && let Err(r) = super::paths::contained(&root, &file, "model file")
+        {
+            errors.push(Diagnostic::new(&rules::MODEL_STRUCTURE, r.message).hint(r.hint));
+            continue;
+        }
         match read_text(&file) {
             Ok(text) => sources.push(SourceFile {
                 path: file,

@@ -7,6 +7,7 @@
 //! resolves, every activity has exactly one accountable role).
 
 mod load;
+pub mod paths;
 pub mod raw;
 pub mod sheet;
 mod validate;
@@ -321,7 +322,11 @@ impl Model {
     /// Who in top management assigns a role to `appointee`: the first active
     /// holder of `roles` (from [`Model::assigning_roles`]) who is not the
     /// appointee (a self-appointment is an audit finding).
-    pub fn assigner(&self, roles: &[RoleIdx], appointee: PersonIdx) -> Option<(PersonIdx, RoleIdx)> {
+    pub fn assigner(
+        &self,
+        roles: &[RoleIdx],
+        appointee: PersonIdx,
+    ) -> Option<(PersonIdx, RoleIdx)> {
         roles.iter().find_map(|&r| {
             self.roles[r]
                 .holders

@@ -87,14 +87,27 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["role/ceo/lena", "policy-approval", "all-staff", "all-staff/kwame"] {
+        for s in [
+            "role/ceo/lena",
+            "policy-approval",
+            "all-staff",
+            "all-staff/kwame",
+        ] {
             assert_eq!(s.parse::<SheetId>().unwrap().to_string(), s);
         }
     }
 
     #[test]
     fn refuses_malformed_ids() {
-        for s in ["", "role/ceo", "role//lena", "role/a/b/c", "all-staff/", "policy", "x/y"] {
+        for s in [
+            "",
+            "role/ceo",
+            "role//lena",
+            "role/a/b/c",
+            "all-staff/",
+            "policy",
+            "x/y",
+        ] {
             assert_eq!(s.parse::<SheetId>(), Err(BadSheetId), "{s:?}");
         }
     }

@@ -10,11 +10,12 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::load::Loaded;
+use super::paths;
 use super::raw::{
     RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole, RawSignature,
 };
-use super::*;
 use super::sheet::SheetId;
+use super::*;
 use crate::diag::{Location, line_col};
 use crate::rules::{self, Rule, Severity};
 
@@ -477,7 +478,8 @@ impl Validator<'_> {
         let (Some((org_file, org)), Some((policy_file, pol))) = (org, policy) else {
             return None;
         };
-        let organisation = self.organisation(*org_file, org.get_ref());
+        let organisation = self.organisation(*org_file, org.get_ref(), &loaded.root);
+        self.diags.extend(paths::font_problems(&loaded.root));
         let (policy, policy_resolved) =
             self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
 
@@ -785,18 +787,14 @@ impl Validator<'_> {
         }
     }
 
-    fn organisation(&mut self, file: usize, o: &RawOrganisation) -> Organisation {
+    fn organisation(&mut self, file: usize, o: &RawOrganisation, root: &Path) -> Organisation {
         let short_name = o.short_name.clone().unwrap_or_else(|| o.name.clone());
         let logo = o.logo.as_ref().map(|l| {
             let base = self.sources[file].path.parent().unwrap_or(Path::new("."));
             let path = base.join(l.get_ref());
-            if !path.is_file() {
-                self.push(
-                    &rules::SCHEMA,
-                    loc(file, l),
-                    format!("logo `{}` not found", path.display()),
-                )
-                .hint = Some("the logo path is relative to the file that names it".into());
+            if let Err(refused) = paths::check_logo(root, &path) {
+                self.push(&rules::SCHEMA, loc(file, l), refused.message)
+                    .hint = Some(refused.hint);
             }
             path
         });
@@ -823,7 +821,9 @@ impl Validator<'_> {
         let primary = parts.next().unwrap_or_default();
         let ok = (2..=3).contains(&primary.len())
             && primary.bytes().all(|b| b.is_ascii_lowercase())
-            && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+            && parts.all(|p| {
+                (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
         if !ok {
             self.push(
                 &rules::SCHEMA,

@@ -45,7 +45,9 @@ impl Words {
     pub fn new(locale: &Locale, format: DateFormat) -> Result<Words> {
         let text = |k: &str| locale.text(k).map(str::to_string);
         let each = |prefix: &str, keys: &[&str]| -> Result<Vec<String>> {
-            keys.iter().map(|k| text(&format!("{prefix}.{k}"))).collect()
+            keys.iter()
+                .map(|k| text(&format!("{prefix}.{k}")))
+                .collect()
         };
         let array = |v: Vec<String>| -> [String; 5] {
             let mut it = v.into_iter();
@@ -58,7 +60,10 @@ impl Words {
         )?;
         let months = locale.list("date.months")?.to_vec();
         // Checked here, so that formatting a date later cannot fail.
-        locale.date(Date::parse("2000-12-31").unwrap_or_else(|| unreachable!()), format)?;
+        locale.date(
+            Date::parse("2000-12-31").unwrap_or_else(|| unreachable!()),
+            format,
+        )?;
         Ok(Words {
             all_personnel: text("common.all_personnel")?,
             vacant: text("common.vacant")?,

@@ -204,11 +204,9 @@ impl Locale {
             DateFormat::Iso => Ok(date.to_string()),
             DateFormat::Long => {
                 let months = self.list("date.months")?;
-                let month = months
-                    .get(usize::from(date.month()) - 1)
-                    .with_context(|| {
-                        format!("`date.months` in {} needs 12 month names", self.origin)
-                    })?;
+                let month = months.get(usize::from(date.month()) - 1).with_context(|| {
+                    format!("`date.months` in {} needs 12 month names", self.origin)
+                })?;
                 self.plain(
                     "date.long",
                     &[
@@ -323,7 +321,9 @@ mod tests {
     fn fills_placeholders_with_escaped_values() {
         let l = locale("[a]\nb = \"At {org}: **{role}** {x\"\n");
         let got = l
-            .fill("a.b", &[("org", "A*B"), ("role", "R")], |s| s.replace('*', "\\*"))
+            .fill("a.b", &[("org", "A*B"), ("role", "R")], |s| {
+                s.replace('*', "\\*")
+            })
             .unwrap();
         assert_eq!(got, "At A\\*B: **R** {x");
     }
@@ -341,7 +341,10 @@ mod tests {
         let l = locale("a = \"{who} signs\"\n");
         assert!(l.text("b").unwrap_err().message().contains("no string `b`"));
         assert!(l.plain("a", &[]).is_err());
-        assert_eq!(l.plain("a", &[("who", "x"), ("extra", "y")]).unwrap(), "x signs");
+        assert_eq!(
+            l.plain("a", &[("who", "x"), ("extra", "y")]).unwrap(),
+            "x signs"
+        );
     }
 
     #[test]

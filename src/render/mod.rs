@@ -223,7 +223,9 @@ impl tera::Function for Translate {
         let out = match self.format {
             Format::Markdown => filled,
             Format::Typst => crate::typst::inline_markdown(&filled).map_err(|e| {
-                tera::Error::msg(format!("locale string `{key}` cannot be set in Typst ({e})"))
+                tera::Error::msg(format!(
+                    "locale string `{key}` cannot be set in Typst ({e})"
+                ))
             })?,
             Format::Html => crate::html::inline_markdown(&filled),
         };
@@ -571,7 +573,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
             }
             Scope::Assignment => {
                 let sheet = spec.sheet.with_context(|| {
-                    format!("document `{}` has the assignment scope but no sheet", spec.id)
+                    format!(
+                        "document `{}` has the assignment scope but no sheet",
+                        spec.id
+                    )
                 })?;
                 let role_spec = documents::spec(documents::ROLE);
                 let digest_of = |role: &str| {

@@ -537,30 +537,60 @@ fn a_leaver_a_joiner_and_a_policy_version_bump() {
 
 #[test]
 fn a_logo_outside_the_previous_model_directory_is_found_again() {
-    let (work, minimal) = copy_example("minimal");
-    // The logo lies beside the model directory; the bundle keeps it as model/assets/.
-    std::fs::write(work.path().join("logo.png"), b"a logo").unwrap();
+    // rolecall 0.1 let a model name a logo beside its directory (`../logo.png`)
+    // and kept it as model/assets/logo.png; this rolecall refuses such a model
+    // (issue 11), so that bundle is made here from one with the logo inside.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n a logo";
+    let (_work, minimal) = copy_example("minimal");
+    std::fs::create_dir(minimal.join("assets")).unwrap();
+    std::fs::write(minimal.join("assets/logo.png"), PNG).unwrap();
     edit(
         &minimal,
         "model.toml",
         "name = \"Example Widgets Ltd\"",
-        "name = \"Example Widgets Ltd\"\nlogo = \"../logo.png\"",
+        "name = \"Example Widgets Ltd\"\nlogo = \"assets/logo.png\"",
     );
     let out = tempfile::tempdir().unwrap();
-    let (run, old) = build(&minimal, OLD_DATE, out.path(), &[]);
+    let (run, built) = build(&minimal, OLD_DATE, out.path(), &[]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert_eq!(
-        std::fs::read(old.join("model/assets/logo.png")).unwrap(),
-        b"a logo"
-    );
-    let (run, dir) = build(
+    for outside in ["../logo.png", "/elsewhere/logo.png"] {
+        let (_w, old) = copy_bundle(&built);
+        edit(
+            &old,
+            "model/model.toml",
+            "logo = \"assets/logo.png\"",
+            &format!("logo = \"{outside}\""),
+        );
+        reseal(&old);
+        assert_eq!(rolecall(&["verify", old.to_str().unwrap()]).code, 0);
+        assert_eq!(
+            std::fs::read(old.join("model/assets/logo.png")).unwrap(),
+            PNG
+        );
+        let (run, dir) = build(
+            &minimal,
+            NEW_DATE,
+            out.path(),
+            &["--previous", old.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 0, "{outside}: {}", run.all());
+        assert!(read(&dir, "changes.md").contains("**No changes.**"));
+    }
+    // A model naming a logo outside its directory is refused now.
+    edit(
         &minimal,
-        NEW_DATE,
-        out.path(),
-        &["--previous", old.with_extension("zip").to_str().unwrap()],
+        "model.toml",
+        "logo = \"assets/logo.png\"",
+        "logo = \"../logo.png\"",
     );
-    assert_eq!(run.code, 0, "{}", run.all());
-    assert!(read(&dir, "changes.md").contains("**No changes.**"));
+    std::fs::copy(minimal.join("assets/logo.png"), minimal.join("../logo.png")).unwrap();
+    let (run, _) = build(&minimal, NEW_DATE, out.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("is outside the model directory"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A copy of a bundle directory to tamper with.

@@ -142,7 +142,8 @@ fn templates_md_documents_every_template_variable_and_field() {
         .model
         .expect("northwind is valid");
     let locale = rolecall::render::Locale::load("en", None).unwrap();
-    let words = rolecall::render::context::Words::new(&locale, model.organisation.date_format).unwrap();
+    let words =
+        rolecall::render::context::Words::new(&locale, model.organisation.date_format).unwrap();
     let views = Views::new(&model, &words);
     let index = IndexEntry {
         path: "policy.md".into(),

@@ -9,6 +9,7 @@ mod check;
 mod docs;
 mod export;
 mod getting_started;
+mod hardening;
 mod html;
 mod pdf;
 mod progress;

@@ -11,7 +11,7 @@
 //! - the model copy in `model/` against the manifest's model digest.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
@@ -20,6 +20,9 @@ use sha2::{Digest as _, Sha256};
 use crate::bundle::manifest::{Manifest, SheetEntry, Sums};
 use crate::bundle::{self, BundleFile};
 use crate::error::{Error, Result};
+
+mod zip;
+use self::zip::read_zip_bundle;
 
 /// Largest single file that is read; a larger one is reported, not read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -116,10 +119,8 @@ pub fn verify(path: &Path) -> Result<Report> {
 fn read_bundle(path: &Path) -> Result<Found> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
-        Error::usage(format!(
-            "cannot read `{shown}` ({e})"
-        ))
-        .hint("pass an evidence bundle: its directory or its .zip")
+        Error::usage(format!("cannot read `{shown}` ({e})"))
+            .hint("pass an evidence bundle: its directory or its .zip")
     })?;
     let not_a_bundle = || {
         Error::usage(format!(
@@ -439,188 +440,6 @@ fn walk(dir: &Path, prefix: &str, depth: usize, bundle: &str, found: &mut Found)
     }
 }
 
-/// What the central directory says about one zip entry.
-struct EntryInfo {
-    name: String,
-    mode: Option<u32>,
-    encrypted: bool,
-    size: u64,
-}
-
-/// Reads a bundle zip entry by entry into memory; nothing is extracted.
-fn read_zip_bundle(path: &Path) -> Result<Found> {
-    let shown = path.display().to_string();
-    let open = || {
-        std::fs::File::open(path).map_err(|e| {
-            Error::usage(format!(
-            "cannot read `{shown}` ({e})"
-        ))
-        .hint("pass an evidence bundle: its directory or its .zip")
-        })
-    };
-    let mut magic = [0u8; 4];
-    let looks_like_zip = open()?
-        .read_exact(&mut magic)
-        .is_ok_and(|()| &magic[..2] == b"PK");
-    let mut archive = match zip::ZipArchive::new(BufReader::new(open()?)) {
-        Ok(a) => a,
-        Err(e) if looks_like_zip => {
-            let mut found = Found::default();
-            found.problems.push(Problem::new(
-                shown.as_str(),
-                Kind::Unreadable,
-                format!("the zip is damaged and cannot be read ({e})"),
-            ));
-            return Ok(found);
-        }
-        Err(e) => {
-            return Err(Error::usage(format!(
-            "`{shown}` is neither a directory nor a zip archive ({e})"
-        ))
-        .hint("pass an evidence bundle: its directory or its .zip")
-            .into());
-        }
-    };
-
-    let mut found = Found::default();
-    // Duplicate names: the zip crate keeps one entry per name, so the central
-    // directory is read a second time, by hand, to see every name it holds.
-    let mut reader = BufReader::new(open()?);
-    match central_directory_names(&mut reader, archive.central_directory_start()) {
-        Ok(raw) => {
-            let mut seen: BTreeMap<&[u8], usize> = BTreeMap::new();
-            for name in &raw {
-                *seen.entry(name.as_slice()).or_default() += 1;
-            }
-            let mut dup = false;
-            for (name, n) in &seen {
-                if *n > 1 {
-                    dup = true;
-                    found.problems.push(Problem::new(
-                        String::from_utf8_lossy(name),
-                        Kind::Tampering,
-                        format!(
-                            "{n} zip entries have this name (an unpacker keeps one of them, unseen)"
-                        ),
-                    ));
-                }
-            }
-            if !dup && raw.len() != archive.len() {
-                found.problems.push(Problem::new(
-                    shown.as_str(),
-                    Kind::Tampering,
-                    format!(
-                        "the zip's central directory lists {} entries, but {} distinct names",
-                        raw.len(),
-                        archive.len()
-                    ),
-                ));
-            }
-        }
-        Err(e) => found.problems.push(Problem::new(
-            shown.as_str(),
-            Kind::Unreadable,
-            format!("the zip's central directory cannot be read ({e})"),
-        )),
-    }
-
-    // First pass: metadata only, to judge every name before reading anything.
-    let mut infos = Vec::new();
-    for i in 0..archive.len() {
-        if !found.count_entry(&shown) {
-            break;
-        }
-        let info = archive
-            .by_index_raw(i)
-            .map(|e| EntryInfo {
-                name: e.name().to_string(),
-                mode: e.unix_mode(),
-                encrypted: e.encrypted(),
-                size: e.size(),
-            })
-            .map_err(|e| e.to_string());
-        match info {
-            Ok(info) => infos.push(Some(info)),
-            Err(e) => {
-                let name = archive.name_for_index(i).unwrap_or("?").to_string();
-                found.problems.push(Problem::new(
-                    name,
-                    Kind::Unreadable,
-                    format!("zip entry cannot be read ({e})"),
-                ));
-                infos.push(None);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for (i, info) in infos.iter().enumerate() {
-        let Some(info) = info else { continue };
-        if let Some(why) = unsafe_path(&info.name) {
-            found
-                .problems
-                .push(Problem::new(info.name.as_str(), Kind::Tampering, why));
-            continue;
-        }
-        let file_type = info.mode.map_or(0, |m| m & 0o170_000);
-        match file_type {
-            0o120_000 => {
-                found.problems.push(Problem::new(
-                    info.name.as_str(),
-                    Kind::Tampering,
-                    "symbolic link (not followed; a bundle holds only regular files)",
-                ));
-                continue;
-            }
-            0 | 0o100_000 | 0o040_000 => {}
-            _ => {
-                found.problems.push(Problem::new(
-                    info.name.as_str(),
-                    Kind::Tampering,
-                    "not a regular file (a device, socket or pipe)",
-                ));
-                continue;
-            }
-        }
-        if info.name.ends_with('/') || file_type == 0o040_000 {
-            continue; // a directory entry holds nothing to check
-        }
-        files.push((i, info));
-    }
-
-    let names: BTreeSet<&str> = files.iter().map(|(_, f)| f.name.as_str()).collect();
-    let Some(prefix) = bundle_folder(&names) else {
-        // No bundle here: `verify` says so, or reports the tampering found.
-        return Ok(found);
-    };
-    for (i, info) in files {
-        let Some(rel) = info.name.strip_prefix(&prefix) else {
-            found.problems.push(Problem::new(
-                info.name.as_str(),
-                Kind::Unexpected,
-                format!("outside the bundle folder `{prefix}`"),
-            ));
-            continue;
-        };
-        if info.encrypted {
-            found.not_read(
-                rel.to_string(),
-                Kind::Unreadable,
-                "encrypted zip entry; cannot be checked".into(),
-            );
-            continue;
-        }
-        match archive.by_index(i) {
-            Ok(mut entry) => found.add(rel.to_string(), info.size, &mut entry),
-            Err(e) => found.not_read(
-                rel.to_string(),
-                Kind::Unreadable,
-                format!("zip entry cannot be read ({e})"),
-            ),
-        }
-    }
-    Ok(found)
-}
-
 /// The folder of the zip that holds the bundle, with its trailing `/` (`""` for
 /// a zip whose root is the bundle): `bundle::write` puts every file under
 /// `<org>-evidence-<date>/`.
@@ -643,36 +462,6 @@ fn bundle_folder(names: &BTreeSet<&str>) -> Option<String> {
         [one] => Some(format!("{one}/")),
         _ => None,
     }
-}
-
-/// Every entry name in a zip's central directory, in order, duplicates kept.
-/// Stops at the first byte that does not start a central directory header.
-fn central_directory_names<R: Read + Seek>(
-    reader: &mut R,
-    start: u64,
-) -> std::io::Result<Vec<Vec<u8>>> {
-    reader.seek(SeekFrom::Start(start))?;
-    let mut names = Vec::new();
-    let mut header = [0u8; 46];
-    while names.len() <= MAX_ENTRIES {
-        match reader.read_exact(&mut header) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(e),
-        }
-        if header[..4] != *b"PK\x01\x02" {
-            break;
-        }
-        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
-        let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
-        let mut name = vec![0u8; usize::from(name_len)];
-        reader.read_exact(&mut name)?;
-        reader.seek(SeekFrom::Current(
-            i64::from(extra_len) + i64::from(comment_len),
-        ))?;
-        names.push(name);
-    }
-    Ok(names)
 }
 
 /// A listing: path → (SHA-256, size when the listing gives one).
