@@ -986,7 +986,7 @@ mod tests {
             "[l](.%2e/.%2e/x.md)",
             "[l](../%ff.md)",
         ] {
-            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, false);
+            let (html, _) = markdown_body(input, "roles/ceo.html", &bundle, &[]);
             assert_eq!(html, "<p>l</p>\n", "{input}");
         }
         // Climbing back down into the bundle stays a link.
@@ -994,7 +994,7 @@ mod tests {
             "[l](../roles/../roles/ceo.md)",
             "roles/ceo.html",
             &bundle,
-            false,
+            &[],
         );
         assert!(html.contains("href=\"ceo.html\""), "{html}");
     }
