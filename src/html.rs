@@ -8,8 +8,8 @@
 //! `http(s)` and `mailto`, and links to a Markdown document point at its twin.
 //! The pages themselves are Tera templates (`templates/html/`, overridable like
 //! the Markdown ones) fed with the view structs below: every word on them comes
-//! from the templates and the locale. [`escape`] is the one HTML escape, which
-//! Tera applies to every `{{ value }}`. The pages carry one embedded stylesheet
+//! from the templates and the locale. `render::filters::escape_html` is the one
+//! HTML escape, which Tera applies to every `{{ value }}`. The pages carry one embedded stylesheet
 //! (`html/style.css`): no script, no network.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,52 +22,12 @@ use crate::bundle::BundleFile;
 use crate::error::{Context as _, Result};
 use crate::render::context::RACI_CODES;
 use crate::render::documents::Group;
+use crate::render::filters::escape_html as escape;
 use crate::render::{BundleInfo, Document, Templates};
 
 /// Files `assemble` adds after this stage, with their locale keys
 /// (`html.index.integrity.<key>`); the index links them.
 const INTEGRITY: &[(&str, &str)] = &[("manifest.json", "manifest"), ("SHA256SUMS", "sums")];
-
-/// Escapes text for HTML content and for quoted attribute values: the one
-/// function through which rolecall's HTML takes any text. (The documents'
-/// Markdown is escaped by pulldown-cmark's writer; raw HTML never reaches it.)
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A locale string (CommonMark inline text: emphasis, strong, code) as HTML.
-/// Anything else in it (links, raw HTML) is shown as its text.
-pub fn inline_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for ev in Parser::new_ext(text, crate::markdown::options()) {
-        match ev {
-            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&escape(&t)),
-            Event::Code(t) => {
-                out.push_str("<code>");
-                out.push_str(&escape(&t));
-                out.push_str("</code>");
-            }
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
-            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
-            Event::Start(Tag::Strong) => out.push_str("<strong>"),
-            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
-            _ => {}
-        }
-    }
-    out
-}
 
 /// A link to another file of a page's document.
 #[derive(Debug, Serialize)]
@@ -722,6 +682,7 @@ fn markdown_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::filters::html_inline as inline_markdown;
 
     /// The English RACI letters and their codes.
     fn letters() -> Vec<(String, &'static str)> {

@@ -1,6 +1,6 @@
 //! rolecall: ISO/IEC 27001:2022 clause 5.3 and Annex A 5.2 evidence from a TOML model.
 //!
-//! The pipeline is [`pipeline::check`] then [`pipeline::build`], one module per stage:
+//! The pipeline is [`pipeline`]: [`pipeline::check`] then [`pipeline::build`], one module per stage:
 //! [`model`] loads the TOML files ([`model::raw`] is their serde mirror) and
 //! validates them into a resolved `Model`, collecting [`diag`]nostics by the
 //! [`rules`]; [`render`] loads the templates and the [`render::locale`] of the

@@ -233,6 +233,7 @@ pub fn diff(
     let new = changes::load::load(new, date, templates)?;
     let set = changes::compute(&old.side(), &new.side());
     let templates = Templates::load(templates, &new.model.organisation.language)?;
-    let markdown = render::changes(&new.model, &templates, &set)?.markdown;
+    let markdown =
+        render::changes(&new.model, &templates, &set, &changes::load::old_side(&set))?.markdown;
     Ok((set, markdown))
 }

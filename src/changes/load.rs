@@ -289,5 +289,13 @@ pub fn changes_document(
         digests: &digests,
     };
     let changes = super::compute(&previous.side(), &new);
-    render::changes(model, templates, &changes)
+    render::changes(model, templates, &changes, &old_side(&changes))
+}
+
+/// What the change report's title says of the old side of `changes`.
+pub fn old_side(changes: &super::ChangeSet) -> render::OldSide {
+    render::OldSide {
+        bundle_date: changes.old.bundle_date.clone(),
+        label: changes.old.label.clone(),
+    }
 }

@@ -1,9 +1,14 @@
-//! The Markdown escape: the one function through which model text enters Markdown.
+//! The escapes of the templates: the one function through which model text enters
+//! Markdown, and the one through which any text enters a web page.
 //!
 //! Tera autoescapes every `{{ value }}` of a `.md` template with [`escape_markdown`],
 //! so text from the model (names, titles, responsibilities) comes out literally in
 //! the Markdown documents and in everything built from them. Fields documented as
 //! Markdown (`purpose`, `policy.sections[].body`) are marked `| safe` in templates.
+//! The HTML pages' templates are escaped by [`escape_html`]; locale strings, which
+//! are inline Markdown, become HTML through [`html_inline`].
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// Escapes plain text for inline use in CommonMark (paragraphs, list items, table
 /// cells, headings), so that it renders as exactly these characters.
@@ -48,6 +53,50 @@ fn is_entity_like(rest: &[char]) -> bool {
         .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
         .count();
     name_len > 0 && rest.get(name_len) == Some(&';')
+}
+
+/// Escapes text for HTML content and for quoted attribute values: the one
+/// function through which rolecall's web pages take any text (Tera applies it to
+/// every `{{ value }}` of `html/*.html`). The documents' Markdown is escaped by
+/// pulldown-cmark's writer; raw HTML never reaches it.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A locale string (CommonMark inline text: emphasis, strong, code) as HTML.
+/// Anything else in it (links, raw HTML) is shown as its text.
+pub fn html_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for ev in Parser::new_ext(text, crate::markdown::options()) {
+        match ev {
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&escape_html(&t))
+            }
+            Event::Code(t) => {
+                out.push_str("<code>");
+                out.push_str(&escape_html(&t));
+                out.push_str("</code>");
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::Start(Tag::Emphasis) => out.push_str("<em>"),
+            Event::End(TagEnd::Emphasis) => out.push_str("</em>"),
+            Event::Start(Tag::Strong) => out.push_str("<strong>"),
+            Event::End(TagEnd::Strong) => out.push_str("</strong>"),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -227,7 +227,7 @@ impl tera::Function for Translate {
                     "locale string `{key}` cannot be set in Typst ({e})"
                 ))
             })?,
-            Format::Html => crate::html::inline_markdown(&filled),
+            Format::Html => filters::html_inline(&filled),
         };
         Ok(tera::Value::String(out))
     }
@@ -326,7 +326,7 @@ impl Templates {
         Ok(Templates {
             md: engine(md, ".md", filters::escape_markdown, Format::Markdown)?,
             typ: engine(typ, ".typ", crate::typst::escape_text, Format::Typst)?,
-            html: engine(html, ".html", crate::html::escape, Format::Html)?,
+            html: engine(html, ".html", filters::escape_html, Format::Html)?,
             layout,
             style,
             locale,
@@ -761,21 +761,31 @@ pub fn describe(doc: &Document, model: &Model, locale: &Locale) -> Result<IndexE
     })
 }
 
+/// What the change report's title says of the side compared with.
+#[derive(Debug, Clone)]
+pub struct OldSide {
+    /// Its bundle date (`YYYY-MM-DD`), when it is a bundle.
+    pub bundle_date: Option<String>,
+    /// How it is named otherwise: the model's path.
+    pub label: String,
+}
+
 /// Renders the change report (`changes.md`) against a previous bundle or model.
 ///
-/// The template receives `changes`, the [`ChangeSet`](crate::changes::ChangeSet)
+/// The template receives `changes`, the `ChangeSet` of `crate::changes`
 /// exactly as `diff --format json` prints it but with `_` for `-` in keys
 /// (`sign_again`, `bundle_date`), and `org` and `policy` of the new model.
 pub fn changes(
     model: &Model,
     templates: &Templates,
-    changes: &crate::changes::ChangeSet,
+    changes: &impl Serialize,
+    old: &OldSide,
 ) -> Result<Document> {
     let locale = templates.locale();
     let words = Words::new(locale, model.organisation.date_format)?;
     let views = Views::new(model, &words);
     let value = serde_json::to_value(changes).context("failed to build the change report")?;
-    let since = match &changes.old.bundle_date {
+    let since = match &old.bundle_date {
         Some(d) => {
             let date = match crate::date::Date::parse(d) {
                 Some(date) => words.date(date),
@@ -783,7 +793,7 @@ pub fn changes(
             };
             locale.plain("changes.since_bundle", &[("date", &date)])?
         }
-        None => changes.old.label.clone(),
+        None => old.label.clone(),
     };
     let mut ctx = tera::Context::new();
     ctx.insert("org", &views.org());

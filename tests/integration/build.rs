@@ -479,3 +479,18 @@ fn templates_can_be_ejected_and_overridden_file_by_file() {
         "built-in policy still used"
     );
 }
+
+/// The Northwind bundle's zip (Markdown, web pages, exports, model copy, manifest), at a
+/// fixed date: any change to any of its bytes fails here, so that every change of the
+/// documents is deliberate (issue 9: the redesign kept English bundles byte-identical).
+/// After a deliberate change, look at `git diff` of a bundle built before and after, say
+/// what changed in the commit message, and put the new digest here.
+const NORTHWIND_ZIP_SHA256: &str =
+    "a0f032242254c42ea79c7be79b8544feb6c9fb1b6d64322c13377b98fc530219";
+
+#[test]
+fn the_northwind_zip_changes_only_deliberately() {
+    let (_tmp, dir) = build_bundle(&example("northwind"), "2026-11-23", &["--format", "md"]);
+    let zip = dir.with_extension("zip");
+    assert_eq!(sha256(&std::fs::read(&zip).unwrap()), NORTHWIND_ZIP_SHA256);
+}

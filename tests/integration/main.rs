@@ -2,6 +2,7 @@
 //!
 //! One binary (fast to link), one module per area.
 
+mod architecture;
 mod bad_input;
 mod build;
 mod changes;
