@@ -7,6 +7,7 @@
 //! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
 
 pub mod bundle;
+pub mod bundle_sig;
 pub mod changes;
 pub mod cli;
 pub mod cmd;

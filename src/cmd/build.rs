@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::bundle::{self, BundleFile, ManifestInfo, SheetEntry};
+use crate::bundle_sig;
 use crate::cli::{BuildArgs, BundleFormat, PdfEngine};
 use crate::diag;
 use crate::export;
@@ -26,6 +27,15 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         eprintln!("error: the model has errors; no bundle was written");
         return Ok(ExitCode::from(1));
     };
+    // Read (and decrypt) the key before the long PDF build, so a wrong one fails at once.
+    let signing_key = args
+        .sign_key
+        .as_deref()
+        .map(|key| {
+            let passphrase = std::env::var(bundle_sig::PASSPHRASE_ENV).ok();
+            bundle_sig::SigningKey::read(key, passphrase.as_deref())
+        })
+        .transpose()?;
     let templates = Templates::load(args.templates.as_deref())?;
     let docs = render::render_documents(&model, &templates)?;
     let mut diagnostics = checked.diagnostics;
@@ -48,7 +58,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let pdf = (args.format == BundleFormat::MdPdf).then(|| pdf_options(args));
     let progress = pdf.as_ref().map(|p| p.progress.clone()).unwrap_or_default();
     progress.stage("rendering documents");
-    let files = bundle_files(
+    let mut files = bundle_files(
         &model,
         &templates,
         docs,
@@ -57,6 +67,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         &name,
         previous.as_ref(),
     )?;
+    if let Some(key) = &signing_key {
+        files.push(key.sign_bundle(&files)?);
+    }
     progress.stage("writing the bundle");
     let written = bundle::write(&args.out, &name, &files, date)?;
     progress.clear();
@@ -74,6 +87,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         );
         if let Some(p) = &previous {
             println!("changes.md: against {}", p.info.label);
+        }
+        if let Some(key) = &signing_key {
+            println!("{}: signed with {}", bundle_sig::FILE, key.fingerprint());
         }
     }
     Ok(ExitCode::SUCCESS)

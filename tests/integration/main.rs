@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod build;
+mod bundle_signature;
 mod changes;
 mod check;
 mod docs;
