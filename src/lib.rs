@@ -14,6 +14,7 @@ pub mod cmd;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod evidence;
 pub mod export;
 pub mod fonts;
 pub mod html;

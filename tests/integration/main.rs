@@ -8,6 +8,7 @@ mod bundle_signature;
 mod changes;
 mod check;
 mod docs;
+mod evidence;
 mod export;
 mod getting_started;
 mod html;
