@@ -4,6 +4,8 @@
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
 //! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
 //! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
+//! [`bundle_sig`] signs `SHA256SUMS` as `SHA256SUMS.sig` and checks it for [`verify`];
+//! [`evidence`] reads signed evidence (scans, returned PDFs) for the sheet's digest.
 //! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
 
 pub mod bundle;
