@@ -114,6 +114,10 @@ pub struct BuildArgs {
     /// A previous evidence bundle (.zip or directory): adds changes.md, what changed since its model
     #[arg(long, value_name = "OLD")]
     pub previous: Option<PathBuf>,
+    /// Sign SHA256SUMS with this OpenSSH ed25519 private key, as SHA256SUMS.sig
+    /// (a passphrase is read from $ROLECALL_SIGN_PASSPHRASE)
+    #[arg(long, value_name = "KEY")]
+    pub sign_key: Option<PathBuf>,
 }
 
 /// What a bundle holds.
@@ -250,6 +254,10 @@ pub struct VerifyArgs {
     /// The bundle: its .zip, or its unpacked directory
     #[arg(value_name = "BUNDLE")]
     pub bundle: PathBuf,
+    /// Check SHA256SUMS.sig against this OpenSSH allowed_signers file and name the
+    /// signer (an unsigned bundle then fails)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagFormat,

@@ -19,6 +19,7 @@
 //! build's temporary files on SIGINT or SIGTERM.
 
 pub mod bundle;
+pub mod bundle_sig;
 pub mod changes;
 pub mod cli;
 pub mod cmd;
@@ -26,6 +27,7 @@ pub mod date;
 pub mod diag;
 pub mod digest;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod fonts;
 pub mod html;

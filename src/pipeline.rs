@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::bundle::manifest::SheetEntry;
 use crate::bundle::{self, BundleFile, ManifestInfo, Written};
+use crate::bundle_sig;
 use crate::changes::{self, ChangeSet, load::Loaded};
 use crate::date::Date;
 use crate::diag::{Diagnostic, SourceFile};
@@ -95,6 +96,8 @@ pub struct BuildOptions<'a> {
     pub pdf: Option<pdf::PdfOptions>,
     /// A previous bundle to report changes against.
     pub previous: Option<&'a Path>,
+    /// The key that signs `SHA256SUMS` (as `SHA256SUMS.sig`, outside the checksums).
+    pub sign: Option<&'a bundle_sig::SigningKey>,
 }
 
 /// What [`build`] wrote.
@@ -124,7 +127,10 @@ pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
         .map(|p| p.progress.clone())
         .unwrap_or_default();
     progress.stage("rendering documents");
-    let files = bundle_files(valid, opts, &name, previous.as_ref())?;
+    let mut files = bundle_files(valid, opts, &name, previous.as_ref())?;
+    if let Some(key) = opts.sign {
+        files.push(key.sign_bundle(&files)?);
+    }
     progress.stage("writing the bundle");
     let written = bundle::write(opts.out, &name, &files, valid.model.date)?;
     progress.clear();

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use crate::bundle_sig::{self, SigningKey};
 use crate::cli::{BuildArgs, BundleFormat};
 use crate::date::Date;
 use crate::diag;
@@ -26,6 +27,15 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         eprintln!("error: the model has errors; no bundle was written");
         return Ok(ExitCode::from(1));
     };
+    // Read (and decrypt) the key before the long PDF build, so a wrong one fails at once.
+    let signing_key = args
+        .sign_key
+        .as_deref()
+        .map(|key| {
+            let passphrase = std::env::var(bundle_sig::PASSPHRASE_ENV).ok();
+            SigningKey::read(key, passphrase.as_deref())
+        })
+        .transpose()?;
     if !checked.diagnostics.is_empty() && !args.quiet {
         eprint!(
             "{}",
@@ -38,6 +48,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
             out: &args.out,
             pdf: (args.format == BundleFormat::MdPdf).then(|| pdf_options(args)),
             previous: args.previous.as_deref(),
+            sign: signing_key.as_ref(),
         },
     )?;
     if args.quiet {
@@ -55,6 +66,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         );
         if let Some(p) = &built.previous {
             println!("changes.md: against {p}");
+        }
+        if let Some(key) = &signing_key {
+            println!("{}: signed with {}", bundle_sig::FILE, key.fingerprint());
         }
     }
     Ok(ExitCode::SUCCESS)

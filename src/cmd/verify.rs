@@ -2,13 +2,19 @@
 
 use std::process::ExitCode;
 
+use crate::bundle_sig::{self, AllowedSigners};
 use crate::cli::{DiagFormat, VerifyArgs};
 use crate::error::{Context, Result};
-use crate::verify::{self, Kind, Report};
+use crate::verify::{self, Kind, Report, SignatureCheck};
 
 /// Prints the report; exit 0 when the bundle verifies, 1 on any problem.
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
-    let report = verify::verify(&args.bundle)?;
+    let signers = args
+        .allowed_signers
+        .as_deref()
+        .map(|path| AllowedSigners::read(path).map_err(crate::error::Error::into_usage))
+        .transpose()?;
+    let report = verify::verify(&args.bundle, signers.as_ref())?;
     match args.format {
         DiagFormat::Human => print!("{}", render_human(&report)),
         DiagFormat::Json => println!(
@@ -35,6 +41,7 @@ fn render_human(report: &Report) -> String {
         out.push_str(&printable(&format!("{}: {tampering}{}", p.path, p.message)));
         out.push('\n');
     }
+    out.push_str(&signature_line(&report.signature));
     let bundle = printable(&report.bundle);
     let verdict = if report.verified {
         format!(
@@ -51,6 +58,29 @@ fn render_human(report: &Report) -> String {
     out.push_str(&verdict);
     out.push('\n');
     out
+}
+
+/// What became of `SHA256SUMS.sig`, as a line (none for an unsigned bundle).
+fn signature_line(check: &SignatureCheck) -> String {
+    let file = bundle_sig::FILE;
+    match check {
+        SignatureCheck::Absent | SignatureCheck::Refused => String::new(),
+        SignatureCheck::Unchecked => format!(
+            "{file}: the bundle is signed, but the signature was not checked (hint: pass --allowed-signers FILE to check it and name the signer)\n"
+        ),
+        SignatureCheck::Verified {
+            signer,
+            allowed_signers,
+        } => {
+            printable(&format!(
+                "{file}: signed by {} ({} key {}, {allowed_signers}:{})",
+                signer.principals.join(","),
+                signer.algorithm,
+                signer.fingerprint,
+                signer.line
+            )) + "\n"
+        }
+    }
 }
 
 /// Names come from the bundle, which is not trusted: control characters (which

@@ -8,7 +8,8 @@
 //! - each file against `manifest.json` and `SHA256SUMS`, and the two against each
 //!   other (modified, missing and unexpected files);
 //! - each signature sheet against the document it binds (the digest it prints);
-//! - the model copy in `model/` against the manifest's model digest.
+//! - the model copy in `model/` against the manifest's model digest;
+//! - `SHA256SUMS.sig`, when given an `allowed_signers` file ([`crate::bundle_sig`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -23,6 +24,7 @@ use crate::error::{Error, Result};
 
 mod zip;
 use self::zip::read_zip_bundle;
+use crate::bundle_sig::{self, AllowedSigners, Signer};
 
 /// Largest single file that is read; a larger one is reported, not read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -64,6 +66,8 @@ pub enum Kind {
     TooLarge,
     /// A file that could not be read (damaged zip entry, I/O error).
     Unreadable,
+    /// `SHA256SUMS.sig` is missing, or does not verify against the allowed signers.
+    BundleSignature,
 }
 
 /// One problem, about one file.
@@ -103,15 +107,38 @@ pub struct Report {
     pub model_digest: Option<String>,
     /// Every problem found, in the order checked.
     pub problems: Vec<Problem>,
+    /// What became of `SHA256SUMS.sig`.
+    pub signature: SignatureCheck,
+}
+
+/// The bundle signature's part of the [`Report`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum SignatureCheck {
+    /// The bundle has no `SHA256SUMS.sig` (a problem when signers were given).
+    Absent,
+    /// `SHA256SUMS.sig` is there, but no `allowed_signers` file was given.
+    Unchecked,
+    /// `SHA256SUMS.sig` verifies; its key is admitted by `allowed_signers`.
+    Verified {
+        /// Who signed.
+        signer: Signer,
+        /// The `allowed_signers` file, as named on the command line.
+        allowed_signers: String,
+    },
+    /// `SHA256SUMS.sig` does not verify; a problem says why.
+    Refused,
 }
 
 /// Verifies the bundle at `path`: a `.zip` or an unpacked bundle directory.
 ///
 /// Problems with the bundle are in the report; an error (a usage error) means
 /// `path` could not be checked at all (unreadable, not a zip, not a bundle).
-pub fn verify(path: &Path) -> Result<Report> {
+///
+/// With `signers`, `SHA256SUMS.sig` must verify and be admitted by them.
+pub fn verify(path: &Path, signers: Option<&AllowedSigners>) -> Result<Report> {
     let found = read_bundle(path)?;
-    Ok(report(path.display().to_string(), found))
+    Ok(report(path.display().to_string(), found, signers))
 }
 
 /// Reads the bundle at `path` (nothing checked yet); an error when `path` is not
@@ -148,7 +175,7 @@ fn read_bundle(path: &Path) -> Result<Found> {
 }
 
 /// Checks what [`read_bundle`] found.
-fn report(shown: String, found: Found) -> Report {
+fn report(shown: String, found: Found, signers: Option<&AllowedSigners>) -> Report {
     if found.files.is_empty() {
         // A damaged zip, or one whose every entry was refused: nothing to compare.
         return Report {
@@ -158,9 +185,10 @@ fn report(shown: String, found: Found) -> Report {
             signature_sheets: 0,
             model_digest: None,
             problems: found.problems,
+            signature: SignatureCheck::Absent,
         };
     }
-    check(shown, found)
+    check(shown, found, signers)
 }
 
 /// One file of the bundle as read.
@@ -191,6 +219,7 @@ struct Found {
 fn keeps(rel: &str) -> bool {
     rel == "manifest.json"
         || rel == "SHA256SUMS"
+        || rel == bundle_sig::FILE
         || rel.starts_with("model/")
         || (rel.starts_with("signatures/") && rel.ends_with(".md"))
 }
@@ -518,7 +547,7 @@ fn parse_sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Listing> {
 }
 
 /// Runs every check over what was read.
-fn check(bundle: String, mut found: Found) -> Report {
+fn check(bundle: String, mut found: Found, signers: Option<&AllowedSigners>) -> Report {
     let mut problems = std::mem::take(&mut found.problems);
     let files = &found.files;
     let text = |rel: &str| files.get(rel).and_then(|f| f.bytes.as_deref());
@@ -556,6 +585,7 @@ fn check(bundle: String, mut found: Found) -> Report {
         model_digest = m.model_digest.clone();
         check_model(files, m.model_digest.as_deref(), &mut problems);
     }
+    let signature = check_signature(files, signers, &mut problems);
     Report {
         bundle,
         verified: problems.is_empty(),
@@ -563,6 +593,7 @@ fn check(bundle: String, mut found: Found) -> Report {
         signature_sheets: sheets,
         model_digest,
         problems,
+        signature,
     }
 }
 
@@ -586,7 +617,20 @@ fn check_files(
         let actual = files.get(path);
         let m = manifest.get(path);
         let s = sums.get(path);
-        // The two listings do not list themselves, except SHA256SUMS listing manifest.json.
+        // The two listings do not list themselves, except SHA256SUMS listing manifest.json;
+        // nor the signature over SHA256SUMS (see bundle_sig).
+        if path == bundle_sig::FILE {
+            for (listing, listed) in [("manifest.json", m.is_some()), ("SHA256SUMS", s.is_some())] {
+                if listed {
+                    problems.push(Problem::new(
+                        listing,
+                        Kind::Listing,
+                        format!("lists `{path}`, which it cannot describe"),
+                    ));
+                }
+            }
+            continue;
+        }
         if path == "SHA256SUMS" || path == "manifest.json" {
             if m.is_some() {
                 problems.push(Problem::new(
@@ -719,6 +763,48 @@ fn check_files(
                 Kind::Listing,
                 format!("does not list `{path}` (manifest.json does)"),
             ));
+        }
+    }
+}
+
+/// `SHA256SUMS.sig` against `SHA256SUMS` and `signers`, as of now.
+fn check_signature(
+    files: &BTreeMap<String, FoundFile>,
+    signers: Option<&AllowedSigners>,
+    problems: &mut Vec<Problem>,
+) -> SignatureCheck {
+    let Some(sig) = files.get(bundle_sig::FILE) else {
+        if signers.is_some() {
+            problems.push(Problem::new(
+                bundle_sig::FILE,
+                Kind::BundleSignature,
+                "missing: the bundle is not signed (`build --sign-key` signs it)",
+            ));
+        }
+        return SignatureCheck::Absent;
+    };
+    let Some(signers) = signers else {
+        return SignatureCheck::Unchecked;
+    };
+    let sums = files.get("SHA256SUMS").and_then(|f| f.bytes.as_deref());
+    let (Some(sig), Some(sums)) = (sig.bytes.as_deref(), sums) else {
+        return SignatureCheck::Refused; // unreadable or missing: already a problem
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match bundle_sig::verify(sums, sig, signers, now) {
+        Ok(signer) => SignatureCheck::Verified {
+            signer,
+            allowed_signers: signers.path().display().to_string(),
+        },
+        Err(e) => {
+            problems.push(Problem::new(
+                bundle_sig::FILE,
+                Kind::BundleSignature,
+                format!("{e:#}"),
+            ));
+            SignatureCheck::Refused
         }
     }
 }
@@ -886,7 +972,7 @@ pub fn bundle_model(path: &Path) -> Result<BundleModel> {
         .files
         .get("manifest.json")
         .and_then(|f| f.bytes.clone());
-    let report = report(shown.clone(), found);
+    let report = report(shown.clone(), found, None);
     if !report.verified {
         const SHOWN: usize = 10;
         let n = report.problems.len();

@@ -5,9 +5,11 @@
 mod architecture;
 mod bad_input;
 mod build;
+mod bundle_signature;
 mod changes;
 mod check;
 mod docs;
+mod evidence;
 mod export;
 mod getting_started;
 mod hardening;
