@@ -23,5 +23,6 @@ pub mod render;
 pub mod rules;
 pub mod schema;
 pub mod signatures;
+pub mod term;
 pub mod typst;
 pub mod verify;

@@ -1,13 +1,27 @@
-//! Reading the model's files from disk.
+//! Reading the model's files and parsing them, tolerantly, into raw items.
 //!
 //! First stage of the pipeline. A model is one TOML file or a directory whose
-//! `*.toml` files (recursively, in sorted path order) are merged. This module
-//! only reads text; parsing and checking happen in `validate`.
+//! `*.toml` files (recursively, in sorted path order) are merged.
+//! [`load_sources`] reads their text; [`parse`] reads each file with toml's
+//! spanned document tree and deserializes it item by item (each `[[people]]`
+//! entry, the `[policy]` table, ...) into the types of `raw`. Every syntax
+//! error and every schema error (unknown key, wrong type, missing key) is
+//! reported at its own place; an item with any of them is left out and
+//! recorded in `RawModel::failed`, so that later stages do not report it again
+//! as missing. Resolving and checking happen in `validate`.
 
+use std::borrow::Cow;
 use std::io::Read as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, SourceFile};
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeArray, DeTable, DeValue, ValueDeserializer};
+
+use super::hints::{self, Found, ValueError};
+use super::raw::{Failed, Item, RawModel, Shape, TABLES};
+use crate::diag::{Diagnostic, Location, SourceFile};
 use crate::rules;
 
 /// Largest model file rolecall reads; larger files are refused before they are read.
@@ -229,4 +243,580 @@ fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<
             }
         }
     }
+}
+
+/// Most syntax errors reported for one file: after a few, the parser's
+/// recovery guesses more than it finds.
+const MAX_SYNTAX_ERRORS: usize = 20;
+/// Most schema errors reported for one item.
+const MAX_ITEM_ERRORS: usize = 50;
+
+/// Parses every source into one [`RawModel`], with a diagnostic for every
+/// syntax and schema error.
+pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
+    let mut raw = RawModel::default();
+    let mut failed = Failed::default();
+    let mut diags = Vec::new();
+    for (file, src) in sources.iter().enumerate() {
+        let (doc, errors) = DeTable::parse_recoverable(&src.text);
+        let mut local = Vec::new();
+        let mut structural = false;
+        for (n, e) in errors.iter().enumerate() {
+            let span = e.span().unwrap_or(0..0);
+            if n == MAX_SYNTAX_ERRORS {
+                diags.push(
+                    Diagnostic::new(
+                        &rules::TOML_SYNTAX,
+                        format!(
+                            "{} more syntax errors in this file are not shown",
+                            errors.len() - n
+                        ),
+                    )
+                    .at(Some(Location { file, span }))
+                    .hint("fix the errors above first"),
+                );
+                break;
+            }
+            let found = src.text.get(span.clone()).unwrap_or("");
+            let (message, hint) = hints::syntax(e.message(), found);
+            diags.push(
+                Diagnostic::new(&rules::TOML_SYNTAX, message)
+                    .at(Some(Location {
+                        file,
+                        span: span.clone(),
+                    }))
+                    .hint(hint),
+            );
+            if hints::is_local_syntax_error(e.message()) {
+                local.push(span);
+            } else {
+                structural = true;
+            }
+        }
+        if structural {
+            // The parser's reading of the rest of the file is a guess: nothing
+            // of it is used, and any table may have lost items.
+            failed.unknown.extend(TABLES.iter().map(|(t, _)| *t));
+            continue;
+        }
+        let doc = doc.into_inner();
+        let mut starts: Vec<usize> = doc
+            .iter()
+            .flat_map(|(k, v)| match v.get_ref() {
+                DeValue::Array(a) if a.iter().all(|i| i.get_ref().is_table()) => {
+                    a.iter().map(|i| i.span().start).collect::<Vec<_>>()
+                }
+                _ => vec![k.span().start.min(v.span().start)],
+            })
+            .collect();
+        starts.sort_unstable();
+        for (key, value) in doc.iter() {
+            let name = key.get_ref().as_ref();
+            let Some(&(table, shape)) = TABLES.iter().find(|(t, _)| *t == name) else {
+                let region = key.span().start..extent(value).end;
+                if !local.iter().any(|s| touches(&region, s)) {
+                    diags.push(unknown_table(file, key, value));
+                    let suggested = hints::suggest(
+                        name,
+                        TABLES
+                            .iter()
+                            .map(|(t, _)| t.to_string())
+                            .collect::<Vec<_>>()
+                            .iter(),
+                    )
+                    .cloned();
+                    match suggested {
+                        Some(s) => {
+                            failed
+                                .unknown
+                                .extend(TABLES.iter().map(|(t, _)| *t).filter(|t| *t == s));
+                        }
+                        None if value.get_ref().is_table() || value.get_ref().is_array() => {
+                            failed.unknown.extend(TABLES.iter().map(|(t, _)| *t));
+                        }
+                        None => {}
+                    }
+                }
+                continue;
+            };
+            let mut loader = Loader {
+                text: &src.text,
+                file,
+                table,
+                shape,
+                key,
+                value,
+                starts: &starts,
+                syntax: &local,
+                diags: &mut diags,
+                failed: &mut failed,
+            };
+            raw.add(table, &mut loader);
+        }
+    }
+    raw.failed = failed;
+    (raw, diags)
+}
+
+/// RC002 for a top-level key that is no table of the model.
+fn unknown_table(file: usize, key: &Spanned<Cow<str>>, value: &Spanned<DeValue>) -> Diagnostic {
+    let name = key.get_ref().as_ref();
+    let tables: Vec<String> = TABLES.iter().map(|(t, _)| t.to_string()).collect();
+    let written = |t: &str| match TABLES.iter().find(|(n, _)| *n == t) {
+        Some((_, Shape::Array)) => format!("[[{t}]]"),
+        _ => format!("[{t}]"),
+    };
+    let (message, hint) = if value.get_ref().is_table() || value.get_ref().is_array() {
+        let hint = match hints::suggest(name, tables.iter()) {
+            Some(s) => format!("did you mean {}?", written(s)),
+            None => format!(
+                "the tables of a model are {}",
+                tables
+                    .iter()
+                    .map(|t| written(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        (format!("unknown table `{name}`"), hint)
+    } else {
+        (
+            format!("unknown key `{name}` outside any table"),
+            "keys belong under a table header, such as [organisation] or [[people]]".to_string(),
+        )
+    };
+    Diagnostic::new(&rules::SCHEMA, message)
+        .at(Some(Location {
+            file,
+            span: key.span(),
+        }))
+        .hint(hint)
+}
+
+/// Whether `span` (possibly empty) lies at least partly in `region`.
+fn touches(region: &Range<usize>, span: &Range<usize>) -> bool {
+    span.start < region.end && region.start < span.end.max(span.start + 1)
+}
+
+/// Whether `outer` holds all of `inner`.
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// From the start to the end of everything a value holds: an `[[array]]`
+/// table's own span is only its header.
+fn extent(v: &Spanned<DeValue>) -> Range<usize> {
+    let mut r = v.span();
+    let mut widen = |s: Range<usize>| {
+        r.start = r.start.min(s.start);
+        r.end = r.end.max(s.end);
+    };
+    match v.get_ref() {
+        DeValue::Table(t) => {
+            for (k, v) in t.iter() {
+                widen(k.span());
+                widen(extent(v));
+            }
+        }
+        DeValue::Array(a) => {
+            for v in a.iter() {
+                widen(extent(v));
+            }
+        }
+        _ => {}
+    }
+    r
+}
+
+/// The span given to a value the loader put in for a missing key: no error
+/// at it is the user's.
+const PLACEHOLDER: Range<usize> = usize::MAX - 1..usize::MAX;
+
+/// Values tried in turn for a missing key, so that the keys after it are
+/// checked too, with how the hint writes each.
+const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("\"\"", "\"…\""),
+    ("2026-01-15", "2026-01-15"),
+    ("false", "true"),
+    ("0", "12"),
+    ("[]", "[\"…\"]"),
+    ("{}", "{ … }"),
+    ("0.5", "0.5"),
+];
+
+/// One step from a table or list to what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The node at `path` below `root`.
+fn node<'t, 'i>(root: &'t Spanned<DeValue<'i>>, path: &[Step]) -> Option<&'t Spanned<DeValue<'i>>> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, cur.get_ref()) {
+            (Step::Key(k), DeValue::Table(t)) => t.get(k.as_str())?,
+            (Step::Index(i), DeValue::Array(a)) => a.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The table at `path` below `root`, to change.
+fn table_mut<'t, 'i>(
+    root: &'t mut Spanned<DeValue<'i>>,
+    path: &[Step],
+) -> Option<&'t mut DeTable<'i>> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, cur.get_mut()) {
+            (Step::Key(k), DeValue::Table(t)) => t.get_mut(k.as_str())?,
+            (Step::Index(i), DeValue::Array(a)) => a.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    match cur.get_mut() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The path to the innermost key or value holding `span`.
+fn path_to(v: &Spanned<DeValue>, span: &Range<usize>, path: &mut Vec<Step>) {
+    match v.get_ref() {
+        DeValue::Table(t) => {
+            for (k, v) in t.iter() {
+                if contains(&k.span(), span) {
+                    path.push(Step::Key(k.get_ref().to_string()));
+                    return;
+                }
+                if contains(&extent(v), span) {
+                    path.push(Step::Key(k.get_ref().to_string()));
+                    return path_to(v, span, path);
+                }
+            }
+        }
+        DeValue::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                if contains(&extent(v), span) {
+                    path.push(Step::Index(i));
+                    return path_to(v, span, path);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The path to the table whose own span is `span` (where serde reports a
+/// missing key).
+fn table_path(v: &Spanned<DeValue>, span: &Range<usize>) -> Option<Vec<Step>> {
+    if v.span() == *span && v.get_ref().is_table() {
+        return Some(Vec::new());
+    }
+    let children: Vec<(Step, &Spanned<DeValue>)> = match v.get_ref() {
+        DeValue::Table(t) => t
+            .iter()
+            .map(|(k, v)| (Step::Key(k.get_ref().to_string()), v))
+            .collect(),
+        DeValue::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Step::Index(i), v))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (step, child) in children {
+        if contains(&extent(child), span) {
+            if let Some(mut rest) = table_path(child, span) {
+                rest.insert(0, step);
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+/// What a value is, for a message.
+fn found<'a>(v: &'a DeValue, text: &'a str) -> Found<'a> {
+    match v {
+        DeValue::String(s) => Found::String(s),
+        DeValue::Integer(_) => Found::Scalar("an integer", text),
+        DeValue::Float(_) => Found::Scalar("a number with a fraction", text),
+        DeValue::Boolean(_) => Found::Scalar("`true` or `false`", text),
+        DeValue::Datetime(_) => Found::Scalar("a date", text),
+        DeValue::Array(_) => Found::List,
+        DeValue::Table(_) => Found::Table,
+    }
+}
+
+/// Reads the items of one top-level key of one file: see [`RawModel::add`].
+pub struct Loader<'a, 'i> {
+    text: &'a str,
+    file: usize,
+    table: &'static str,
+    shape: Shape,
+    key: &'a Spanned<Cow<'i, str>>,
+    value: &'a Spanned<DeValue<'i>>,
+    /// Where the file's top-level items start, sorted.
+    starts: &'a [usize],
+    /// The file's syntax errors that concern one value (see `hints::is_local_syntax_error`).
+    syntax: &'a [Range<usize>],
+    diags: &'a mut Vec<Diagnostic>,
+    failed: &'a mut Failed,
+}
+
+impl<'i> Loader<'_, 'i> {
+    /// Loads every item under the key into `out`; reports and records the ones that fail.
+    pub(super) fn items<T: DeserializeOwned>(&mut self, out: &mut Vec<Item<T>>) {
+        let value = self.value;
+        match (self.shape, value.get_ref()) {
+            (Shape::Array, DeValue::Array(items)) => {
+                for item in items.iter() {
+                    out.extend(self.item(item));
+                }
+            }
+            (Shape::Table, DeValue::Table(_)) => out.extend(self.item(value)),
+            (shape, _) => {
+                let (written, wanted) = match shape {
+                    Shape::Array => (format!("[[{}]]", self.table), "tables"),
+                    Shape::Table => (format!("[{}]", self.table), "a table"),
+                };
+                self.diags.push(
+                    Diagnostic::new(
+                        &rules::SCHEMA,
+                        format!("`{}` must be {wanted}, written {written}", self.table),
+                    )
+                    .at(Some(Location {
+                        file: self.file,
+                        span: self.key.span(),
+                    }))
+                    .hint(format!(
+                        "start each with a line `{written}` followed by `key = value` lines"
+                    )),
+                );
+                self.failed.unknown.insert(self.table);
+            }
+        }
+    }
+
+    /// `[[people]]` or `[policy]`, as the table is written.
+    fn written(&self, path: &[Step]) -> String {
+        let mut name = self.table.to_string();
+        for step in path {
+            if let Step::Key(k) = step {
+                name.push('.');
+                name.push_str(k);
+            }
+        }
+        let array = match path.last() {
+            Some(Step::Index(_)) => true,
+            Some(Step::Key(_)) => false,
+            None => self.shape == Shape::Array,
+        };
+        if array {
+            format!("[[{name}]]")
+        } else {
+            format!("[{name}]")
+        }
+    }
+
+    /// One item: deserialized, or reported (every error of it) and recorded as failed.
+    fn item<T: DeserializeOwned>(&mut self, value: &Spanned<DeValue<'i>>) -> Option<Item<T>> {
+        let start = value.span().start;
+        let next = self.starts.iter().find(|&&s| s > start).copied();
+        let region = start..next.unwrap_or(self.text.len()).max(extent(value).end);
+        let broken = self.syntax.iter().any(|s| touches(&region, s));
+        let (parsed, errors) = self.deserialize::<T>(value);
+        // An error where the syntax is broken is that syntax error again.
+        let errors: Vec<Diagnostic> = errors
+            .into_iter()
+            .filter(|d| {
+                d.location
+                    .as_ref()
+                    .is_none_or(|l| !self.syntax.iter().any(|s| touches(&l.span, s)))
+            })
+            .collect();
+        let ok = errors.is_empty() && !broken;
+        self.diags.extend(errors);
+        match parsed {
+            Some(value_) if ok => Some(Item {
+                file: self.file,
+                span: value.span(),
+                value: value_,
+            }),
+            _ => {
+                let id = match value.get_ref() {
+                    DeValue::Table(t) => t.get("id").and_then(|v| v.get_ref().as_str()),
+                    _ => None,
+                };
+                match id {
+                    Some(id) => {
+                        self.failed
+                            .ids
+                            .entry(self.table)
+                            .or_default()
+                            .insert(id.to_string());
+                    }
+                    None => {
+                        self.failed.unknown.insert(self.table);
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// Deserializes `value` into `T`, and on each error takes out the key at
+    /// fault (or puts in a stand-in for a missing one) and tries again, so
+    /// that every error of the item is found. Returns `T` (meaningful only
+    /// without errors) and the errors.
+    fn deserialize<T: DeserializeOwned>(
+        &self,
+        value: &Spanned<DeValue<'i>>,
+    ) -> (Option<T>, Vec<Diagnostic>) {
+        let mut tree = value.clone();
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        // Stand-ins for missing keys: (table path, key, index into PLACEHOLDERS,
+        // the error whose hint says how to write it).
+        let mut standins: Vec<(Vec<Step>, String, usize, Option<usize>)> = Vec::new();
+        let at = |span: Range<usize>| {
+            Some(Location {
+                file: self.file,
+                span,
+            })
+        };
+        for _ in 0..(MAX_ITEM_ERRORS + 2 * PLACEHOLDERS.len()) {
+            if errors.len() >= MAX_ITEM_ERRORS {
+                break;
+            }
+            let e = match T::deserialize(ValueDeserializer::from(tree.clone())) {
+                Ok(t) => {
+                    self.settle(&standins, &mut errors);
+                    return (Some(t), errors);
+                }
+                Err(e) => e,
+            };
+            let message = hints::first_line(e.message());
+            let span = e.span().unwrap_or_else(|| value.span());
+            if span == PLACEHOLDER {
+                // The stand-in of the latest missing key has the wrong type: the next one.
+                let Some(last) = standins.last_mut() else {
+                    break;
+                };
+                last.2 += 1;
+                let Some(&(literal, _)) = PLACEHOLDERS.get(last.2) else {
+                    break;
+                };
+                let (path, key) = (last.0.clone(), last.1.clone());
+                let Some(table) = table_mut(&mut tree, &path) else {
+                    break;
+                };
+                table.insert(Spanned::new(PLACEHOLDER, Cow::Owned(key)), standin(literal));
+                continue;
+            }
+            if let Some(rest) = message.strip_prefix("missing field `") {
+                let key = rest.split('`').next().unwrap_or(rest).to_string();
+                let Some(path) = table_path(&tree, &span) else {
+                    errors.push(
+                        Diagnostic::new(&rules::SCHEMA, format!("missing key `{key}`"))
+                            .at(at(span)),
+                    );
+                    break;
+                };
+                // Taken out for an error of its own: that error is the one to fix.
+                let removed = node(value, &path)
+                    .and_then(|t| t.get_ref().as_table())
+                    .is_some_and(|t| t.contains_key(key.as_str()));
+                let reported = (!removed).then(|| {
+                    let (m, h) = hints::missing_key(&key, &self.written(&path), None);
+                    errors.push(
+                        Diagnostic::new(&rules::SCHEMA, m)
+                            .at(at(span.clone()))
+                            .hint(h),
+                    );
+                    errors.len() - 1
+                });
+                let Some(table) = table_mut(&mut tree, &path) else {
+                    break;
+                };
+                table.insert(
+                    Spanned::new(PLACEHOLDER, Cow::Owned(key.clone())),
+                    standin(PLACEHOLDERS[0].0),
+                );
+                standins.push((path, key, 0, reported));
+                continue;
+            }
+            self.settle(&standins, &mut errors);
+            let mut path = Vec::new();
+            path_to(&tree, &span, &mut path);
+            // Take out the whole key the error is under, so that a list with
+            // many bad entries is one error.
+            let Some(key_at) = path.iter().rposition(|s| matches!(s, Step::Key(_))) else {
+                errors.push(Diagnostic::new(&rules::SCHEMA, message).at(at(span)));
+                break;
+            };
+            let Step::Key(key) = path[key_at].clone() else {
+                break;
+            };
+            let table_at = &path[..key_at];
+            let written = self.written(table_at);
+            let diagnostic = if let Some(rest) = message.strip_prefix("unknown field `") {
+                let unknown = rest.split('`').next().unwrap_or(rest);
+                let (m, h) = hints::unknown_key(unknown, &written, &message);
+                Diagnostic::new(&rules::SCHEMA, m).hint(h)
+            } else {
+                let in_list = path.len() > key_at + 1
+                    && node(&tree, &path[..=key_at]).is_some_and(|v| v.get_ref().is_array());
+                let (m, h) = match node(&tree, &path) {
+                    Some(v) => {
+                        let text = self.text.get(v.span()).unwrap_or("");
+                        hints::value(&ValueError {
+                            message: &message,
+                            key: &key,
+                            in_list,
+                            found: found(v.get_ref(), text),
+                        })
+                    }
+                    None => (message.clone(), "see docs/model.md".to_string()),
+                };
+                Diagnostic::new(&rules::SCHEMA, m).hint(h)
+            };
+            errors.push(diagnostic.at(at(span)));
+            let Some(table) = table_mut(&mut tree, table_at) else {
+                break;
+            };
+            if table.remove(key.as_str()).is_none() {
+                break;
+            }
+        }
+        self.settle(&standins, &mut errors);
+        (None, errors)
+    }
+
+    /// Writes into each reported missing key's hint how to write its value,
+    /// now that a stand-in of the right type was found.
+    fn settle(
+        &self,
+        standins: &[(Vec<Step>, String, usize, Option<usize>)],
+        errors: &mut [Diagnostic],
+    ) {
+        for (path, key, kind, reported) in standins {
+            let (Some(i), Some((_, example))) = (reported, PLACEHOLDERS.get(*kind)) else {
+                continue;
+            };
+            let (_, hint) = hints::missing_key(key, &self.written(path), Some(example));
+            errors[*i].hint = Some(hint);
+        }
+    }
+}
+
+/// A stand-in value for a missing key.
+fn standin<'i>(literal: &'static str) -> Spanned<DeValue<'i>> {
+    let value = DeValue::parse(literal)
+        .map(Spanned::into_inner)
+        .unwrap_or(DeValue::Array(DeArray::new()));
+    Spanned::new(PLACEHOLDER, value)
 }

@@ -6,6 +6,7 @@
 //! errors, so downstream code can rely on its invariants (every reference
 //! resolves, every activity has exactly one accountable role).
 
+mod hints;
 mod load;
 pub mod raw;
 mod validate;
