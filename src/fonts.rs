@@ -8,8 +8,9 @@
 //! signed. So before typst runs, the build loads the fonts it hands typst
 //! ([`FontSet::load`]: typst's embedded fonts, the model's `fonts/` folder,
 //! `--font-path`), and [`missing`] lists every character of the model's text
-//! that no face covers, so that the build can fail naming the text, the
-//! character and how to add a font. [`FontSet::families_used`] feeds the
+//! that no face covers; [`diagnostics`] turns that list into RC080 findings
+//! at the model file and line each text came from, so that the build can fail
+//! naming the place, the character and how to add a font. [`FontSet::families_used`] feeds the
 //! manifest's list of fonts.
 //!
 //! A character is covered when any face maps it to a real glyph in a Unicode
@@ -44,6 +45,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use crate::diag::{Diagnostic, Location, SourceFile};
+use crate::rules;
 
 /// How many characters of a text [`Missing::context`] keeps around the
 /// character.
@@ -301,6 +305,96 @@ pub fn missing(fonts: &FontSet, texts: &[(String, String)]) -> Vec<(String, Miss
                 out.push((label.clone(), Missing { ch: c, context }));
             }
         }
+    }
+    out
+}
+
+/// Most findings [`diagnostics`] makes: one text or line each, and after
+/// these one that counts the rest (a model in a script no font covers would
+/// otherwise give one finding per name).
+const MAX_FINDINGS: usize = 20;
+
+/// The coverage gaps of [`missing`] as RC080 findings, each at the model file
+/// and line whose text has the characters (found with
+/// `crate::diag::find_text`); characters on one line share a finding. A
+/// character that no model file holds (it came from a template) is named
+/// with the text it is in, without a place.
+pub fn diagnostics(missing: &[(String, Missing)], sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    // (where, the characters there, the text they are in)
+    let mut found: Vec<(Option<Location>, Vec<char>, &str)> = Vec::new();
+    for (_, m) in missing {
+        if !seen.insert(m.ch) {
+            continue;
+        }
+        let at = crate::diag::find_text(sources, m.ch, &m.context);
+        let line_of = |l: &Location| {
+            let text = &sources[l.file].text;
+            (l.file, text[..l.span.start].matches('\n').count())
+        };
+        let same = found.iter_mut().find(|(loc, _, context)| match (loc, &at) {
+            (Some(a), Some(b)) => line_of(a) == line_of(b),
+            (None, None) => *context == m.context,
+            _ => false,
+        });
+        match same {
+            Some((loc, chars, _)) => {
+                chars.push(m.ch);
+                if let (Some(loc), Some(b)) = (loc, &at) {
+                    loc.span.start = loc.span.start.min(b.span.start);
+                    loc.span.end = loc.span.end.max(b.span.end);
+                }
+            }
+            None => found.push((at, vec![m.ch], &m.context)),
+        }
+    }
+    let mut out = Vec::new();
+    for (at, chars, context) in found.iter().take(MAX_FINDINGS) {
+        let named: Vec<String> = chars
+            .iter()
+            .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
+            .collect();
+        let controls = chars.iter().all(|c| c.is_control());
+        let mut message = if controls {
+            format!(
+                "the text has control character{} {}, which no font can show",
+                if chars.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            )
+        } else {
+            format!(
+                "no font has the character{} {}",
+                if chars.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            )
+        };
+        if at.is_none() {
+            message.push_str(&format!(" (in \"{context}\", from a template)"));
+        }
+        let hint = if controls {
+            "remove the control characters from the model's text"
+        } else {
+            "put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; or build Markdown only with --format md"
+        };
+        out.push(
+            Diagnostic::new(&rules::MISSING_GLYPH, message)
+                .at(at.clone())
+                .hint(hint),
+        );
+    }
+    if found.len() > MAX_FINDINGS {
+        let rest: usize = found[MAX_FINDINGS..].iter().map(|(_, c, _)| c.len()).sum();
+        out.push(
+            Diagnostic::new(
+                &rules::MISSING_GLYPH,
+                format!(
+                    "{rest} more character{} in {} more texts have no font",
+                    if rest == 1 { "" } else { "s" },
+                    found.len() - MAX_FINDINGS
+                ),
+            )
+            .hint("add a font for the script of the texts above; it likely covers these too"),
+        );
     }
     out
 }

@@ -87,6 +87,8 @@ mod tests {
             ("\u{202e}evil\u{202c}", "\\u{202e}evil\\u{202c}"),
             ("\u{2066}iso\u{2069}", "\\u{2066}iso\\u{2069}"),
             ("line\u{2028}sep", "line\\u{2028}sep"),
+            // A name from a tampered bundle, as `verify` shows it.
+            ("a\u{1b}[2Jb\nc", "a\\u{1b}[2Jb\\nc"),
         ] {
             assert_eq!(printable(raw), escaped, "{raw:?}");
         }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::{Diagnostic, LineIndex, SourceFile, shown};
 use crate::rules::Severity;
+use crate::term::printable;
 
 /// Renders one workflow command per diagnostic.
 pub fn render(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
@@ -40,6 +41,20 @@ pub fn render(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
             property(&format!("{} {}", d.rule.code, d.rule.name))
         ));
         let mut message = shown(&d.message);
+        // An annotation has one place: the others are named in its text.
+        for label in &d.labels {
+            if let Some(at) = index.locate(&label.location) {
+                let path = at.src.path.display().to_string();
+                let _ = write!(
+                    message,
+                    "\n{}: {}:{}:{}",
+                    shown(&label.message),
+                    printable(&path),
+                    at.line,
+                    at.col
+                );
+            }
+        }
         if let Some(hint) = &d.hint {
             message.push_str("\nhint: ");
             message.push_str(&shown(hint));

@@ -164,15 +164,30 @@ pub fn is_local_syntax_error(message: &str) -> bool {
     .any(|p| m.starts_with(p))
 }
 
-/// Message and hint for a TOML syntax error over `found` (the text at its span).
-pub fn syntax(message: &str, found: &str) -> (String, String) {
+/// Message and hint for a TOML syntax error over `found` (the text at its
+/// span), on a line that starts with `line` (up to the error).
+pub fn syntax(message: &str, found: &str, line: &str) -> (String, String) {
     let m = first_line(message);
     let hint = if m.starts_with("invalid date") || m.starts_with("invalid time") {
         date_hint(found).unwrap_or_else(|| "write dates as YYYY-MM-DD, like 2026-01-15".to_string())
     } else if m.starts_with("duplicate key") {
         format!("`{found}` is given twice here; keep one of them")
     } else if m.starts_with("string values must be quoted") {
-        "put text in double quotes: `name = \"Alex Morgan\"`".to_string()
+        let key = line
+            .split_once('=')
+            .map(|(k, _)| k.trim())
+            .filter(|k| !k.is_empty());
+        match key {
+            Some(key) if !found.trim().is_empty() && !found.contains('"') => {
+                format!(
+                    "put the text in double quotes: `{key} = \"{}\"`",
+                    found.trim()
+                )
+            }
+            _ => "put text in double quotes: `name = \"Alex Morgan\"`".to_string(),
+        }
+    } else if m.starts_with("invalid basic string") || m.starts_with("invalid literal string") {
+        "close the string on the same line (text over several lines goes in \"\"\"triple quotes\"\"\")".to_string()
     } else if m.starts_with("missing escaped value") || m.starts_with("too few unicode") {
         "a backslash starts an escape in a \"string\": write `\\\\` for a backslash, or use a 'literal string'".to_string()
     } else {
@@ -330,8 +345,13 @@ fn raw<'a>(found: &Found<'a>) -> &'a str {
     }
 }
 
-/// Message and hint for an unknown key among `expected` (serde's list of the keys).
-pub fn unknown_key(key: &str, table: &str, serde_message: &str) -> (String, String) {
+/// Message and hint for an unknown key, and the known key it suggests
+/// instead, from serde's message (which lists the keys of the table).
+pub fn unknown_key(
+    key: &str,
+    table: &str,
+    serde_message: &str,
+) -> (String, String, Option<String>) {
     let expected = serde_message.split_once("expected").map_or("", |(_, e)| e);
     let candidates: Vec<String> = expected
         .split('`')
@@ -339,7 +359,8 @@ pub fn unknown_key(key: &str, table: &str, serde_message: &str) -> (String, Stri
         .step_by(2)
         .map(str::to_string)
         .collect();
-    let hint = match suggest(key, candidates.iter()) {
+    let suggested = suggest(key, candidates.iter()).cloned();
+    let hint = match &suggested {
         Some(s) => format!("did you mean `{s}`?"),
         None if !candidates.is_empty() => format!(
             "the keys of {table} are {}",
@@ -351,14 +372,19 @@ pub fn unknown_key(key: &str, table: &str, serde_message: &str) -> (String, Stri
         ),
         None => format!("{table} takes no keys; remove it"),
     };
-    (format!("unknown key `{key}` in {table}"), hint)
+    (format!("unknown key `{key}` in {table}"), hint, suggested)
 }
 
 /// How a missing key's value is written, by what the loader found to fit.
 pub fn missing_key(key: &str, table: &str, example: Option<&str>) -> (String, String) {
+    let to = if table.starts_with("[[") {
+        format!("this {table} entry")
+    } else {
+        table.to_string()
+    };
     let hint = match example {
-        Some(v) => format!("add `{key} = {v}` to this {table}"),
-        None => format!("add `{key}` to this {table} (see docs/model.md)"),
+        Some(v) => format!("add `{key} = {v}` to {to}"),
+        None => format!("add `{key}` to {to} (see docs/model.md)"),
     };
     (format!("missing key `{key}` in {table}"), hint)
 }
@@ -408,7 +434,11 @@ mod tests {
         );
         assert_eq!(date_hint("2026-01-31"), None);
         assert_eq!(date_hint("soon"), None);
-        let (m, h) = syntax("invalid date, expected day between 01 and 28", "2026-02-30");
+        let (m, h) = syntax(
+            "invalid date, expected day between 01 and 28",
+            "2026-02-30",
+            "assigned = ",
+        );
         assert_eq!(
             m,
             "invalid TOML (invalid date, expected day between 01 and 28)"
@@ -501,7 +531,8 @@ mod tests {
             unknown_key("reports_to", "[[roles]]", msg),
             (
                 "unknown key `reports_to` in [[roles]]".to_string(),
-                "did you mean `reports-to`?".to_string()
+                "did you mean `reports-to`?".to_string(),
+                Some("reports-to".to_string())
             )
         );
         assert_eq!(
@@ -519,6 +550,21 @@ mod tests {
     }
 
     #[test]
+    fn missing_keys_say_what_to_add_where() {
+        assert_eq!(
+            missing_key("name", "[[people]]", Some("\"…\"")),
+            (
+                "missing key `name` in [[people]]".to_string(),
+                "add `name = \"…\"` to this [[people]] entry".to_string()
+            )
+        );
+        assert_eq!(
+            missing_key("effective", "[policy]", Some("2026-01-15")).1,
+            "add `effective = 2026-01-15` to [policy]"
+        );
+    }
+
+    #[test]
     fn ids_are_suggested_in_the_pattern() {
         assert_eq!(
             id_hint("Management_Review"),
@@ -527,6 +573,19 @@ mod tests {
         assert_eq!(suggested_id("-Ops Team-"), Some("ops-team".to_string()));
         assert_eq!(suggested_id("日本"), None);
         assert_eq!(suggested_id(&"a".repeat(70)).map(|s| s.len()), Some(64));
+    }
+
+    #[test]
+    fn unquoted_text_is_quoted_in_the_hint() {
+        let (_, h) = syntax(
+            "string values must be quoted, expected literal string",
+            "Managing Director",
+            "title = ",
+        );
+        assert_eq!(
+            h,
+            "put the text in double quotes: `title = \"Managing Director\"`"
+        );
     }
 
     #[test]

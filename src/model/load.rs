@@ -278,7 +278,9 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
                 break;
             }
             let found = src.text.get(span.clone()).unwrap_or("");
-            let (message, hint) = hints::syntax(e.message(), found);
+            let before = src.text.get(..span.start).unwrap_or("");
+            let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+            let (message, hint) = hints::syntax(e.message(), found, line);
             diags.push(
                 Diagnostic::new(&rules::TOML_SYNTAX, message)
                     .at(Some(Location {
@@ -317,7 +319,7 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
                 if !local.iter().any(|s| touches(&region, s)) {
                     diags.push(unknown_table(file, key, value));
                     let suggested = hints::suggest(
-                        name,
+                        if name == "person" { "people" } else { name },
                         TABLES
                             .iter()
                             .map(|(t, _)| t.to_string())
@@ -367,7 +369,9 @@ fn unknown_table(file: usize, key: &Spanned<Cow<str>>, value: &Spanned<DeValue>)
         _ => format!("[{t}]"),
     };
     let (message, hint) = if value.get_ref().is_table() || value.get_ref().is_array() {
-        let hint = match hints::suggest(name, tables.iter()) {
+        // Singular forms are near enough to their tables but for one.
+        let meant = if name == "person" { "people" } else { name };
+        let hint = match hints::suggest(meant, tables.iter()) {
             Some(s) => format!("did you mean {}?", written(s)),
             None => format!(
                 "the tables of a model are {}",
@@ -682,6 +686,8 @@ impl<'i> Loader<'_, 'i> {
         // Stand-ins for missing keys: (table path, key, index into PLACEHOLDERS,
         // the error whose hint says how to write it).
         let mut standins: Vec<(Vec<Step>, String, usize, Option<usize>)> = Vec::new();
+        // Keys an unknown key was taken to mean, by table: their absence is that typo.
+        let mut meant: Vec<(Vec<Step>, String)> = Vec::new();
         let at = |span: Range<usize>| {
             Some(Location {
                 file: self.file,
@@ -730,7 +736,8 @@ impl<'i> Loader<'_, 'i> {
                 let removed = node(value, &path)
                     .and_then(|t| t.get_ref().as_table())
                     .is_some_and(|t| t.contains_key(key.as_str()));
-                let reported = (!removed).then(|| {
+                let misspelt = meant.iter().any(|(p, k)| *p == path && *k == key);
+                let reported = (!removed && !misspelt).then(|| {
                     let (m, h) = hints::missing_key(&key, &self.written(&path), None);
                     errors.push(
                         Diagnostic::new(&rules::SCHEMA, m)
@@ -765,7 +772,8 @@ impl<'i> Loader<'_, 'i> {
             let written = self.written(table_at);
             let diagnostic = if let Some(rest) = message.strip_prefix("unknown field `") {
                 let unknown = rest.split('`').next().unwrap_or(rest);
-                let (m, h) = hints::unknown_key(unknown, &written, &message);
+                let (m, h, suggested) = hints::unknown_key(unknown, &written, &message);
+                meant.extend(suggested.map(|k| (table_at.to_vec(), k)));
                 Diagnostic::new(&rules::SCHEMA, m).hint(h)
             } else {
                 let in_list = path.len() > key_at + 1

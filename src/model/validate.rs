@@ -1034,6 +1034,10 @@ impl Validator {
             }
         }
 
+        // Without any top-management role, no role can report to one and no
+        // approver can be one: RC030 says so once.
+        let any_top = m.roles.iter().any(|r| r.top_management);
+
         // Holders: people who left, vacancies.
         for (i, role) in m.roles.iter().enumerate() {
             let meta = &c.roles[i];
@@ -1078,7 +1082,7 @@ impl Validator {
             }
             // A `reports-to` that did not resolve is reported already.
             let unresolved = meta.raw.reports_to.is_some() && role.reports_to.is_none();
-            if role.isms_reporting && !unresolved {
+            if role.isms_reporting && !unresolved && any_top {
                 let direct = role.reports_to.is_some_and(|t| m.roles[t].top_management);
                 if !direct {
                     let at = meta
@@ -1110,7 +1114,7 @@ impl Validator {
         // Policy approver.
         if let Some((policy_file, policy)) = c
             .policy
-            .filter(|_| !m.roles[m.policy.approver].top_management)
+            .filter(|_| any_top && !m.roles[m.policy.approver].top_management)
         {
             self.push(
                 &rules::APPROVER_NOT_TOP_MANAGEMENT,
