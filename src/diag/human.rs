@@ -166,10 +166,11 @@ fn shown_line(index: &mut LineIndex, marks: &[&Mark]) -> ShownLine {
             start..end
         })
         .collect();
-    // The window: MAX_SHOWN_LINE characters, the first mark a third of the way in.
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let n = chars.len();
-    let first_char = chars.partition_point(|(i, _)| *i < ranges[0].start);
+    // The window: MAX_SHOWN_LINE characters, the first mark a third of the
+    // way in. Counted without collecting the characters: a line can be
+    // megabytes long.
+    let first_char = line[..ranges[0].start].chars().count();
+    let n = first_char + line[ranges[0].start..].chars().count();
     let from = if n <= MAX_SHOWN_LINE {
         0
     } else {
@@ -178,7 +179,7 @@ fn shown_line(index: &mut LineIndex, marks: &[&Mark]) -> ShownLine {
             .min(n - MAX_SHOWN_LINE)
     };
     let to = (from + MAX_SHOWN_LINE).min(n);
-    let byte = |c: usize| chars.get(c).map_or(line.len(), |(i, _)| *i);
+    let byte = |c: usize| line.char_indices().nth(c).map_or(line.len(), |(i, _)| i);
     let (lo, hi) = (byte(from), byte(to));
     // Cut the window at every mark boundary, so that each piece is escaped
     // on its own and the boundaries can be found again in the shown text.

@@ -10,6 +10,8 @@ use std::str::FromStr as _;
 
 use toml::value::Datetime;
 
+use crate::date::{Date, DateFormat};
+
 /// The first line of a parser message, trimmed, without a trailing period.
 pub fn first_line(s: &str) -> String {
     s.lines()
@@ -88,22 +90,6 @@ fn suggested_id(id: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// The month names, for [`date_hint`].
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// For text that looks like a date but is none (`2026-02-30`, `2026-13-01`),
 /// what is wrong with it: "February 2026 has 28 days".
 pub fn date_hint(text: &str) -> Option<String> {
@@ -124,18 +110,16 @@ pub fn date_hint(text: &str) -> Option<String> {
             "a month is 01 to 12; `{date}` has month {month:02}"
         ));
     }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if day == 0 || day > days {
-        return Some(format!(
-            "{} {year} has {days} days",
-            MONTHS[month as usize - 1]
-        ));
+    // The month's length and name, from the calendar of `crate::date`.
+    let year = i32::try_from(year).ok()?;
+    let month = u8::try_from(month).ok()?;
+    let days = (28..=31u8)
+        .rev()
+        .find(|&d| Date::new(year, month, d).is_some())?;
+    if day == 0 || day > u32::from(days) {
+        let first = Date::new(year, month, 1)?.format(DateFormat::Long);
+        let month_year = first.strip_prefix("1 ").unwrap_or(&first);
+        return Some(format!("{month_year} has {days} days"));
     }
     None
 }
@@ -178,13 +162,15 @@ pub fn syntax(message: &str, found: &str, line: &str) -> (String, String) {
             .map(|(k, _)| k.trim())
             .filter(|k| !k.is_empty());
         match key {
-            Some(key) if !found.trim().is_empty() && !found.contains('"') => {
+            // A long value is better left out than copied into the hint.
+            Some(key) if !found.trim().is_empty() && !found.contains('"') && found.len() <= 200 => {
                 format!(
                     "put the text in double quotes: `{key} = \"{}\"`",
                     found.trim()
                 )
             }
-            _ => "put text in double quotes: `name = \"Alex Morgan\"`".to_string(),
+            Some(key) => format!("put the text in double quotes: `{key} = \"…\"`"),
+            None => "put text in double quotes: `name = \"Alex Morgan\"`".to_string(),
         }
     } else if m.starts_with("invalid basic string") || m.starts_with("invalid literal string") {
         "close the string on the same line (text over several lines goes in \"\"\"triple quotes\"\"\")".to_string()

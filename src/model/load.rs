@@ -259,48 +259,12 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     for (file, src) in sources.iter().enumerate() {
         let (doc, errors) = DeTable::parse_recoverable(&src.text);
-        let mut local = Vec::new();
-        let mut structural = false;
-        for (n, e) in errors.iter().enumerate() {
-            let span = e.span().unwrap_or(0..0);
-            if n == MAX_SYNTAX_ERRORS {
-                diags.push(
-                    Diagnostic::new(
-                        &rules::TOML_SYNTAX,
-                        format!(
-                            "{} more syntax errors in this file are not shown",
-                            errors.len() - n
-                        ),
-                    )
-                    .at(Some(Location { file, span }))
-                    .hint("fix the errors above first"),
-                );
-                break;
-            }
-            let found = src.text.get(span.clone()).unwrap_or("");
-            let before = src.text.get(..span.start).unwrap_or("");
-            let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-            let (message, hint) = hints::syntax(e.message(), found, line);
-            diags.push(
-                Diagnostic::new(&rules::TOML_SYNTAX, message)
-                    .at(Some(Location {
-                        file,
-                        span: span.clone(),
-                    }))
-                    .hint(hint),
-            );
-            if hints::is_local_syntax_error(e.message()) {
-                local.push(span);
-            } else {
-                structural = true;
-            }
-        }
-        if structural {
+        let Some(local) = syntax_errors(file, &src.text, &errors, &mut diags) else {
             // The parser's reading of the rest of the file is a guess: nothing
             // of it is used, and any table may have lost items.
             failed.unknown.extend(TABLES.iter().map(|(t, _)| *t));
             continue;
-        }
+        };
         let doc = doc.into_inner();
         let mut starts: Vec<usize> = doc
             .iter()
@@ -316,28 +280,20 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
             let name = key.get_ref().as_ref();
             let Some(&(table, shape)) = TABLES.iter().find(|(t, _)| *t == name) else {
                 let region = key.span().start..extent(value).end;
-                if !local.iter().any(|s| touches(&region, s)) {
-                    diags.push(unknown_table(file, key, value));
-                    let suggested = hints::suggest(
-                        if name == "person" { "people" } else { name },
-                        TABLES
-                            .iter()
-                            .map(|(t, _)| t.to_string())
-                            .collect::<Vec<_>>()
-                            .iter(),
-                    )
-                    .cloned();
-                    match suggested {
-                        Some(s) => {
-                            failed
-                                .unknown
-                                .extend(TABLES.iter().map(|(t, _)| *t).filter(|t| *t == s));
-                        }
-                        None if value.get_ref().is_table() || value.get_ref().is_array() => {
-                            failed.unknown.extend(TABLES.iter().map(|(t, _)| *t));
-                        }
-                        None => {}
+                if local.iter().any(|s| touches(&region, s)) {
+                    continue;
+                }
+                let (diagnostic, meant) = unknown_table(file, key, value);
+                diags.push(diagnostic);
+                // The items written under a misspelt table are missing from it.
+                match meant {
+                    Some(table) => {
+                        failed.unknown.insert(table);
                     }
+                    None if value.get_ref().is_table() || value.get_ref().is_array() => {
+                        failed.unknown.extend(TABLES.iter().map(|(t, _)| *t));
+                    }
+                    None => {}
                 }
                 continue;
             };
@@ -360,41 +316,98 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
     (raw, diags)
 }
 
-/// RC002 for a top-level key that is no table of the model.
-fn unknown_table(file: usize, key: &Spanned<Cow<str>>, value: &Spanned<DeValue>) -> Diagnostic {
+/// Reports a file's syntax errors (RC001). Returns the spans of those that
+/// concern one value only, or `None` when one of them may have changed how
+/// the parser read the rest of the file.
+fn syntax_errors(
+    file: usize,
+    text: &str,
+    errors: &[toml::de::Error],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Range<usize>>> {
+    let mut local = Vec::new();
+    let mut structural = false;
+    for (n, e) in errors.iter().enumerate() {
+        let span = e.span().unwrap_or(0..0);
+        let at = Some(Location {
+            file,
+            span: span.clone(),
+        });
+        if n == MAX_SYNTAX_ERRORS {
+            let more = format!(
+                "{} more syntax errors in this file are not shown",
+                errors.len() - n
+            );
+            diags.push(
+                Diagnostic::new(&rules::TOML_SYNTAX, more)
+                    .at(at)
+                    .hint("fix the errors above first"),
+            );
+            return None;
+        }
+        let found = text.get(span.clone()).unwrap_or("");
+        let before = text.get(..span.start).unwrap_or("");
+        let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let (message, hint) = hints::syntax(e.message(), found, line);
+        diags.push(
+            Diagnostic::new(&rules::TOML_SYNTAX, message)
+                .at(at)
+                .hint(hint),
+        );
+        if hints::is_local_syntax_error(e.message()) {
+            local.push(span);
+        } else {
+            structural = true;
+        }
+    }
+    (!structural).then_some(local)
+}
+
+/// RC002 for a top-level key that is no table of the model, and the table it
+/// was likely meant to be.
+fn unknown_table(
+    file: usize,
+    key: &Spanned<Cow<str>>,
+    value: &Spanned<DeValue>,
+) -> (Diagnostic, Option<&'static str>) {
     let name = key.get_ref().as_ref();
     let tables: Vec<String> = TABLES.iter().map(|(t, _)| t.to_string()).collect();
     let written = |t: &str| match TABLES.iter().find(|(n, _)| *n == t) {
         Some((_, Shape::Array)) => format!("[[{t}]]"),
         _ => format!("[{t}]"),
     };
-    let (message, hint) = if value.get_ref().is_table() || value.get_ref().is_array() {
-        // Singular forms are near enough to their tables but for one.
-        let meant = if name == "person" { "people" } else { name };
-        let hint = match hints::suggest(meant, tables.iter()) {
-            Some(s) => format!("did you mean {}?", written(s)),
-            None => format!(
-                "the tables of a model are {}",
-                tables
-                    .iter()
-                    .map(|t| written(t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        (format!("unknown table `{name}`"), hint)
-    } else {
-        (
+    let at = Some(Location {
+        file,
+        span: key.span(),
+    });
+    if !value.get_ref().is_table() && !value.get_ref().is_array() {
+        let d = Diagnostic::new(
+            &rules::SCHEMA,
             format!("unknown key `{name}` outside any table"),
-            "keys belong under a table header, such as [organisation] or [[people]]".to_string(),
         )
+        .at(at)
+        .hint("keys belong under a table header, such as [organisation] or [[people]]");
+        return (d, None);
+    }
+    // Singular forms are near enough to their tables but for one.
+    let wanted = if name == "person" { "people" } else { name };
+    let meant = hints::suggest(wanted, tables.iter())
+        .and_then(|s| TABLES.iter().map(|(t, _)| *t).find(|t| t == s));
+    let hint = match meant {
+        Some(t) => format!("did you mean {}?", written(t)),
+        None => format!(
+            "the tables of a model are {}",
+            tables
+                .iter()
+                .map(|t| written(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    Diagnostic::new(&rules::SCHEMA, message)
-        .at(Some(Location {
-            file,
-            span: key.span(),
-        }))
-        .hint(hint)
+    let d = Diagnostic::new(&rules::SCHEMA, format!("unknown table `{name}`"))
+        .at(at)
+        .hint(hint);
+    (d, meant)
 }
 
 /// Whether `span` (possibly empty) lies at least partly in `region`.

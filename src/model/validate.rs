@@ -1206,14 +1206,22 @@ impl Validator {
                             .chain(std::iter::once(&next))
                             .map(|&r| m.roles[r].id.as_str())
                             .collect();
-                        let meta = &c.roles[cycle[0]];
-                        let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t));
-                        self.push(
+                        let link = |r: RoleIdx| {
+                            let meta = &c.roles[r];
+                            meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t))
+                        };
+                        let mut d = Diagnostic::new(
                             &rules::REPORTING_CYCLE,
-                            at,
                             format!("reporting line loops: {}", names.join(" -> ")),
                         )
-                        .hint = Some("the topmost role has no `reports-to`".into());
+                        .at(link(cycle[0]))
+                        .hint("the topmost role has no `reports-to`");
+                        for &r in &cycle[1..] {
+                            let to = m.roles[r].reports_to.map_or("", |t| m.roles[t].id.as_str());
+                            let label = format!("`{}` reports to `{to}`", m.roles[r].id);
+                            d = d.label(link(r), label);
+                        }
+                        self.diags.push(d);
                     }
                     break;
                 }

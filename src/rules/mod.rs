@@ -72,7 +72,7 @@ rules! {
         fix: "Correct the TOML at the position shown (quotes around strings, `=` between key and value, unquoted dates).",
     }
     SCHEMA = "RC002" "schema" Error {
-        checks: "Every key is known, every value has the expected type, and required keys are present. Dates are TOML dates (2026-01-15, unquoted).",
+        checks: "Every key is known, every value has the expected type, and required keys are present. Dates are TOML dates (2026-01-15, unquoted). Each item (a person, a role, the policy, ...) is checked on its own: every error of every item is reported, and an item with one is left out of the model without further errors about it.",
         why: "A misspelt key would otherwise be silently ignored, and the evidence would omit what the organisation meant to record.",
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }

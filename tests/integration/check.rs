@@ -110,9 +110,12 @@ fn run_fixture(dir: &str, extra: &[&str]) -> Run {
     ])
 }
 
+/// A printed place: path, line, column.
+type Place = (String, usize, usize);
+
 /// Every diagnostic of human-format output: severity word, code, and the
 /// `--> path:line:col` under it (`None` when it has no line).
-fn human_diagnostics(out: &str) -> Vec<(String, String, Option<(String, usize, usize)>)> {
+fn human_diagnostics(out: &str) -> Vec<(String, String, Option<Place>)> {
     let mut found = Vec::new();
     let mut lines = out.lines().peekable();
     while let Some(l) = lines.next() {
@@ -140,7 +143,7 @@ fn human_diagnostics(out: &str) -> Vec<(String, String, Option<(String, usize, u
 }
 
 /// The `(path, line, column)` of every human-format diagnostic with `code`.
-fn locations(out: &str, code: &str) -> Vec<(String, usize, usize)> {
+fn locations(out: &str, code: &str) -> Vec<Place> {
     human_diagnostics(out)
         .into_iter()
         .filter(|(_, c, _)| c == code)

@@ -296,8 +296,9 @@ fn run_gitlab_job(model: &Path) -> (i32, tempfile::TempDir) {
             .current_dir(checkout.path())
             .env("PATH", &path)
             .env("SOURCE_DATE_EPOCH", "1795392000") // 2026-11-23
-            .status()
-            .expect("sh runs");
+            .output()
+            .expect("sh runs")
+            .status;
         if !status.success() {
             return (status.code().unwrap_or(-1), checkout);
         }
