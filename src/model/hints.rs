@@ -196,7 +196,8 @@ pub enum Found<'a> {
 }
 
 impl Found<'_> {
-    fn noun(&self) -> &'static str {
+    /// "a string", "an integer", ...
+    pub fn noun(&self) -> &'static str {
         match self {
             Found::String(_) => "a string",
             Found::Scalar(noun, _) => noun,

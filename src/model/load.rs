@@ -592,7 +592,28 @@ impl<'i> Loader<'_, 'i> {
         match (self.shape, value.get_ref()) {
             (Shape::Array, DeValue::Array(items)) => {
                 for item in items.iter() {
-                    out.extend(self.item(item));
+                    if item.get_ref().is_table() {
+                        out.extend(self.item(item));
+                        continue;
+                    }
+                    let table = self.table;
+                    self.diags.push(
+                        Diagnostic::new(
+                            &rules::SCHEMA,
+                            format!(
+                                "every entry of `{table}` must be a table, not {}",
+                                found(item.get_ref(), "").noun()
+                            ),
+                        )
+                        .at(Some(Location {
+                            file: self.file,
+                            span: item.span(),
+                        }))
+                        .hint(format!(
+                            "write each entry as `[[{table}]]` followed by `key = value` lines"
+                        )),
+                    );
+                    self.failed.unknown.insert(table);
                 }
             }
             (Shape::Table, DeValue::Table(_)) => out.extend(self.item(value)),
