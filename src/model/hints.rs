@@ -288,7 +288,7 @@ pub fn value(e: &ValueError) -> (String, String) {
         }
         ("a date", Found::String(s)) => match date_hint(s) {
             Some(why) => format!(
-                "{why}; and write the date without quotes, like {}",
+                "{why}; write the date without quotes, like {}",
                 assign("2026-01-15")
             ),
             None => format!("write a date without quotes, like {}", assign("2026-01-15")),
@@ -397,7 +397,7 @@ mod tests {
         };
         assert_eq!(
             value(&e).1,
-            "February 2026 has 28 days; and write the date without quotes, like `left = 2026-01-15`"
+            "February 2026 has 28 days; write the date without quotes, like `left = 2026-01-15`"
         );
     }
 

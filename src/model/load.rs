@@ -421,12 +421,15 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
 }
 
 /// From the start to the end of everything a value holds: an `[[array]]`
-/// table's own span is only its header.
+/// table's own span is only its header. Stand-ins for missing keys, which
+/// are nowhere in the text, do not count.
 fn extent(v: &Spanned<DeValue>) -> Range<usize> {
     let mut r = v.span();
     let mut widen = |s: Range<usize>| {
-        r.start = r.start.min(s.start);
-        r.end = r.end.max(s.end);
+        if s != PLACEHOLDER {
+            r.start = r.start.min(s.start);
+            r.end = r.end.max(s.end);
+        }
     };
     match v.get_ref() {
         DeValue::Table(t) => {
@@ -715,142 +718,182 @@ impl<'i> Loader<'_, 'i> {
         &self,
         value: &Spanned<DeValue<'i>>,
     ) -> (Option<T>, Vec<Diagnostic>) {
-        let mut tree = value.clone();
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        // Stand-ins for missing keys: (table path, key, index into PLACEHOLDERS,
-        // the error whose hint says how to write it).
-        let mut standins: Vec<(Vec<Step>, String, usize, Option<usize>)> = Vec::new();
-        // Keys an unknown key was taken to mean, by table: their absence is that typo.
-        let mut meant: Vec<(Vec<Step>, String)> = Vec::new();
-        let at = |span: Range<usize>| {
-            Some(Location {
-                file: self.file,
-                span,
-            })
+        let mut retry = Retry {
+            loader: self,
+            original: value,
+            tree: value.clone(),
+            errors: Vec::new(),
+            standins: Vec::new(),
+            meant: Vec::new(),
         };
+        let mut parsed = None;
         for _ in 0..(MAX_ITEM_ERRORS + 2 * PLACEHOLDERS.len()) {
-            if errors.len() >= MAX_ITEM_ERRORS {
+            if retry.errors.len() >= MAX_ITEM_ERRORS {
                 break;
             }
-            let e = match T::deserialize(ValueDeserializer::from(tree.clone())) {
+            let e = match T::deserialize(ValueDeserializer::from(retry.tree.clone())) {
                 Ok(t) => {
-                    self.settle(&standins, &mut errors);
-                    return (Some(t), errors);
+                    parsed = Some(t);
+                    break;
                 }
                 Err(e) => e,
             };
             let message = hints::first_line(e.message());
             let span = e.span().unwrap_or_else(|| value.span());
-            if span == PLACEHOLDER {
-                // The stand-in of the latest missing key has the wrong type: the next one.
-                let Some(last) = standins.last_mut() else {
-                    break;
-                };
-                last.2 += 1;
-                let Some(&(literal, _)) = PLACEHOLDERS.get(last.2) else {
-                    break;
-                };
-                let (path, key) = (last.0.clone(), last.1.clone());
-                let Some(table) = table_mut(&mut tree, &path) else {
-                    break;
-                };
-                table.insert(Spanned::new(PLACEHOLDER, Cow::Owned(key)), standin(literal));
-                continue;
-            }
-            if let Some(rest) = message.strip_prefix("missing field `") {
-                let key = rest.split('`').next().unwrap_or(rest).to_string();
-                let Some(path) = table_path(&tree, &span) else {
-                    errors.push(
-                        Diagnostic::new(&rules::SCHEMA, format!("missing key `{key}`"))
-                            .at(at(span)),
-                    );
-                    break;
-                };
-                // Taken out for an error of its own: that error is the one to fix.
-                let removed = node(value, &path)
-                    .and_then(|t| t.get_ref().as_table())
-                    .is_some_and(|t| t.contains_key(key.as_str()));
-                let misspelt = meant.iter().any(|(p, k)| *p == path && *k == key);
-                let reported = (!removed && !misspelt).then(|| {
-                    let (m, h) = hints::missing_key(&key, &self.written(&path), None);
-                    errors.push(
-                        Diagnostic::new(&rules::SCHEMA, m)
-                            .at(at(span.clone()))
-                            .hint(h),
-                    );
-                    errors.len() - 1
-                });
-                let Some(table) = table_mut(&mut tree, &path) else {
-                    break;
-                };
-                table.insert(
-                    Spanned::new(PLACEHOLDER, Cow::Owned(key.clone())),
-                    standin(PLACEHOLDERS[0].0),
-                );
-                standins.push((path, key, 0, reported));
-                continue;
-            }
-            self.settle(&standins, &mut errors);
-            let mut path = Vec::new();
-            path_to(&tree, &span, &mut path);
-            // Take out the whole key the error is under, so that a list with
-            // many bad entries is one error.
-            let Some(key_at) = path.iter().rposition(|s| matches!(s, Step::Key(_))) else {
-                errors.push(Diagnostic::new(&rules::SCHEMA, message).at(at(span)));
-                break;
-            };
-            let Step::Key(key) = path[key_at].clone() else {
-                break;
-            };
-            let table_at = &path[..key_at];
-            let written = self.written(table_at);
-            let diagnostic = if let Some(rest) = message.strip_prefix("unknown field `") {
-                let unknown = rest.split('`').next().unwrap_or(rest);
-                let (m, h, suggested) = hints::unknown_key(unknown, &written, &message);
-                meant.extend(suggested.map(|k| (table_at.to_vec(), k)));
-                Diagnostic::new(&rules::SCHEMA, m).hint(h)
+            let again = if span == PLACEHOLDER {
+                retry.next_standin()
+            } else if let Some(rest) = message.strip_prefix("missing field `") {
+                retry.missing(rest.split('`').next().unwrap_or(rest), span)
             } else {
-                let in_list = path.len() > key_at + 1
-                    && node(&tree, &path[..=key_at]).is_some_and(|v| v.get_ref().is_array());
-                let (m, h) = match node(&tree, &path) {
-                    Some(v) => {
-                        let text = self.text.get(v.span()).unwrap_or("");
-                        hints::value(&ValueError {
-                            message: &message,
-                            key: &key,
-                            in_list,
-                            found: found(v.get_ref(), text),
-                        })
-                    }
-                    None => (message.clone(), "see docs/model.md".to_string()),
-                };
-                Diagnostic::new(&rules::SCHEMA, m).hint(h)
+                retry.take_out(&message, span)
             };
-            errors.push(diagnostic.at(at(span)));
-            let Some(table) = table_mut(&mut tree, table_at) else {
-                break;
-            };
-            if table.remove(key.as_str()).is_none() {
+            if !again {
                 break;
             }
         }
-        self.settle(&standins, &mut errors);
-        (None, errors)
+        retry.settle();
+        (parsed, retry.errors)
+    }
+}
+
+/// A stand-in for a missing key, put in so that the keys after it are checked too.
+struct Standin {
+    /// The table it is in.
+    path: Vec<Step>,
+    key: String,
+    /// Which of [`PLACEHOLDERS`] it is.
+    kind: usize,
+    /// The error that reported the key missing, whose hint says how to write it.
+    reported: Option<usize>,
+}
+
+/// The state of [`Loader::deserialize`]: the item as it is being mended, and
+/// what was found so far.
+struct Retry<'l, 'a, 'i> {
+    loader: &'l Loader<'a, 'i>,
+    /// The item as written.
+    original: &'l Spanned<DeValue<'i>>,
+    /// The item, less the keys at fault, plus stand-ins for missing keys.
+    tree: Spanned<DeValue<'i>>,
+    errors: Vec<Diagnostic>,
+    standins: Vec<Standin>,
+    /// Keys an unknown key was taken to mean, by table: their absence is that typo.
+    meant: Vec<(Vec<Step>, String)>,
+}
+
+impl Retry<'_, '_, '_> {
+    fn at(&self, span: Range<usize>) -> Option<Location> {
+        Some(Location {
+            file: self.loader.file,
+            span,
+        })
+    }
+
+    /// The latest stand-in has the wrong type: the next one. False when none is left.
+    fn next_standin(&mut self) -> bool {
+        let Some(last) = self.standins.last_mut() else {
+            return false;
+        };
+        last.kind += 1;
+        let Some(&(literal, _)) = PLACEHOLDERS.get(last.kind) else {
+            return false;
+        };
+        let key = Spanned::new(PLACEHOLDER, Cow::Owned(last.key.clone()));
+        let Some(table) = table_mut(&mut self.tree, &last.path) else {
+            return false;
+        };
+        table.insert(key, standin(literal));
+        true
+    }
+
+    /// Key `key` is missing from the table at `span`: reported, unless it was
+    /// taken out for an error of its own or an unknown key is its typo; then
+    /// a stand-in is put in.
+    fn missing(&mut self, key: &str, span: Range<usize>) -> bool {
+        self.settle();
+        let Some(path) = table_path(&self.tree, &span) else {
+            let d = Diagnostic::new(&rules::SCHEMA, format!("missing key `{key}`"));
+            self.errors.push(d.at(self.at(span)));
+            return false;
+        };
+        let removed = node(self.original, &path)
+            .and_then(|t| t.get_ref().as_table())
+            .is_some_and(|t| t.contains_key(key));
+        let misspelt = self.meant.iter().any(|(p, k)| *p == path && k == key);
+        let reported = (!removed && !misspelt).then(|| {
+            let (m, h) = hints::missing_key(key, &self.loader.written(&path), None);
+            let d = Diagnostic::new(&rules::SCHEMA, m).hint(h);
+            self.errors.push(d.at(self.at(span)));
+            self.errors.len() - 1
+        });
+        let Some(table) = table_mut(&mut self.tree, &path) else {
+            return false;
+        };
+        table.insert(
+            Spanned::new(PLACEHOLDER, Cow::Owned(key.to_string())),
+            standin(PLACEHOLDERS[0].0),
+        );
+        self.standins.push(Standin {
+            path,
+            key: key.to_string(),
+            kind: 0,
+            reported,
+        });
+        true
+    }
+
+    /// An unknown key or a bad value at `span`: reported, and the whole key
+    /// it is under taken out (so that a list with many bad entries is one error).
+    fn take_out(&mut self, message: &str, span: Range<usize>) -> bool {
+        self.settle();
+        let mut path = Vec::new();
+        path_to(&self.tree, &span, &mut path);
+        let Some(key_at) = path.iter().rposition(|s| matches!(s, Step::Key(_))) else {
+            let d = Diagnostic::new(&rules::SCHEMA, message);
+            self.errors.push(d.at(self.at(span)));
+            return false;
+        };
+        let Step::Key(key) = path[key_at].clone() else {
+            return false;
+        };
+        let table_at = &path[..key_at];
+        let written = self.loader.written(table_at);
+        let (m, h) = if let Some(rest) = message.strip_prefix("unknown field `") {
+            let unknown = rest.split('`').next().unwrap_or(rest);
+            let (m, h, suggested) = hints::unknown_key(unknown, &written, message);
+            self.meant.extend(suggested.map(|k| (table_at.to_vec(), k)));
+            (m, h)
+        } else {
+            let in_list = path.len() > key_at + 1
+                && node(&self.tree, &path[..=key_at]).is_some_and(|v| v.get_ref().is_array());
+            match node(&self.tree, &path) {
+                Some(v) => hints::value(&ValueError {
+                    message,
+                    key: &key,
+                    in_list,
+                    found: found(v.get_ref(), self.loader.text.get(v.span()).unwrap_or("")),
+                }),
+                None => (message.to_string(), "see docs/model.md".to_string()),
+            }
+        };
+        let d = Diagnostic::new(&rules::SCHEMA, m).hint(h);
+        self.errors.push(d.at(self.at(span)));
+        let Some(table) = table_mut(&mut self.tree, table_at) else {
+            return false;
+        };
+        table.remove(key.as_str()).is_some()
     }
 
     /// Writes into each reported missing key's hint how to write its value,
     /// now that a stand-in of the right type was found.
-    fn settle(
-        &self,
-        standins: &[(Vec<Step>, String, usize, Option<usize>)],
-        errors: &mut [Diagnostic],
-    ) {
-        for (path, key, kind, reported) in standins {
-            let (Some(i), Some((_, example))) = (reported, PLACEHOLDERS.get(*kind)) else {
+    fn settle(&mut self) {
+        for s in &self.standins {
+            let (Some(i), Some((_, example))) = (s.reported, PLACEHOLDERS.get(s.kind)) else {
                 continue;
             };
-            let (_, hint) = hints::missing_key(key, &self.written(path), Some(example));
-            errors[*i].hint = Some(hint);
+            let (_, hint) =
+                hints::missing_key(&s.key, &self.loader.written(&s.path), Some(example));
+            self.errors[i].hint = Some(hint);
         }
     }
 }
@@ -861,4 +904,129 @@ fn standin<'i>(literal: &'static str) -> Spanned<DeValue<'i>> {
         .map(Spanned::into_inner)
         .unwrap_or(DeValue::Array(DeArray::new()));
     Spanned::new(PLACEHOLDER, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses one file; returns what loaded and each diagnostic as `line: message (hint)`.
+    fn parse_one(text: &str) -> (RawModel, Vec<String>) {
+        let sources = [SourceFile {
+            path: "m.toml".into(),
+            rel: "m.toml".into(),
+            text: text.into(),
+        }];
+        let (raw, mut diags) = parse(&sources);
+        diags.sort_by_key(|d| d.location.as_ref().map(|l| l.span.start));
+        let shown = diags
+            .iter()
+            .map(|d| {
+                let line = d
+                    .location
+                    .as_ref()
+                    .map_or(0, |l| crate::diag::line_col(text, l.span.start).0);
+                format!(
+                    "{line}: {} ({})",
+                    d.message,
+                    d.hint.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        (raw, shown)
+    }
+
+    #[test]
+    fn every_error_of_an_item_is_reported_and_the_item_left_out() {
+        let (raw, diags) = parse_one(
+            "[[people]]\nid = \"a\"\nnmae = \"A\"\ntitle = 3\nleft = \"2026-01-01\"\n\n\
+             [[people]]\nid = \"b\"\nname = \"B\"\ntitle = \"T\"\n",
+        );
+        assert_eq!(
+            diags,
+            [
+                "3: unknown key `nmae` in [[people]] (did you mean `name`?)",
+                "4: `title` must be a string, not an integer (put the value in double quotes: `title = \"3\"`)",
+                "5: `left` must be a date, not a string (remove the quotes: `left = 2026-01-01`)",
+            ]
+        );
+        // The misspelt `name` is not missing as well; `b` loads, `a` is remembered.
+        assert_eq!(raw.people.len(), 1);
+        assert_eq!(raw.people[0].id.get_ref(), "b");
+        assert!(raw.failed.may_hold("people", "a"));
+        assert!(!raw.failed.may_hold("people", "b"));
+        assert!(raw.failed.complete("roles"));
+    }
+
+    #[test]
+    fn every_missing_key_is_reported_with_how_to_write_it() {
+        let (raw, diags) = parse_one("[policy]\nid = \"P\"\nowner = \"r\"\n");
+        assert_eq!(
+            diags,
+            [
+                "1: missing key `version` in [policy] (add `version = \"…\"` to [policy])",
+                "1: missing key `approver` in [policy] (add `approver = \"…\"` to [policy])",
+                "1: missing key `effective` in [policy] (add `effective = 2026-01-15` to [policy])",
+            ]
+        );
+        assert!(raw.policy.is_empty());
+        assert!(!raw.failed.complete("policy"));
+    }
+
+    #[test]
+    fn errors_in_nested_tables_name_their_table() {
+        let (_, diags) = parse_one(
+            "[policy]\nid = \"P\"\nversion = \"1\"\nowner = \"r\"\napprover = \"r\"\neffective = 2026-01-01\n\
+             [[policy.history]]\nversion = \"1\"\ndate = 2026-01-01\nauthor = \"a\"\n\
+             [[policy.history]]\nversion = \"2\"\nauthor = \"a\"\nsumary = \"x\"\n",
+        );
+        assert_eq!(
+            diags,
+            [
+                "7: missing key `summary` in [[policy.history]] (add `summary = \"…\"` to this [[policy.history]] entry)",
+                "11: missing key `date` in [[policy.history]] (add `date = 2026-01-15` to this [[policy.history]] entry)",
+                "14: unknown key `sumary` in [[policy.history]] (did you mean `summary`?)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_left_out_and_a_bad_date_only_its_item() {
+        let (raw, diags) = parse_one("[[people]]\nid = \"a\"\nname = \"A\ntitle = \"T\"\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].starts_with("3: invalid TOML"), "{diags:?}");
+        assert!(raw.people.is_empty());
+        assert!(
+            raw.failed.may_hold("roles", "anything"),
+            "every table may have lost items"
+        );
+
+        let (raw, diags) = parse_one(
+            "[[people]]\nid = \"a\"\nname = \"A\"\ntitle = \"T\"\nleft = 2026-02-30\n\n\
+             [[people]]\nid = \"b\"\nname = \"B\"\ntitle = \"T\"\n",
+        );
+        assert_eq!(
+            diags,
+            [
+                "5: invalid TOML (invalid date, expected day between 01 and 28) (February 2026 has 28 days)"
+            ]
+        );
+        assert_eq!(raw.people.len(), 1);
+        assert!(raw.failed.may_hold("people", "a"));
+        assert!(raw.failed.complete("roles"));
+    }
+
+    #[test]
+    fn unknown_tables_suggest_the_right_one() {
+        let (raw, diags) = parse_one("[[person]]\nid = \"a\"\n\n[organization]\nname = \"x\"\n");
+        assert_eq!(
+            diags,
+            [
+                "1: unknown table `person` (did you mean [[people]]?)",
+                "4: unknown table `organization` (did you mean [organisation]?)",
+            ]
+        );
+        assert!(!raw.failed.complete("people") && !raw.failed.complete("organisation"));
+        assert!(raw.failed.complete("roles"));
+    }
 }
