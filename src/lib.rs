@@ -4,7 +4,8 @@
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
 //! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
 //! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
-//! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
+//! [`cmd`] holds one file per subcommand; [`cli`] every clap type. Findings are
+//! [`diag`]nostics of the [`rules`]; [`term`] makes untrusted text safe to print.
 
 pub mod bundle;
 pub mod changes;

@@ -332,7 +332,9 @@ mod tests {
         )
         .at(at(text, "x"))
         .hint("bell \u{7}");
-        let out = render(&[d], &source(text), "m\u{1b}", false);
+        let out = render(std::slice::from_ref(&d), &source(text), "m\u{1b}", false);
+        let styled = render(&[d], &source(text), "m", true);
+        assert!(styled.contains("m/roles.toml:1:15"), "{styled:?}");
         assert!(
             !out.chars()
                 .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),

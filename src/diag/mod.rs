@@ -239,11 +239,6 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], fallback: &str
     human::render(diags, sources, fallback, false)
 }
 
-/// Renders diagnostics as JSON: see [`json::render`].
-pub fn render_json(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
-    json::render(diags, sources)
-}
-
 /// `2 errors, 1 warning`, or `no problems found`.
 pub fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
