@@ -119,18 +119,8 @@ fn physical(at: &Located) -> Value {
 /// anything but unreserved characters and `/` is percent-encoded.
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let mut out = String::new();
-    if path.starts_with('/') {
-        out.push_str("file://");
-    }
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    let scheme = if path.starts_with('/') { "file://" } else { "" };
+    format!("{scheme}{}", crate::html::percent_encode(&path))
 }
 
 #[cfg(test)]
