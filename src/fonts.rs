@@ -323,8 +323,15 @@ pub fn diagnostics(missing: &[(String, Missing)], sources: &[SourceFile]) -> Vec
     let mut seen = BTreeSet::new();
     // (where, the characters there, the text they are in)
     let mut found: Vec<(Option<Location>, Vec<char>, &str)> = Vec::new();
+    // Characters past the last finding: counted, not searched for (each
+    // search reads the whole model).
+    let mut rest = 0;
     for (_, m) in missing {
         if !seen.insert(m.ch) {
+            continue;
+        }
+        if found.len() == MAX_FINDINGS {
+            rest += 1;
             continue;
         }
         let at = crate::diag::find_text(sources, m.ch, &m.context);
@@ -349,7 +356,7 @@ pub fn diagnostics(missing: &[(String, Missing)], sources: &[SourceFile]) -> Vec
         }
     }
     let mut out = Vec::new();
-    for (at, chars, context) in found.iter().take(MAX_FINDINGS) {
+    for (at, chars, context) in &found {
         let named: Vec<String> = chars
             .iter()
             .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
@@ -382,15 +389,14 @@ pub fn diagnostics(missing: &[(String, Missing)], sources: &[SourceFile]) -> Vec
                 .hint(hint),
         );
     }
-    if found.len() > MAX_FINDINGS {
-        let rest: usize = found[MAX_FINDINGS..].iter().map(|(_, c, _)| c.len()).sum();
+    if rest > 0 {
         out.push(
             Diagnostic::new(
                 &rules::MISSING_GLYPH,
                 format!(
-                    "{rest} more character{} in {} more texts have no font",
+                    "{rest} more character{} of the text {} no font",
                     if rest == 1 { "" } else { "s" },
-                    found.len() - MAX_FINDINGS
+                    if rest == 1 { "has" } else { "have" }
                 ),
             )
             .hint("add a font for the script of the texts above; it likely covers these too"),
@@ -1029,6 +1035,72 @@ mod tests {
 
     /// The test fonts: subsets of Noto Sans CJK SC and Noto Sans Arabic.
     const TEST_FONTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fonts");
+
+    #[test]
+    fn gaps_are_findings_at_the_model_line_of_their_text() {
+        let sources = [SourceFile {
+            path: "m/people.toml".into(),
+            rel: "people.toml".into(),
+            text: "[[people]]\nname = \"张伟 (Zhang Wei)\"\ntitle = \"a\\u0007b\"\n".into(),
+        }];
+        let gap = |ch: char, context: &str| {
+            (
+                "policy.md".to_string(),
+                Missing {
+                    ch,
+                    context: context.to_string(),
+                },
+            )
+        };
+        let missing = [
+            gap('张', "| 张伟 (Zhang Wei) | Lead |"),
+            gap('伟', "| 张伟 (Zhang Wei) | Lead |"),
+            gap('\u{7}', "a\u{7}b"),
+            gap('✓', "Signed ✓"),
+        ];
+        let found = diagnostics(&missing, &sources);
+        let shown: Vec<(String, Option<&str>)> = found
+            .iter()
+            .map(|d| {
+                let at = d
+                    .location
+                    .as_ref()
+                    .map(|l| &sources[0].text[l.span.clone()]);
+                (d.message.clone(), at)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "no font has the characters '张' (U+5F20), '伟' (U+4F1F)".to_string(),
+                    Some("张伟")
+                ),
+                (
+                    "the text has control character '\u{7}' (U+0007), which no font can show"
+                        .to_string(),
+                    Some("\\u0007")
+                ),
+                (
+                    "no font has the character '✓' (U+2713) (in \"Signed ✓\", from a template)"
+                        .to_string(),
+                    None
+                ),
+            ]
+        );
+        assert!(found.iter().all(|d| d.rule.code == "RC080"));
+        // Past MAX_FINDINGS texts, the rest is counted in one finding.
+        let many: Vec<_> = ('一'..)
+            .take(MAX_FINDINGS + 5)
+            .map(|c| gap(c, &c.to_string()))
+            .collect();
+        let found = diagnostics(&many, &sources);
+        assert_eq!(found.len(), MAX_FINDINGS + 1);
+        assert_eq!(
+            found[MAX_FINDINGS].message,
+            "5 more characters of the text have no font"
+        );
+    }
 
     const CJK_NAMES: &[&str] = &["张伟", "王芳", "李娜", "山田太郎"];
     const ARABIC_NAMES: &[&str] = &["محمد عبد الله", "فاطمة الزهراء"];
