@@ -39,7 +39,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         }
         CheckFormat::Json => print!("{}", diag::json::render(diags, sources)),
         CheckFormat::Sarif => print!("{}", diag::sarif::render(diags, sources, &fallback)),
-        CheckFormat::Github => print!("{}", diag::github::render(diags, sources)),
+        CheckFormat::Github => {
+            print!("{}", diag::github::render(diags, sources));
+            // The runner turns the commands into annotations; the log still says how many.
+            let errors = checked.errors();
+            eprintln!("{}", diag::summary(errors, diags.len() - errors));
+        }
     }
     let errors = checked.errors();
     let warnings = checked.diagnostics.len() - errors;

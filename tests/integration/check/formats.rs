@@ -149,6 +149,7 @@ fn github_commands_line_by_line() {
         .collect();
     let got: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(got, expected, "{}", run.stdout);
+    assert_eq!(run.stderr, "3 errors\n");
 
     // Warnings are ::warning; a second place is named in the message.
     let run = check_rel("tests/fixtures/invalid/rc011-duplicate-id", "github");
