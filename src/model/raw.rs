@@ -10,7 +10,7 @@
 //!
 //! Adding a key to a table is a field in its struct below (with serde's
 //! attributes for a default); adding a table is a struct, a field of
-//! [`RawModel`], a row of [`TABLES`] and an arm in [`RawModel::add`]. The
+//! [`RawModel`], a row of [`TABLES`] and an arm in `RawModel::add`. The
 //! loader then reports its unknown keys, wrong types and missing keys, each at
 //! its own line, and leaves out an item that has any of them.
 
