@@ -72,6 +72,32 @@ pub enum DiagFormat {
     Json,
 }
 
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CheckFormat {
+    /// rustc-style text with the source line, a caret and a hint
+    #[default]
+    Human,
+    /// A JSON document of every finding
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload (GitHub, GitLab, Azure DevOps)
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation on the line of each finding
+    Github,
+}
+
+/// When diagnostics are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    /// Always, even when NO_COLOR is set
+    Always,
+    /// Never
+    Never,
+}
+
 /// `rolecall check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -80,7 +106,10 @@ pub struct CheckArgs {
     pub model: ModelArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t)]
-    pub format: DiagFormat,
+    pub format: CheckFormat,
+    /// When to colour the human output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
     /// Fail (exit 1) on warnings too
     #[arg(long)]
     pub deny_warnings: bool,

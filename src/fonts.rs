@@ -8,8 +8,9 @@
 //! signed. So before typst runs, the build loads the fonts it hands typst
 //! ([`FontSet::load`]: typst's embedded fonts, the model's `fonts/` folder,
 //! `--font-path`), and [`missing`] lists every character of the model's text
-//! that no face covers, so that the build can fail naming the text, the
-//! character and how to add a font. [`FontSet::families_used`] feeds the
+//! that no face covers; [`diagnostics`] turns that list into RC080 findings
+//! at the model file and line each text came from, so that the build can fail
+//! naming the place, the character and how to add a font. [`FontSet::families_used`] feeds the
 //! manifest's list of fonts.
 //!
 //! A character is covered when any face maps it to a real glyph in a Unicode
@@ -44,6 +45,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use crate::diag::{Diagnostic, Location, SourceFile};
+use crate::rules;
 
 /// How many characters of a text [`Missing::context`] keeps around the
 /// character.
@@ -301,6 +305,102 @@ pub fn missing(fonts: &FontSet, texts: &[(String, String)]) -> Vec<(String, Miss
                 out.push((label.clone(), Missing { ch: c, context }));
             }
         }
+    }
+    out
+}
+
+/// Most findings [`diagnostics`] makes: one text or line each, and after
+/// these one that counts the rest (a model in a script no font covers would
+/// otherwise give one finding per name).
+const MAX_FINDINGS: usize = 20;
+
+/// The coverage gaps of [`missing`] as RC080 findings, each at the model file
+/// and line whose text has the characters (found with
+/// `crate::diag::find_text`); characters on one line share a finding. A
+/// character that no model file holds (it came from a template) is named
+/// with the text it is in, without a place.
+pub fn diagnostics(missing: &[(String, Missing)], sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    // (where, the characters there, the text they are in)
+    let mut found: Vec<(Option<Location>, Vec<char>, &str)> = Vec::new();
+    // Characters past the last finding: counted, not searched for (each
+    // search reads the whole model).
+    let mut rest = 0;
+    for (_, m) in missing {
+        if !seen.insert(m.ch) {
+            continue;
+        }
+        if found.len() == MAX_FINDINGS {
+            rest += 1;
+            continue;
+        }
+        let at = crate::diag::find_text(sources, m.ch, &m.context);
+        let line_of = |l: &Location| {
+            let text = &sources[l.file].text;
+            (l.file, text[..l.span.start].matches('\n').count())
+        };
+        let same = found.iter_mut().find(|(loc, _, context)| match (loc, &at) {
+            (Some(a), Some(b)) => line_of(a) == line_of(b),
+            (None, None) => *context == m.context,
+            _ => false,
+        });
+        match same {
+            Some((loc, chars, _)) => {
+                chars.push(m.ch);
+                if let (Some(loc), Some(b)) = (loc, &at) {
+                    loc.span.start = loc.span.start.min(b.span.start);
+                    loc.span.end = loc.span.end.max(b.span.end);
+                }
+            }
+            None => found.push((at, vec![m.ch], &m.context)),
+        }
+    }
+    let mut out = Vec::new();
+    for (at, chars, context) in &found {
+        let named: Vec<String> = chars
+            .iter()
+            .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
+            .collect();
+        let controls = chars.iter().all(|c| c.is_control());
+        let mut message = if controls {
+            format!(
+                "the text has control character{} {}, which no font can show",
+                if chars.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            )
+        } else {
+            format!(
+                "no font has the character{} {}",
+                if chars.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            )
+        };
+        if at.is_none() {
+            message.push_str(&format!(" (in \"{context}\", from a template)"));
+        }
+        let hint = if controls {
+            "remove the control characters from the model's text"
+        } else {
+            "put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; or build Markdown only with --format md"
+        };
+        out.push(
+            Diagnostic::new(&rules::MISSING_GLYPH, message)
+                .at(at.clone())
+                .hint(hint),
+        );
+    }
+    if rest > 0 {
+        out.push(
+            Diagnostic::new(
+                &rules::MISSING_GLYPH,
+                format!(
+                    "{rest} more character{} of the text {} no font",
+                    if rest == 1 { "" } else { "s" },
+                    if rest == 1 { "has" } else { "have" }
+                ),
+            )
+            .hint("add a font for the script of the texts above; it likely covers these too"),
+        );
     }
     out
 }
@@ -935,6 +1035,72 @@ mod tests {
 
     /// The test fonts: subsets of Noto Sans CJK SC and Noto Sans Arabic.
     const TEST_FONTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fonts");
+
+    #[test]
+    fn gaps_are_findings_at_the_model_line_of_their_text() {
+        let sources = [SourceFile {
+            path: "m/people.toml".into(),
+            rel: "people.toml".into(),
+            text: "[[people]]\nname = \"张伟 (Zhang Wei)\"\ntitle = \"a\\u0007b\"\n".into(),
+        }];
+        let gap = |ch: char, context: &str| {
+            (
+                "policy.md".to_string(),
+                Missing {
+                    ch,
+                    context: context.to_string(),
+                },
+            )
+        };
+        let missing = [
+            gap('张', "| 张伟 (Zhang Wei) | Lead |"),
+            gap('伟', "| 张伟 (Zhang Wei) | Lead |"),
+            gap('\u{7}', "a\u{7}b"),
+            gap('✓', "Signed ✓"),
+        ];
+        let found = diagnostics(&missing, &sources);
+        let shown: Vec<(String, Option<&str>)> = found
+            .iter()
+            .map(|d| {
+                let at = d
+                    .location
+                    .as_ref()
+                    .map(|l| &sources[0].text[l.span.clone()]);
+                (d.message.clone(), at)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "no font has the characters '张' (U+5F20), '伟' (U+4F1F)".to_string(),
+                    Some("张伟")
+                ),
+                (
+                    "the text has control character '\u{7}' (U+0007), which no font can show"
+                        .to_string(),
+                    Some("\\u0007")
+                ),
+                (
+                    "no font has the character '✓' (U+2713) (in \"Signed ✓\", from a template)"
+                        .to_string(),
+                    None
+                ),
+            ]
+        );
+        assert!(found.iter().all(|d| d.rule.code == "RC080"));
+        // Past MAX_FINDINGS texts, the rest is counted in one finding.
+        let many: Vec<_> = ('一'..)
+            .take(MAX_FINDINGS + 5)
+            .map(|c| gap(c, &c.to_string()))
+            .collect();
+        let found = diagnostics(&many, &sources);
+        assert_eq!(found.len(), MAX_FINDINGS + 1);
+        assert_eq!(
+            found[MAX_FINDINGS].message,
+            "5 more characters of the text have no font"
+        );
+    }
 
     const CJK_NAMES: &[&str] = &["张伟", "王芳", "李娜", "山田太郎"];
     const ARABIC_NAMES: &[&str] = &["محمد عبد الله", "فاطمة الزهراء"];

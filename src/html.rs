@@ -450,7 +450,7 @@ fn relative(from: &str, to: &str) -> String {
 
 /// Percent-encodes every byte of a relative path but unreserved characters and `/`,
 /// so that no name can start a scheme (`a:b`), a query or a fragment.
-fn percent_encode(path: &str) -> String {
+pub(crate) fn percent_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {

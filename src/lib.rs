@@ -16,7 +16,7 @@
 //! [`cmd`] holds one thin file per subcommand, [`cli`] every clap type, and
 //! [`error`] the one error type. [`date`], [`digest`], [`markdown`], [`progress`]
 //! and [`schema`] are small shared helpers; [`interrupt`] stops typst and removes a
-//! build's temporary files on SIGINT or SIGTERM.
+//! build's temporary files on SIGINT or SIGTERM; [`term`] makes untrusted text safe to print.
 
 pub mod bundle;
 pub mod bundle_sig;
@@ -41,5 +41,6 @@ pub mod render;
 pub mod rules;
 pub mod schema;
 pub mod signatures;
+pub mod term;
 pub mod typst;
 pub mod verify;

@@ -217,28 +217,19 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
         .iter()
         .map(|d| (d.path.clone(), d.markdown.clone()))
         .collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut problems = String::new();
-    for (doc, m) in crate::fonts::missing(&fonts, &texts) {
-        if !seen.insert(m.ch) {
-            continue;
-        }
-        let what = if m.ch.is_control() {
-            "control character"
-        } else {
-            "character"
-        };
-        problems.push_str(&format!(
-            "  {what} {:?} (U+{:04X}) in \"{}\" ({doc})\n",
-            m.ch, m.ch as u32, m.context
-        ));
-    }
-    if !problems.is_empty() {
-        let n = seen.len();
+    let missing = crate::fonts::missing(&fonts, &texts);
+    if !missing.is_empty() {
+        let found = crate::fonts::diagnostics(&missing, &model.sources);
+        let fallback = model.root.display().to_string();
+        eprint!(
+            "{}",
+            crate::diag::render_human(&found, &model.sources, &fallback)
+        );
+        let n: std::collections::BTreeSet<char> = missing.iter().map(|(_, m)| m.ch).collect();
         return Err(Error::new(format!(
-            "no font has {n} character{} of the model's text; the PDFs would show empty boxes\n{}",
-            if n == 1 { "" } else { "s" },
-            problems.trim_end()
+            "no font has {} character{} of the model's text; the PDFs would show empty boxes",
+            n.len(),
+            if n.len() == 1 { "" } else { "s" }
         ))
         .hint("put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; remove control characters from the model; or build Markdown only with --format md"));
     }

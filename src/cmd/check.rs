@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{CheckArgs, DiagFormat};
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::date::Date;
 use crate::diag;
 use crate::error::Result;
@@ -17,19 +17,26 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         templates: args.templates.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
+    let (diags, sources) = (&checked.diagnostics, &checked.sources);
     match args.format {
-        DiagFormat::Human => {
-            let out = diag::render_human(&checked.diagnostics, &checked.sources, &fallback);
-            if checked.diagnostics.is_empty() {
-                println!("{}: {} (as of {date})", fallback, out.trim_end());
+        CheckFormat::Human => {
+            let color = crate::term::color_stderr(args.color);
+            let out = diag::human::render(diags, sources, &fallback, color);
+            if diags.is_empty() {
+                let shown = crate::term::printable(&fallback);
+                println!("{shown}: {} (as of {date})", out.trim_end());
             } else {
                 eprint!("{out}");
             }
         }
-        DiagFormat::Json => print!(
-            "{}",
-            diag::render_json(&checked.diagnostics, &checked.sources)
-        ),
+        CheckFormat::Json => print!("{}", diag::json::render(diags, sources)),
+        CheckFormat::Sarif => print!("{}", diag::sarif::render(diags, sources, &fallback)),
+        CheckFormat::Github => {
+            print!("{}", diag::github::render(diags, sources));
+            // The runner turns the commands into annotations; the log still says how many.
+            let errors = checked.errors();
+            eprintln!("{}", diag::summary(errors, diags.len() - errors));
+        }
     }
     let errors = checked.errors();
     let warnings = checked.diagnostics.len() - errors;

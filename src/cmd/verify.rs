@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::bundle_sig::{self, AllowedSigners};
 use crate::cli::{DiagFormat, VerifyArgs};
 use crate::error::{Context, Result};
+use crate::term::printable;
 use crate::verify::{self, Kind, Report, SignatureCheck};
 
 /// Prints the report; exit 0 when the bundle verifies, 1 on any problem.
@@ -38,6 +39,7 @@ fn render_human(report: &Report) -> String {
         } else {
             ""
         };
+        // Names come from the bundle, which is not trusted.
         out.push_str(&printable(&format!("{}: {tampering}{}", p.path, p.message)));
         out.push('\n');
     }
@@ -78,32 +80,9 @@ fn signature_line(check: &SignatureCheck) -> String {
                 signer.algorithm,
                 signer.fingerprint,
                 signer.line
-            )) + "\n"
+            ))
+            .into_owned()
+                + "\n"
         }
-    }
-}
-
-/// Names come from the bundle, which is not trusted: control characters (which
-/// could move the cursor or hide a line on a terminal) are shown escaped.
-fn printable(line: &str) -> String {
-    line.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
-        assert_eq!(printable("roles/ceo.md: ok é"), "roles/ceo.md: ok é");
     }
 }

@@ -1,11 +1,14 @@
 //! The resolved model: the organisation as every later stage sees it.
 //!
-//! Pipeline position: `load` reads the TOML files, `validate` checks them and
-//! resolves every reference into indices, and the result is a [`Model`] that
-//! render, pdf and bundle consume. A `Model` only exists for input without
+//! Pipeline position: `load` reads the TOML files item by item into the
+//! types of [`raw`] (every schema error reported, a failed item left out and
+//! remembered), `validate` checks them and resolves every reference into
+//! indices (quiet about what a reported error explains; `hints` words the
+//! fixes), and the result is a [`Model`] that render, pdf and bundle consume. A `Model` only exists for input without
 //! errors, so downstream code can rely on its invariants (every reference
 //! resolves, every activity has exactly one accountable role).
 
+mod hints;
 mod load;
 pub mod paths;
 pub mod raw;

@@ -1,39 +1,129 @@
-//! The serde mirror of one model file, exactly as written.
+//! The serde mirror of the model's tables, exactly as written.
 //!
-//! First stage of the pipeline: `load` parses each `*.toml` file into a [`RawFile`];
-//! `validate` turns the merged raw files into the resolved `Model`. Nothing after
-//! validation sees these types. Every table denies unknown keys, so a typo is an
-//! error rather than silently ignored data; ids and references keep their spans
-//! so that diagnostics can point at them.
+//! First stage of the pipeline: `load` reads each `*.toml` file item by item
+//! (every `[[people]]` entry, the `[policy]` table, ...) into these types and
+//! collects them, across files, in one [`RawModel`]; `validate` turns that into
+//! the resolved `Model`. Nothing after validation sees these types. Every table
+//! denies unknown keys, so a typo is an error rather than silently ignored
+//! data; ids and references keep their spans so that diagnostics can point at
+//! them.
+//!
+//! Adding a key to a table is a field in its struct below (with serde's
+//! attributes for a default); adding a table is a struct, a field of
+//! [`RawModel`], a row of [`TABLES`] and an arm in `RawModel::add`. The
+//! loader then reports its unknown keys, wrong types and missing keys, each at
+//! its own line, and leaves out an item that has any of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
 use toml::value::Datetime;
 
+use super::load::Loader;
 use crate::date::DateFormat;
 
-/// One model file. Any table may appear in any file; `validate` merges them.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawFile {
+/// How a table is written at the top level of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `[name]`: one table (a model has one; `[lint]` may be in several files).
+    Table,
+    /// `[[name]]`: any number of entries.
+    Array,
+}
+
+/// The top-level keys of a model file, and how each is written.
+pub const TABLES: &[(&str, Shape)] = &[
+    ("organisation", Shape::Table),
+    ("policy", Shape::Table),
+    ("people", Shape::Array),
+    ("roles", Shape::Array),
+    ("activities", Shape::Array),
+    ("signatures", Shape::Array),
+    ("lint", Shape::Table),
+];
+
+/// One item of a table (a `[[people]]` entry, the `[policy]` table), and
+/// where it was written.
+#[derive(Debug)]
+pub struct Item<T> {
+    /// Index of the source file.
+    pub file: usize,
+    /// The item's header (`[[people]]`, `[policy]`), or its inline table.
+    pub span: Range<usize>,
+    /// What it holds.
+    pub value: T,
+}
+
+impl<T> std::ops::Deref for Item<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// Items that were reported and left out, so that nothing else reports them
+/// again (a reference to a person who failed to load is not an unknown person).
+#[derive(Debug, Default)]
+pub struct Failed {
+    /// The ids of the items left out, by table (`people`, `roles`, ...).
+    pub ids: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Tables of which an item was left out without a readable id, or which a
+    /// file whose syntax is broken may have held: any id may be missing from them.
+    pub unknown: BTreeSet<&'static str>,
+}
+
+impl Failed {
+    /// Whether every item of `table` loaded.
+    pub fn complete(&self, table: &str) -> bool {
+        !self.unknown.contains(table) && self.ids.get(table).is_none_or(|ids| ids.is_empty())
+    }
+
+    /// Whether an item of `table` with id `id` may exist but failed to load.
+    pub fn may_hold(&self, table: &str, id: &str) -> bool {
+        self.unknown.contains(table) || self.ids.get(table).is_some_and(|ids| ids.contains(id))
+    }
+}
+
+/// Every item of the model, merged across its files in file order.
+#[derive(Debug, Default)]
+pub struct RawModel {
     /// `[organisation]`: exactly one file of the model has it.
-    pub organisation: Option<Spanned<RawOrganisation>>,
+    pub organisation: Vec<Item<RawOrganisation>>,
     /// `[policy]`: document control of the generated document set.
-    pub policy: Option<Spanned<RawPolicy>>,
+    pub policy: Vec<Item<RawPolicy>>,
     /// `[[people]]`
-    #[serde(default)]
-    pub people: Vec<Spanned<RawPerson>>,
+    pub people: Vec<Item<RawPerson>>,
     /// `[[roles]]`
-    #[serde(default)]
-    pub roles: Vec<Spanned<RawRole>>,
+    pub roles: Vec<Item<RawRole>>,
     /// `[[activities]]`: the rows of the RACI matrix.
-    #[serde(default)]
-    pub activities: Vec<Spanned<RawActivity>>,
+    pub activities: Vec<Item<RawActivity>>,
     /// `[[signatures]]`: signed sheets, as recorded after signing.
-    #[serde(default)]
-    pub signatures: Vec<Spanned<RawSignature>>,
-    /// `[lint]`
-    pub lint: Option<RawLint>,
+    pub signatures: Vec<Item<RawSignature>>,
+    /// `[lint]`, from any file.
+    pub lint: Vec<Item<RawLint>>,
+    /// What was left out.
+    pub failed: Failed,
+}
+
+impl RawModel {
+    /// Loads the items of top-level key `table` (a name of [`TABLES`]) into
+    /// their field; false for a key that is not a table of the model.
+    pub(super) fn add(&mut self, table: &str, loader: &mut Loader) -> bool {
+        match table {
+            "organisation" => loader.items(&mut self.organisation),
+            "policy" => loader.items(&mut self.policy),
+            "people" => loader.items(&mut self.people),
+            "roles" => loader.items(&mut self.roles),
+            "activities" => loader.items(&mut self.activities),
+            "signatures" => loader.items(&mut self.signatures),
+            "lint" => loader.items(&mut self.lint),
+            _ => return false,
+        }
+        true
+    }
 }
 
 /// `[organisation]`
@@ -249,4 +339,43 @@ pub struct RawLint {
     /// Warning codes to silence.
     #[serde(default)]
     pub allow: Vec<Spanned<String>>,
+}
+
+/// A whole model file in one serde type, as [`TABLES`] and [`RawModel::add`]
+/// read it item by item: for tests that compare serde with the JSON Schema.
+#[cfg(test)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[allow(
+    dead_code,
+    reason = "only deserialized, to compare serde with the schema"
+)]
+pub struct RawFile {
+    organisation: Option<RawOrganisation>,
+    policy: Option<RawPolicy>,
+    #[serde(default)]
+    people: Vec<RawPerson>,
+    #[serde(default)]
+    roles: Vec<RawRole>,
+    #[serde(default)]
+    activities: Vec<RawActivity>,
+    #[serde(default)]
+    signatures: Vec<RawSignature>,
+    lint: Option<RawLint>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_file_has_the_tables_the_loader_reads() {
+        let msg = toml::from_str::<RawFile>("zz = 1")
+            .unwrap_err()
+            .message()
+            .to_string();
+        let keys: Vec<&str> = msg.split('`').skip(3).step_by(2).collect();
+        let tables: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();
+        assert_eq!(keys, tables, "{msg}");
+    }
 }

@@ -1,22 +1,30 @@
-//! Validation: raw model files in, a resolved [`Model`] or diagnostics out.
+//! Validation: raw model items in, a resolved [`Model`] or diagnostics out.
 //!
-//! Second stage of the pipeline. Parses every source file, merges the tables,
-//! resolves ids into indices and runs every rule of `crate::rules`, collecting
-//! all findings before deciding. Only a model without errors is handed on.
+//! Second stage of the pipeline. Takes the items `load` read from every file,
+//! merges the tables, resolves ids into indices and runs every rule of
+//! `crate::rules`, collecting all findings before deciding. Only a model
+//! without errors is handed on.
+//!
+//! One root cause, one error: an item `load` left out (and reported) is
+//! remembered by id, so a reference to it is not reported as unknown; and a
+//! rule whose input is incomplete because of an earlier error (a role whose
+//! holder did not load, a model missing a role that failed) says nothing,
+//! rather than report what the earlier error explains.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use toml::Spanned;
 use toml::value::Datetime;
 
+use super::hints::{id_hint, suggest};
 use super::load::Loaded;
 use super::paths;
 use super::raw::{
-    RawActivity, RawFile, RawOrganisation, RawPerson, RawPolicy, RawRole, RawSignature,
+    Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole, RawSignature,
 };
 use super::sheet::SheetId;
 use super::*;
-use crate::diag::{Location, line_col};
+use crate::diag::Location;
 use crate::rules::{self, Rule, Severity};
 
 /// How many roles one person may hold before RC061 warns.
@@ -28,12 +36,12 @@ pub const MAX_RACI_CELLS: usize = 2_000_000;
 
 /// Parses, merges and checks the loaded sources as of `date`.
 pub fn validate(loaded: Loaded, date: Date) -> Checked {
+    let (mut raw, diags) = super::load::parse(&loaded.sources);
     let mut v = Validator {
-        sources: &loaded.sources,
-        diags: Vec::new(),
+        diags,
+        failed: std::mem::take(&mut raw.failed),
     };
-    let files = v.parse_all();
-    let model = v.build(files, &loaded, date);
+    let model = v.build(&raw, &loaded, date);
     let mut diagnostics = v.diags;
     if let Some(allow) = model.as_ref().map(|(_, allow)| allow) {
         diagnostics.retain(|d| d.is_error() || !allow.contains(d.rule.code));
@@ -68,6 +76,15 @@ impl Kind {
             Kind::Activity => "activity",
         }
     }
+
+    /// The table its items are in.
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Person => "people",
+            Kind::Role => "roles",
+            Kind::Activity => "activities",
+        }
+    }
 }
 
 /// Ids of one kind, with where each was defined.
@@ -77,15 +94,25 @@ struct Ids {
     locations: Vec<Option<Location>>,
 }
 
-struct Validator<'a> {
-    sources: &'a [SourceFile],
+struct Validator {
     diags: Vec<Diagnostic>,
+    /// Items left out for an error already reported (ids that failed the id
+    /// pattern are added as they are found).
+    failed: Failed,
 }
 
 fn loc<T>(file: usize, s: &Spanned<T>) -> Option<Location> {
     Some(Location {
         file,
         span: s.span(),
+    })
+}
+
+/// The place of an item's header.
+fn item_loc<T>(item: &Item<T>) -> Option<Location> {
+    Some(Location {
+        file: item.file,
+        span: item.span.clone(),
     })
 }
 
@@ -108,16 +135,7 @@ fn is_valid_clause_ref(r: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
-/// The closest existing id to a misspelt one, if any is close enough.
-fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(wrong, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-impl Validator<'_> {
+impl Validator {
     fn push(
         &mut self,
         rule: &'static Rule,
@@ -126,46 +144,6 @@ impl Validator<'_> {
     ) -> &mut Diagnostic {
         self.diags.push(Diagnostic::new(rule, message).at(location));
         self.diags.last_mut().expect("just pushed")
-    }
-
-    fn describe(&self, location: &Option<Location>) -> String {
-        match location {
-            Some(l) => {
-                let src = &self.sources[l.file];
-                let (line, col) = line_col(&src.text, l.span.start);
-                format!("{}:{line}:{col}", src.path.display())
-            }
-            None => "elsewhere".to_string(),
-        }
-    }
-
-    /// Parses every file; files that fail are reported and skipped.
-    fn parse_all(&mut self) -> Vec<(usize, RawFile)> {
-        let mut out = Vec::new();
-        for (i, src) in self.sources.iter().enumerate() {
-            if let Err(e) = src.text.parse::<toml::Table>() {
-                let span = e.span().unwrap_or(0..0);
-                let msg = first_line(e.message());
-                self.push(
-                    &rules::TOML_SYNTAX,
-                    Some(Location { file: i, span }),
-                    format!("invalid TOML ({msg})"),
-                )
-                .hint =
-                    Some("check quotes, brackets and `key = value` syntax at this position".into());
-                continue;
-            }
-            match toml::from_str::<RawFile>(&src.text) {
-                Ok(raw) => out.push((i, raw)),
-                Err(e) => {
-                    let span = e.span().unwrap_or(0..0);
-                    let (message, hint) = schema_message(e.message());
-                    self.push(&rules::SCHEMA, Some(Location { file: i, span }), message)
-                        .hint = hint;
-                }
-            }
-        }
-        out
     }
 
     fn date(&mut self, file: usize, d: &Spanned<Datetime>) -> Option<Date> {
@@ -193,17 +171,29 @@ impl Validator<'_> {
                 location,
                 format!("invalid {} id `{}`", kind.noun(), id.get_ref()),
             )
-            .hint = Some("ids use lowercase letters, digits and `-`, start with a letter or digit and have at most 64 characters".into());
+            .hint = Some(id_hint(id.get_ref()));
+            // Left out: references to it are this error, not unknown ids.
+            self.failed
+                .ids
+                .entry(kind.table())
+                .or_default()
+                .insert(id.get_ref().clone());
             return false;
         }
         if let Some(&first) = ids.index.get(id.get_ref()) {
-            let first_at = self.describe(&ids.locations[first]);
-            self.push(
+            let first_at = ids.locations[first].clone();
+            let d = self.push(
                 &rules::DUPLICATE_ID,
                 location,
                 format!("duplicate {} id `{}`", kind.noun(), id.get_ref()),
-            )
-            .hint = Some(format!("first defined at {first_at}; rename one of them"));
+            );
+            d.hint = Some("rename one of them, or merge them".into());
+            if let Some(first_at) = first_at {
+                d.labels.push(crate::diag::Label {
+                    location: first_at,
+                    message: "first defined here".into(),
+                });
+            }
             return false;
         }
         ids.index.insert(id.get_ref().clone(), ids.locations.len());
@@ -211,6 +201,10 @@ impl Validator<'_> {
         true
     }
 
+    /// The index of the item `r` names. An id that is not defined is RC012,
+    /// unless an item that failed to load may have had it: then the error
+    /// of that item is the one to fix, and the reference stays unresolved
+    /// quietly.
     fn resolve(
         &mut self,
         kind: Kind,
@@ -220,6 +214,9 @@ impl Validator<'_> {
     ) -> Option<usize> {
         if let Some(&i) = ids.index.get(r.get_ref()) {
             return Some(i);
+        }
+        if self.failed.may_hold(kind.table(), r.get_ref()) {
+            return None;
         }
         let hint = match suggest(r.get_ref(), ids.index.keys()) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -238,16 +235,20 @@ impl Validator<'_> {
         None
     }
 
+    /// Resolves every reference of a list; the flag says whether all resolved.
     fn resolve_all(
         &mut self,
         kind: Kind,
         ids: &Ids,
         file: usize,
         refs: &[Spanned<String>],
-    ) -> Vec<usize> {
-        refs.iter()
+    ) -> (Vec<usize>, bool) {
+        let resolved: Vec<usize> = refs
+            .iter()
             .filter_map(|r| self.resolve(kind, ids, file, r))
-            .collect()
+            .collect();
+        let all = resolved.len() == refs.len();
+        (resolved, all)
     }
 
     fn clause_refs(&mut self, file: usize, refs: &[Spanned<String>]) -> Vec<String> {
@@ -269,29 +270,18 @@ impl Validator<'_> {
         refs.iter().map(|r| r.get_ref().clone()).collect()
     }
 
-    /// Merges the parsed files into a model and runs every rule. Returns the model
-    /// (possibly incomplete when errors were found) and the allowed warning codes.
+    /// Merges the loaded items into a model and runs every rule. Returns the
+    /// model (possibly incomplete when errors were found) and the allowed
+    /// warning codes.
     fn build(
         &mut self,
-        files: Vec<(usize, RawFile)>,
+        raw: &RawModel,
         loaded: &Loaded,
         date: Date,
     ) -> Option<(Model, BTreeSet<&'static str>)> {
-        let mut orgs: Vec<(usize, Spanned<RawOrganisation>)> = Vec::new();
-        let mut policies: Vec<(usize, Spanned<RawPolicy>)> = Vec::new();
-        let mut raw_people: Vec<(usize, RawPerson)> = Vec::new();
-        let mut raw_roles: Vec<(usize, RawRole)> = Vec::new();
-        let mut raw_activities: Vec<(usize, RawActivity)> = Vec::new();
         let mut allow: BTreeSet<&'static str> = BTreeSet::new();
-        let mut raw_signatures: Vec<(usize, RawSignature)> = Vec::new();
-        for (file, raw) in files {
-            raw_signatures.extend(raw.signatures.into_iter().map(|s| (file, s.into_inner())));
-            orgs.extend(raw.organisation.map(|o| (file, o)));
-            policies.extend(raw.policy.map(|p| (file, p)));
-            raw_people.extend(raw.people.into_iter().map(|p| (file, p.into_inner())));
-            raw_roles.extend(raw.roles.into_iter().map(|r| (file, r.into_inner())));
-            raw_activities.extend(raw.activities.into_iter().map(|a| (file, a.into_inner())));
-            for code in raw.lint.map(|l| l.allow).unwrap_or_default() {
+        for lint in &raw.lint {
+            for code in &lint.allow {
                 match rules::find(code.get_ref()) {
                     Some(rule) if rule.severity == Severity::Warning => {
                         allow.insert(rule.code);
@@ -299,7 +289,7 @@ impl Validator<'_> {
                     Some(rule) => {
                         self.push(
                             &rules::INVALID_LINT_ALLOW,
-                            loc(file, &code),
+                            loc(lint.file, code),
                             format!(
                                 "{} ({}) is an error and cannot be allowed",
                                 rule.code, rule.name
@@ -310,7 +300,7 @@ impl Validator<'_> {
                     None => {
                         self.push(
                             &rules::INVALID_LINT_ALLOW,
-                            loc(file, &code),
+                            loc(lint.file, code),
                             format!("unknown rule `{}`", code.get_ref()),
                         )
                         .hint = Some("`rolecall explain --list` lists the rules".into());
@@ -319,39 +309,39 @@ impl Validator<'_> {
             }
         }
 
-        let parse_failed = self.diags.iter().any(|d| {
-            std::ptr::eq(d.rule, &rules::TOML_SYNTAX) || std::ptr::eq(d.rule, &rules::SCHEMA)
-        });
-        let org = self.one_table("[organisation]", &orgs, parse_failed);
-        let policy = self.one_table("[policy]", &policies, parse_failed);
-        let anchor = org.map(|(f, o)| loc(*f, o)).unwrap_or(None);
+        let org = self.one_table("organisation", &raw.organisation);
+        let policy = self.one_table("policy", &raw.policy);
+        let anchor = org.and_then(item_loc);
 
         // Ids first, so that references can point forwards and across files.
         let mut person_ids = Ids::default();
         let mut role_ids = Ids::default();
         let mut activity_ids = Ids::default();
-        let people_ok: Vec<bool> = raw_people
+        let people_ok: Vec<bool> = raw
+            .people
             .iter()
-            .map(|(f, p)| self.register(Kind::Person, &mut person_ids, *f, &p.id))
+            .map(|p| self.register(Kind::Person, &mut person_ids, p.file, &p.id))
             .collect();
-        let roles_ok: Vec<bool> = raw_roles
+        let roles_ok: Vec<bool> = raw
+            .roles
             .iter()
-            .map(|(f, r)| self.register(Kind::Role, &mut role_ids, *f, &r.id))
+            .map(|r| self.register(Kind::Role, &mut role_ids, r.file, &r.id))
             .collect();
-        let activities_ok: Vec<bool> = raw_activities
+        let activities_ok: Vec<bool> = raw
+            .activities
             .iter()
-            .map(|(f, a)| self.register(Kind::Activity, &mut activity_ids, *f, &a.id))
+            .map(|a| self.register(Kind::Activity, &mut activity_ids, a.file, &a.id))
             .collect();
 
         // People.
         let mut people = Vec::new();
         let mut person_locs = Vec::new();
-        for ((file, p), ok) in raw_people.iter().zip(&people_ok) {
-            let left = p.left.as_ref().and_then(|d| self.date(*file, d));
+        for (p, ok) in raw.people.iter().zip(&people_ok) {
+            let left = p.left.as_ref().and_then(|d| self.date(p.file, d));
             if !ok {
                 continue;
             }
-            person_locs.push(loc(*file, &p.id));
+            person_locs.push(loc(p.file, &p.id));
             people.push(Person {
                 id: p.id.get_ref().clone(),
                 name: p.name.clone(),
@@ -367,15 +357,16 @@ impl Validator<'_> {
         // Roles.
         let mut roles = Vec::new();
         let mut role_meta = Vec::new();
-        for ((file, r), ok) in raw_roles.iter().zip(&roles_ok) {
-            let file = *file;
-            let holders = self.resolve_all(Kind::Person, &person_ids, file, &r.holders);
-            let deputies = self.resolve_all(Kind::Person, &person_ids, file, &r.deputies);
+        for (r, ok) in raw.roles.iter().zip(&roles_ok) {
+            let file = r.file;
+            let (holders, holders_resolved) =
+                self.resolve_all(Kind::Person, &person_ids, file, &r.holders);
+            let (deputies, _) = self.resolve_all(Kind::Person, &person_ids, file, &r.deputies);
             let reports_to = r
                 .reports_to
                 .as_ref()
                 .and_then(|t| self.resolve(Kind::Role, &role_ids, file, t));
-            let conflicts = self.resolve_all(Kind::Role, &role_ids, file, &r.conflicts);
+            let (conflicts, _) = self.resolve_all(Kind::Role, &role_ids, file, &r.conflicts);
             let assigned = r.assigned.as_ref().and_then(|d| self.date(file, d));
             let refs = self.clause_refs(file, &r.refs);
             if r.all_staff && (!r.holders.is_empty() || !r.deputies.is_empty()) {
@@ -399,7 +390,18 @@ impl Validator<'_> {
             if !ok {
                 continue;
             }
-            role_meta.push(RoleMeta { file, raw: r });
+            // An all-staff role is held by everyone who loaded; a missing
+            // person could have been its only active holder.
+            let holders_complete = if r.all_staff {
+                self.failed.complete("people")
+            } else {
+                holders_resolved
+            };
+            role_meta.push(RoleMeta {
+                file,
+                raw: r,
+                holders_complete,
+            });
             roles.push(Role {
                 id: r.id.get_ref().clone(),
                 name: r.name.clone(),
@@ -430,14 +432,22 @@ impl Validator<'_> {
         // Activities.
         let mut activities: Vec<Activity> = Vec::new();
         let mut activity_meta = Vec::new();
+        // Whether every activity loaded with every role it names.
+        let mut activities_complete = self.failed.complete("activities");
         // Registered activity index -> index in `activities` (None: dropped for an error).
         let mut remap: Vec<Option<ActivityIdx>> = Vec::new();
-        for ((file, a), ok) in raw_activities.iter().zip(&activities_ok) {
-            let file = *file;
-            let responsible = self.resolve_all(Kind::Role, &role_ids, file, &a.responsible);
-            let consulted = self.resolve_all(Kind::Role, &role_ids, file, &a.consulted);
-            let informed = self.resolve_all(Kind::Role, &role_ids, file, &a.informed);
-            let segregate_from =
+        for (a, ok) in raw.activities.iter().zip(&activities_ok) {
+            let file = a.file;
+            let mut all = true;
+            let mut roles_of = |v: &mut Self, list: &[Spanned<String>]| {
+                let (resolved, complete) = v.resolve_all(Kind::Role, &role_ids, file, list);
+                all &= complete;
+                resolved
+            };
+            let responsible = roles_of(self, &a.responsible);
+            let consulted = roles_of(self, &a.consulted);
+            let informed = roles_of(self, &a.informed);
+            let (segregate_from, _) =
                 self.resolve_all(Kind::Activity, &activity_ids, file, &a.segregate_from);
             let refs = self.clause_refs(file, &a.refs);
             let accountable = self.accountable(file, a, &role_ids);
@@ -450,7 +460,9 @@ impl Validator<'_> {
                 .hint = Some("add `responsible = [\"role-id\"]` (the accountable role may also be responsible)".into());
             }
             self.letter_conflicts(file, a);
+            activities_complete &= all && accountable.is_some();
             if !ok {
+                activities_complete = false;
                 continue;
             }
             let Some(accountable) = accountable else {
@@ -475,17 +487,30 @@ impl Validator<'_> {
         for a in &mut activities {
             a.segregate_from = a.segregate_from.iter().filter_map(|&j| remap[j]).collect();
         }
-        let (Some((org_file, org)), Some((policy_file, pol))) = (org, policy) else {
-            return None;
+        // A model without [organisation] or [policy] has an error already; the
+        // stand-ins let the other rules run (it is never handed on).
+        let organisation = match org {
+            Some(o) => self.organisation(o.file, o, &loaded.sources, &loaded.root),
+            None => Organisation {
+                name: String::new(),
+                short_name: String::new(),
+                slug: slugify(""),
+                scope: String::new(),
+                logo: None,
+                paper: Paper::default(),
+                date_format: DateFormat::default(),
+                language: "en".into(),
+            },
         };
-        let organisation = self.organisation(*org_file, org.get_ref(), &loaded.root);
+        let (policy_model, policy_resolved) = match policy {
+            Some(p) => self.policy(p.file, p, &role_ids, &person_ids),
+            None => (placeholder_policy(), false),
+        };
         self.diags.extend(paths::font_problems(&loaded.root));
-        let (policy, policy_resolved) =
-            self.policy(*policy_file, pol.get_ref(), &role_ids, &person_ids);
 
         let mut model = Model {
             organisation,
-            policy,
+            policy: policy_model,
             people,
             roles,
             activities,
@@ -510,9 +535,17 @@ impl Validator<'_> {
                 "split the model, for example one per ISMS scope or business unit, or merge roles and activities that are the same".into(),
             );
         }
-        model.signatures = raw_signatures
+        let complete = Complete {
+            roles: self.failed.complete("roles"),
+            holders: self.failed.complete("people")
+                && self.failed.complete("roles")
+                && role_meta.iter().all(|r| r.holders_complete),
+            activities: activities_complete,
+        };
+        model.signatures = raw
+            .signatures
             .iter()
-            .filter_map(|(file, s)| self.signature(*file, s, &model))
+            .filter_map(|s| self.signature(s.file, s, &model, &complete))
             .collect();
         let ctx = RuleCtx {
             model: &model,
@@ -520,20 +553,42 @@ impl Validator<'_> {
             activities: &activity_meta,
             people: &person_locs,
             anchor,
-            policy_file: *policy_file,
-            policy: pol.get_ref(),
-            policy_resolved,
+            policy: policy
+                .filter(|_| policy_resolved)
+                .map(|p| (p.file, &p.value)),
+            complete,
         };
         self.rules(&ctx);
         Some((model, allow))
     }
 
     /// Resolves one `[[signatures]]` record against the model (RC070-RC073).
-    fn signature(&mut self, file: usize, s: &RawSignature, m: &Model) -> Option<Signature> {
+    fn signature(
+        &mut self,
+        file: usize,
+        s: &RawSignature,
+        m: &Model,
+        complete: &Complete,
+    ) -> Option<Signature> {
         let person = |id: &str| m.people.iter().position(|p| p.id == id);
         let role = |id: &str| m.roles.iter().position(|r| r.id == id);
         let sheet_id = s.sheet.get_ref().as_str();
         let parsed = sheet_id.parse::<SheetId>();
+        // A sheet of a person or role that failed to load is that error.
+        let failed_person = |p: &str| self.failed.may_hold("people", p);
+        let failed_role = |r: &str| self.failed.may_hold("roles", r);
+        let quiet = match &parsed {
+            Ok(SheetId::AllStaffLine { person: p }) => person(p).is_none() && failed_person(p),
+            Ok(SheetId::Assignment { role: r, person: p }) => {
+                (role(r).is_none() && failed_role(r)) || (person(p).is_none() && failed_person(p))
+            }
+            _ => false,
+        };
+        if quiet
+            || (person(s.signed_by.get_ref()).is_none() && failed_person(s.signed_by.get_ref()))
+        {
+            return None;
+        }
         let sheet = match &parsed {
             Ok(SheetId::PolicyApproval) => Ok(Sheet::PolicyApproval),
             Ok(SheetId::AllStaffLine { person: p }) => person(p)
@@ -575,6 +630,10 @@ impl Validator<'_> {
             return None;
         };
         let date = self.date(file, &s.date)?;
+        if sheet == Sheet::PolicyApproval && m.policy.approver == usize::MAX {
+            // The policy did not load or its approver did not resolve: reported.
+            return None;
+        }
         let holds = |r: RoleIdx| m.roles[r].holders.contains(&signer);
         let top = (0..m.roles.len()).any(|r| m.roles[r].top_management && holds(r));
         // Someone who has left may have been in top management when they signed.
@@ -585,7 +644,8 @@ impl Validator<'_> {
             Sheet::PolicyApproval => holds(m.policy.approver) || m.people[signer].left.is_some(),
             Sheet::AllStaff { person } => *person == signer,
         };
-        if !party {
+        // Who is a party depends on every role's holders.
+        if !party && complete.holders {
             let who = match &sheet {
                 Sheet::Assignment { .. } => "the appointee or a member of top management",
                 Sheet::PolicyApproval => "a holder of the policy's approver role",
@@ -647,39 +707,41 @@ impl Validator<'_> {
         })
     }
 
-    fn one_table<'t, T>(
-        &mut self,
-        name: &str,
-        found: &'t [(usize, Spanned<T>)],
-        quiet: bool,
-    ) -> Option<&'t (usize, Spanned<T>)> {
+    /// The one item of a table a model has one of (`[organisation]`,
+    /// `[policy]`): RC003 when there is none (unless an item of it failed to
+    /// load: that error says so) or more than one.
+    fn one_table<'t, T>(&mut self, table: &str, found: &'t [Item<T>]) -> Option<&'t Item<T>> {
         match found {
             [] => {
-                // A file that failed to parse may well have held it.
-                if !quiet {
+                if self.failed.complete(table) {
                     self.push(
                         &rules::MODEL_STRUCTURE,
                         None,
-                        format!("the model has no {name} table"),
+                        format!("the model has no [{table}] table"),
                     )
                     .hint = Some(format!(
-                        "add {name} to one of the model's files (see examples/minimal/model.toml)"
+                        "add [{table}] to one of the model's files (see examples/minimal/model.toml)"
                     ));
                 }
                 None
             }
             [one] => Some(one),
             [first, rest @ ..] => {
-                let first_at = self.describe(&loc(first.0, &first.1));
-                for (file, t) in rest {
-                    self.push(
+                for t in rest {
+                    let d = self.push(
                         &rules::MODEL_STRUCTURE,
-                        loc(*file, t),
-                        format!("second {name} table"),
-                    )
-                    .hint = Some(format!(
-                        "the model has one {name}, first defined at {first_at}"
+                        item_loc(t),
+                        format!("second [{table}] table"),
+                    );
+                    d.hint = Some(format!(
+                        "a model has one [{table}]: merge the two, or remove one"
                     ));
+                    if let Some(first_at) = item_loc(first) {
+                        d.labels.push(crate::diag::Label {
+                            location: first_at,
+                            message: "first defined here".into(),
+                        });
+                    }
                 }
                 Some(first)
             }
@@ -787,10 +849,16 @@ impl Validator<'_> {
         }
     }
 
-    fn organisation(&mut self, file: usize, o: &RawOrganisation, root: &Path) -> Organisation {
+    fn organisation(
+        &mut self,
+        file: usize,
+        o: &RawOrganisation,
+        sources: &[SourceFile],
+        root: &Path,
+    ) -> Organisation {
         let short_name = o.short_name.clone().unwrap_or_else(|| o.name.clone());
         let logo = o.logo.as_ref().map(|l| {
-            let base = self.sources[file].path.parent().unwrap_or(Path::new("."));
+            let base = sources[file].path.parent().unwrap_or(Path::new("."));
             let path = base.join(l.get_ref());
             if let Err(refused) = paths::check_logo(root, &path) {
                 self.push(&rules::SCHEMA, loc(file, l), refused.message)
@@ -910,6 +978,39 @@ type KeyRule = (&'static Rule, fn(&Role) -> bool, &'static str, &'static str);
 struct RoleMeta<'r> {
     file: usize,
     raw: &'r RawRole,
+    /// Whether every holder it names loaded: if not, a vacancy may be an
+    /// earlier error's doing.
+    holders_complete: bool,
+}
+
+/// Which inputs of the model-wide rules are whole: a rule that needs one
+/// that is not stays quiet, as the error that made it incomplete was reported.
+struct Complete {
+    /// Every role loaded (with a valid id).
+    roles: bool,
+    /// Every role and person loaded and every holder of every role resolved.
+    holders: bool,
+    /// Every activity loaded and names only roles that resolved.
+    activities: bool,
+}
+
+/// The stand-in `[policy]` of a model whose policy failed to load.
+fn placeholder_policy() -> Policy {
+    let epoch = Date::new(1970, 1, 1).expect("valid date");
+    Policy {
+        id: String::new(),
+        title: String::new(),
+        version: String::new(),
+        classification: String::new(),
+        owner: usize::MAX,
+        approver: usize::MAX,
+        effective: epoch,
+        review_months: 12,
+        last_review: None,
+        next_review: epoch,
+        sections: Vec::new(),
+        history: Vec::new(),
+    }
 }
 
 /// Where an activity came from.
@@ -925,13 +1026,13 @@ struct RuleCtx<'m> {
     activities: &'m [ActivityMeta<'m>],
     people: &'m [Option<Location>],
     anchor: Option<Location>,
-    policy_file: usize,
-    policy: &'m RawPolicy,
-    /// Whether the policy's owner, approver and effective date resolved.
-    policy_resolved: bool,
+    /// The policy's file and table, when it loaded and its owner, approver
+    /// and effective date resolved.
+    policy: Option<(usize, &'m RawPolicy)>,
+    complete: Complete,
 }
 
-impl Validator<'_> {
+impl Validator {
     fn rules(&mut self, c: &RuleCtx) {
         let m = c.model;
         let role_loc = |i: RoleIdx| loc(c.roles[i].file, &c.roles[i].raw.id);
@@ -958,10 +1059,15 @@ impl Validator<'_> {
             ),
         ];
         for (rule, has, msg, hint) in key_rules {
-            if !m.roles.iter().any(has) {
+            // A role that failed to load may be the one.
+            if c.complete.roles && !m.roles.iter().any(has) {
                 self.push(rule, c.anchor.clone(), msg.into()).hint = Some(hint.into());
             }
         }
+
+        // Without any top-management role, no role can report to one and no
+        // approver can be one: RC030 says so once.
+        let any_top = m.roles.iter().any(|r| r.top_management);
 
         // Holders: people who left, vacancies.
         for (i, role) in m.roles.iter().enumerate() {
@@ -991,7 +1097,7 @@ impl Validator<'_> {
                 }
             }
             let active_holders = role.holders.iter().filter(|&&p| m.people[p].active).count();
-            if active_holders == 0 {
+            if active_holders == 0 && meta.holders_complete {
                 let key = role.top_management || role.isms_conformity || role.isms_reporting;
                 let (rule, what) = if key {
                     (&rules::VACANT_KEY_ROLE, "key role")
@@ -1005,7 +1111,9 @@ impl Validator<'_> {
                 )
                 .hint = Some("add a current person to `holders`".into());
             }
-            if role.isms_reporting {
+            // A `reports-to` that did not resolve is reported already.
+            let unresolved = meta.raw.reports_to.is_some() && role.reports_to.is_none();
+            if role.isms_reporting && !unresolved && any_top {
                 let direct = role.reports_to.is_some_and(|t| m.roles[t].top_management);
                 if !direct {
                     let at = meta
@@ -1035,10 +1143,13 @@ impl Validator<'_> {
         }
 
         // Policy approver.
-        if c.policy_resolved && !m.roles[m.policy.approver].top_management {
+        if let Some((policy_file, policy)) = c
+            .policy
+            .filter(|_| any_top && !m.roles[m.policy.approver].top_management)
+        {
             self.push(
                 &rules::APPROVER_NOT_TOP_MANAGEMENT,
-                loc(c.policy_file, &c.policy.approver),
+                loc(policy_file, &policy.approver),
                 format!(
                     "policy approver `{}` is not a top-management role",
                     m.roles[m.policy.approver].id
@@ -1126,14 +1237,22 @@ impl Validator<'_> {
                             .chain(std::iter::once(&next))
                             .map(|&r| m.roles[r].id.as_str())
                             .collect();
-                        let meta = &c.roles[cycle[0]];
-                        let at = meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t));
-                        self.push(
+                        let link = |r: RoleIdx| {
+                            let meta = &c.roles[r];
+                            meta.raw.reports_to.as_ref().and_then(|t| loc(meta.file, t))
+                        };
+                        let mut d = Diagnostic::new(
                             &rules::REPORTING_CYCLE,
-                            at,
                             format!("reporting line loops: {}", names.join(" -> ")),
                         )
-                        .hint = Some("the topmost role has no `reports-to`".into());
+                        .at(link(cycle[0]))
+                        .hint("the topmost role has no `reports-to`");
+                        for &r in &cycle[1..] {
+                            let to = m.roles[r].reports_to.map_or("", |t| m.roles[t].id.as_str());
+                            let label = format!("`{}` reports to `{to}`", m.roles[r].id);
+                            d = d.label(link(r), label);
+                        }
+                        self.diags.push(d);
                     }
                     break;
                 }
@@ -1146,13 +1265,12 @@ impl Validator<'_> {
         }
 
         // Review overdue.
-        if c.policy_resolved && m.policy.next_review < m.date {
-            let at = c
-                .policy
+        if let Some((policy_file, policy)) = c.policy.filter(|_| m.policy.next_review < m.date) {
+            let at = policy
                 .last_review
                 .as_ref()
-                .map(|d| loc(c.policy_file, d))
-                .unwrap_or(loc(c.policy_file, &c.policy.effective));
+                .map(|d| loc(policy_file, d))
+                .unwrap_or(loc(policy_file, &policy.effective));
             self.push(
                 &rules::REVIEW_OVERDUE,
                 at,
@@ -1193,7 +1311,9 @@ impl Validator<'_> {
         // Unused roles and shared accountability.
         for (i, role) in m.roles.iter().enumerate() {
             let used = m.activities.iter().any(|a| !m.letters(a, i).is_empty());
-            if !used {
+            // An activity that failed to load, or a reference that did not
+            // resolve, may be where the role takes part.
+            if !used && c.complete.activities {
                 self.push(
                     &rules::UNUSED_ROLE,
                     role_loc(i),
@@ -1235,48 +1355,6 @@ impl Validator<'_> {
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_end_matches('.')
-        .to_string()
-}
-
-/// Turns serde's schema message into ours, with a "did you mean" for unknown keys.
-fn schema_message(msg: &str) -> (String, Option<String>) {
-    let msg = first_line(msg);
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let candidates: Vec<String> = expected
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .map(|s| s.to_string())
-            .collect();
-        let hint = match suggest(key, candidates.iter()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if !candidates.is_empty() => format!("known keys here: {}", candidates.join(", ")),
-            None => "remove the key".to_string(),
-        };
-        return (format!("unknown key `{key}`"), Some(hint));
-    }
-    if let Some(rest) = msg.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or(rest);
-        return (
-            format!("missing key `{key}`"),
-            Some(format!(
-                "add `{key} = ...` to this table (see docs/model.md)"
-            )),
-        );
-    }
-    if msg.starts_with("unknown variant") {
-        return (msg, Some("use one of the values listed".into()));
-    }
-    (msg, Some("see docs/model.md for the expected type".into()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1309,20 +1387,5 @@ mod tests {
         for bad in ["", "A.", "5..3", "Annex A 5.2", "a.5.2", "5.3a"] {
             assert!(!is_valid_clause_ref(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn suggestions() {
-        let ids = ["isms-manager".to_string(), "ceo".to_string()];
-        assert_eq!(suggest("isms-manger", ids.iter()), Some(&ids[0]));
-        assert_eq!(suggest("zzz", ids.iter()), None);
-    }
-
-    #[test]
-    fn schema_messages() {
-        let (m, h) =
-            schema_message("unknown field `holder`, expected one of `id`, `holders`, `name`");
-        assert_eq!(m, "unknown key `holder`");
-        assert_eq!(h.as_deref(), Some("did you mean `holders`?"));
     }
 }

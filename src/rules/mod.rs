@@ -1,7 +1,10 @@
 //! The catalogue of validation rules: one entry per diagnostic code.
 //!
-//! `model::validate` raises diagnostics by naming an entry here; `rolecall explain`
-//! and `docs/rules.md` print the same entries, so the three never drift apart.
+//! `model::load` and `model::validate` raise diagnostics by naming an entry here
+//! (`fonts` the font-coverage one); `rolecall explain`, the SARIF driver and
+//! `docs/rules.md` print the same entries, so they never drift apart.
+//! `intro.md` is the prose of docs/rules.md: how findings are reported and in
+//! which formats.
 
 use serde::Serialize;
 
@@ -69,7 +72,7 @@ rules! {
         fix: "Correct the TOML at the position shown (quotes around strings, `=` between key and value, unquoted dates).",
     }
     SCHEMA = "RC002" "schema" Error {
-        checks: "Every key is known, every value has the expected type, and required keys are present. Dates are TOML dates (2026-01-15, unquoted).",
+        checks: "Every key is known, every value has the expected type, and required keys are present. Dates are TOML dates (2026-01-15, unquoted). Each item (a person, a role, the policy, ...) is checked on its own: every error of every item is reported, and an item with one is left out of the model without further errors about it.",
         why: "A misspelt key would otherwise be silently ignored, and the evidence would omit what the organisation meant to record.",
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }
@@ -233,6 +236,11 @@ rules! {
         why: "An assignment that top management has not signed, or an appointee has not accepted, is not yet evidence for clause 5.3.",
         fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]`.",
     }
+    MISSING_GLYPH = "RC080" "missing-glyph" Error {
+        checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`), and the text holds no control characters. The finding points at the model file and line the text came from.",
+        why: "typst prints an empty box for a character no font has, without a warning; on a policy or a signed role description that is a defect nobody sees until the paper is signed, and documented information must be legible (clause 7.5).",
+        fix: "Put a font that covers the characters (for example Noto Sans CJK for Chinese or Japanese) in the model's `fonts/` folder, or pass `--font-path DIR`; remove control characters from the text; or build Markdown only with `--format md`.",
+    }
 }
 
 /// Finds a rule by code (`RC011`) or name (`duplicate-id`), case-insensitively.
@@ -268,19 +276,20 @@ pub fn explain_markdown(rule: &Rule) -> String {
     )
 }
 
-/// docs/rules.md: a summary table, then every rule's section, in code order.
+/// The prose of docs/rules.md before the table: how findings are reported
+/// (one root cause, one error) and the output formats.
+const INTRO: &str = include_str!("intro.md");
+
+/// docs/rules.md: the prose, a summary table, then every rule's section, in code order.
 /// The catalogue's texts are written as Markdown (backticks for keys) and hold
 /// no `|` or line break, so they go into table cells as they are.
 pub fn catalogue_markdown() -> String {
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from src/rules.rs: `rolecall explain --list --format markdown > docs/rules.md`. Do not edit by hand. -->\n\n\
-         `rolecall check` runs every rule below and reports every finding at once, with the file, \
-         line and column. Errors stop `rolecall build`; warnings do not, unless `--deny-warnings` is \
-         given, and a model may accept a warning with `[lint] allow = [\"CODE\"]` (see docs/model.md). \
-         `rolecall explain CODE` prints one rule in the terminal.\n\n\
-         | code | name | severity | checks |\n|---|---|---|---|\n",
+         <!-- Generated from src/rules/: `rolecall explain --list --format markdown > docs/rules.md`. Do not edit by hand. -->\n\n",
     );
+    out.push_str(INTRO);
+    out.push_str("\n| code | name | severity | checks |\n|---|---|---|---|\n");
     for r in ALL {
         out.push_str(&format!(
             "| [{code}](#{anchor}) | {name} | {sev} | {checks} |\n",
