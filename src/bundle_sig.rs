@@ -769,7 +769,10 @@ mod tests {
                 .verify("lena@example.com", NAMESPACE, SUMS, &sig)
                 .unwrap_err();
             assert!(err.contains("Could not verify signature"), "{err}");
-            let err = verify(SUMS, &sig, &signers, NOW).unwrap_err().to_string();
+            let err = verify(SUMS, &sig, &signers, NOW)
+                .unwrap_err()
+                .report()
+                .replacen("error: ", "", 1);
             assert!(
                 err.starts_with("signed by the ssh-ed25519 key SHA256:"),
                 "{err}"
@@ -806,9 +809,13 @@ mod tests {
             ),
         ] {
             let signers = ssh.signers(&format!("lena@example.com {options} {public}"));
-            let err = verify(SUMS, &sig, &signers, NOW).unwrap_err().to_string();
+            let err = verify(SUMS, &sig, &signers, NOW)
+                .unwrap_err()
+                .report()
+                .replacen("error: ", "", 1);
             assert!(
-                err.ends_with(&format!("does not admit (line 1: {why})")),
+                err.trim_end()
+                    .ends_with(&format!("does not admit (line 1: {why})")),
                 "{options}: {err}"
             );
             assert!(
@@ -831,7 +838,11 @@ mod tests {
     fn an_encrypted_key_needs_its_passphrase() {
         let ssh = OpenSsh::new();
         let key = ssh.key("lena", "ed25519", "correct horse");
-        let err = SigningKey::read(&key, None).err().unwrap().to_string();
+        let err = SigningKey::read(&key, None)
+            .err()
+            .unwrap()
+            .report()
+            .replacen("error: ", "", 1);
         assert!(err.contains("is protected by a passphrase"), "{err}");
         assert!(
             err.contains(&format!("hint: set {PASSPHRASE_ENV}")),
@@ -840,7 +851,8 @@ mod tests {
         let err = SigningKey::read(&key, Some("wrong"))
             .err()
             .unwrap()
-            .to_string();
+            .report()
+            .replacen("error: ", "", 1);
         assert!(
             err.starts_with(&format!("cannot decrypt signing key `{}`", key.display())),
             "{err}"
@@ -857,7 +869,11 @@ mod tests {
     fn keys_rolecall_cannot_sign_with_are_refused_with_a_hint() {
         let ssh = OpenSsh::new();
         let ecdsa = ssh.key("old", "ecdsa", "");
-        let err = SigningKey::read(&ecdsa, None).err().unwrap().to_string();
+        let err = SigningKey::read(&ecdsa, None)
+            .err()
+            .unwrap()
+            .report()
+            .replacen("error: ", "", 1);
         assert!(
             err.contains(
                 "is an ecdsa-sha2-nistp256 key; rolecall signs with ed25519 keys only\nhint: "
@@ -868,7 +884,8 @@ mod tests {
         let err = SigningKey::read(&ssh.path("lena.pub"), None)
             .err()
             .unwrap()
-            .to_string();
+            .report()
+            .replacen("error: ", "", 1);
         assert!(
             err.contains("is a public key\nhint: pass the private key"),
             "{err}"
@@ -876,7 +893,8 @@ mod tests {
         let err = SigningKey::read(&ssh.path("none"), None)
             .err()
             .unwrap()
-            .to_string();
+            .report()
+            .replacen("error: ", "", 1);
         assert!(
             err.starts_with(&format!(
                 "cannot read signing key `{}` (",
@@ -887,7 +905,10 @@ mod tests {
         // A signature by a key type rolecall does not check is named, not misreported.
         let signers = ssh.signers(&format!("old@example.com {}", ssh.public("old")));
         let sig = ssh.sign("old", NAMESPACE, SUMS);
-        let err = verify(SUMS, &sig, &signers, NOW).unwrap_err().to_string();
+        let err = verify(SUMS, &sig, &signers, NOW)
+            .unwrap_err()
+            .report()
+            .replacen("error: ", "", 1);
         assert!(
             err.starts_with("made with a ecdsa-sha2-nistp256 key, which rolecall does not check"),
             "{err}"
@@ -931,7 +952,10 @@ mod tests {
              e\n\
              f no-touch-required ssh-ed25519 {KEY}\n"
         );
-        let err = format!("{:#}", parse(&text).unwrap_err());
+        let err = parse(&text)
+            .unwrap_err()
+            .report()
+            .replacen("error: ", "", 1);
         assert!(err.contains("has 5 malformed lines"), "{err}");
         for (n, what) in [
             (2, "must be in double quotes"),
