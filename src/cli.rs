@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::date::Date;
 pub use crate::export::Format as ExportFormat;
 pub use crate::pdf::Engine as PdfEngine;
+pub use crate::term::ColorChoice;
 
 /// Turn a TOML model of your organisation into ISO/IEC 27001:2022 clause 5.3 and
 /// Annex A 5.2 evidence: policy, RACI matrix, role descriptions, signature sheets.
@@ -84,18 +85,6 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands: an annotation on the line of each finding
     Github,
-}
-
-/// When diagnostics are coloured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set
-    #[default]
-    Auto,
-    /// Always, even when NO_COLOR is set
-    Always,
-    /// Never
-    Never,
 }
 
 /// `rolecall check`

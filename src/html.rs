@@ -13,7 +13,6 @@
 //! (`html/style.css`): no script, no network.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -24,6 +23,7 @@ use crate::render::context::RACI_CODES;
 use crate::render::documents::Group;
 use crate::render::filters::escape_html as escape;
 use crate::render::{BundleInfo, Document, Templates};
+use crate::url::percent_encode;
 
 /// Files `assemble` adds after this stage, with their locale keys
 /// (`html.index.integrity.<key>`); the index links them.
@@ -445,20 +445,6 @@ fn relative(from: &str, to: &str) -> String {
         out.push('/');
     }
     out.pop();
-    out
-}
-
-/// Percent-encodes every byte of a relative path but unreserved characters and `/`,
-/// so that no name can start a scheme (`a:b`), a query or a fragment.
-pub(crate) fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
     out
 }
 

@@ -16,7 +16,9 @@
 //! [`cmd`] holds one thin file per subcommand, [`cli`] every clap type, and
 //! [`error`] the one error type. [`date`], [`digest`], [`markdown`], [`progress`]
 //! and [`schema`] are small shared helpers; [`interrupt`] stops typst and removes a
-//! build's temporary files on SIGINT or SIGTERM; [`term`] makes untrusted text safe to print.
+//! build's temporary files on SIGINT or SIGTERM; [`term`] makes untrusted text safe to print;
+//! [`url`] percent-encodes paths for links. [`bundle_sig`] signs and checks `SHA256SUMS`
+//! (SSHSIG), and [`evidence`] reads the scans and PDFs that evidence a signature.
 
 pub mod bundle;
 pub mod bundle_sig;
@@ -43,4 +45,5 @@ pub mod schema;
 pub mod signatures;
 pub mod term;
 pub mod typst;
+pub mod url;
 pub mod verify;

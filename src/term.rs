@@ -12,7 +12,17 @@ use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::io::IsTerminal as _;
 
-use crate::cli::ColorChoice;
+/// When diagnostics are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    /// Always, even when NO_COLOR is set
+    Always,
+    /// Never
+    Never,
+}
 
 /// Whether a terminal or a text viewer would act on `c` instead of showing it:
 /// C0 and C1 control characters (ESC starts escape sequences, BEL rings, CR

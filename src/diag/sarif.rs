@@ -120,7 +120,7 @@ fn physical(at: &Located) -> Value {
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let scheme = if path.starts_with('/') { "file://" } else { "" };
-    format!("{scheme}{}", crate::html::percent_encode(&path))
+    format!("{scheme}{}", crate::url::percent_encode(&path))
 }
 
 #[cfg(test)]
