@@ -100,25 +100,8 @@ impl FontSet {
         if embedded {
             faces.extend_from_slice(embedded_faces()?);
         }
-        let mut files = Vec::new();
-        let mut seen = BTreeSet::new();
-        for dir in dirs {
-            match fs::metadata(dir) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(format!("cannot read font folder {}: {e}", dir.display())),
-                Ok(meta) if !meta.is_dir() => {
-                    return Err(format!(
-                        "font folder {} is not a folder (give the folder that holds the font files)",
-                        dir.display()
-                    ));
-                }
-                Ok(_) => find_font_files(dir, &mut files, &mut seen)?,
-            }
-        }
-        for file in &files {
-            let data = fs::read(file)
-                .map_err(|e| format!("cannot read font file {}: {e}", file.display()))?;
-            faces.extend(parse_font(&data, Some(file))?);
+        for file in &font_files(dirs)? {
+            faces.extend(parse_font(&read_font(file)?, Some(file))?);
         }
         Ok(FontSet::from_faces(faces))
     }
@@ -396,6 +379,48 @@ fn glyph_chars(text: &str) -> Vec<char> {
         .filter_map(char::from_u32)
         .chain(astral)
         .collect()
+}
+
+/// The font files typst finds in `dirs` (see [`FontSet::load`]), each once.
+fn font_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut seen = BTreeSet::new();
+    for dir in dirs {
+        match fs::metadata(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("cannot read font folder {}: {e}", dir.display())),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(format!(
+                    "font folder {} is not a folder (give the folder that holds the font files)",
+                    dir.display()
+                ));
+            }
+            Ok(_) => find_font_files(dir, &mut files, &mut seen)?,
+        }
+    }
+    Ok(files)
+}
+
+/// A font file's bytes.
+fn read_font(file: &Path) -> Result<Vec<u8>, String> {
+    fs::read(file).map_err(|e| format!("cannot read font file {}: {e}", file.display()))
+}
+
+/// A SHA-256 (hex) over the paths and contents of the font files typst finds
+/// in `dirs`: it changes whenever a font typst could use is added, removed,
+/// moved or changed (the PDF cache's keys include it).
+pub fn files_digest(dirs: &[PathBuf]) -> Result<String, String> {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    for file in font_files(dirs)? {
+        let data = read_font(&file)?;
+        let name = file.to_string_lossy();
+        for part in [name.as_bytes(), &data] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+    }
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Collects the font files under `dir` (recursively, sorted by path) into

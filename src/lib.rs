@@ -2,8 +2,9 @@
 //!
 //! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
-//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
-//! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
+//! Typst markup) → [`pdf`] (the `typst` program → PDF/A; unchanged documents from
+//! [`pdf_cache`]) → [`html`] (the bundle as web pages) → [`bundle`] (manifest,
+//! `SHA256SUMS`, reproducible zip, atomic rename).
 //! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
 
 pub mod bundle;
@@ -18,6 +19,7 @@ pub mod fonts;
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod pdf_cache;
 pub mod progress;
 pub mod render;
 pub mod rules;

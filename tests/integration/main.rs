@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod build;
+mod cache;
 mod changes;
 mod check;
 mod docs;
