@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{example, files_below, rolecall};
+use crate::support::{build_into, example, files_below};
 
 /// A `--typst` program that logs each call's arguments to `log`, then runs the
 /// real typst from PATH: it shows which documents a build typeset.
@@ -41,19 +41,7 @@ fn compiles(log: &Path) -> Vec<String> {
 /// Builds `model` as of `date` into `out` with `extra` arguments; returns the
 /// bundle directory and the zip's bytes.
 fn build(model: &Path, date: &str, out: &Path, extra: &[&str]) -> (PathBuf, Vec<u8>) {
-    let mut args = vec![
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        date,
-        "-o",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let run = rolecall(&args);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let dir = PathBuf::from(run.stdout.trim());
+    let dir = build_into(model, date, out, extra);
     let zip = std::fs::read(dir.with_extension("zip")).unwrap();
     (dir, zip)
 }
@@ -163,7 +151,7 @@ fn cached_builds_are_byte_identical_and_typeset_only_what_changed() {
     let out = tmp.path().join("e");
     build(&model, "2026-11-23", &out, &[]);
     assert!(out.join(".rolecall-cache").is_dir());
-    build(&edited, "2026-11-23", &out, &["--keep-sources"]);
+    let (_, edited_cached) = build(&edited, "2026-11-23", &out, &["--keep-sources"]);
     let typeset = typeset_documents(&out);
     assert!(typeset.contains(&"policy.pdf".to_string()), "{typeset:?}");
     assert!(
@@ -187,17 +175,6 @@ fn cached_builds_are_byte_identical_and_typeset_only_what_changed() {
         &tmp.path().join("f"),
         &["--no-cache"],
     );
-    let edited_cached = std::fs::read(
-        out.join(
-            std::fs::read_dir(&out)
-                .unwrap()
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .find(|n| n.ends_with(".zip"))
-                .unwrap(),
-        ),
-    )
-    .unwrap();
     assert!(
         edited_cached == edited_uncached,
         "the edited build differs from --no-cache"
