@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Benchmark rolecall: generate synthetic models and time check, Markdown-only
-build and full build (with PDFs) with each PDF engine. Run by `make bench`.
+build and full build (with PDFs, PDF cache off) with each PDF engine; then the
+PDF cache: the largest model's rebuild after one role's responsibilities were
+edited against its cold build, and Northwind's rebuild with nothing changed.
+Run by `make bench`.
 
 Usage: scripts/bench.py [--bin target/release/rolecall] [--runs 3] [--sizes 15x30x42,300x2000x600]
 Sizes are ROLESxPEOPLExACTIVITIES; `northwind` stands for examples/northwind.
+The cache figures are ratios of runs in turn (cold, rebuild, cold, rebuild, ...),
+each rebuild divided by the cold build just before it; the median is printed.
 """
 import argparse
 import os
@@ -19,8 +24,9 @@ GROUPS = ["Leadership", "Planning and risk", "Support", "Operation",
 REFS = ["5.3", "6.1.2", "7.2", "7.5", "8.1", "9.2", "9.3", "10.2", "A.5.2", "A.5.15", "A.8.32"]
 
 
-def generate(path, roles, people, activities):
-    """Writes a valid model with the given counts (one person holds one to two roles)."""
+def generate(path, roles, people, activities, edit=False):
+    """Writes a valid model with the given counts (one person holds one to two roles).
+    With `edit`, role r002's responsibilities are changed (one line reworded)."""
     out = []
     out.append('[organisation]\nname = "Bench Corp"\nscope = "Everything Bench Corp does."\n')
     out.append('[policy]\nid = "BENCH-POL-01"\nversion = "1.0"\nowner = "r001"\napprover = "r000"\n'
@@ -41,7 +47,8 @@ def generate(path, roles, people, activities):
         out.append(f'[[roles]]\nid = "r{r:03}"\nname = "Role {r} of the organisation"\n'
                    f'short-name = "R{r}"\nholders = [{", ".join(holders)}]\n{extra}'
                    f'purpose = "Carries out *role {r}*."\n'
-                   f'responsibilities = ["Do task A of role {r}", "Do task B of role {r}", "Report on role {r}"]\n'
+                   f'responsibilities = ["Do task A of role {r}", "Do task B of role {r}", '
+                   f'"{"Report monthly" if edit and r == 2 else "Report"} on role {r}"]\n'
                    f'authorities = ["Decide on matters of role {r}"]\n'
                    f'competence = ["Knowledge for role {r}"]\nrefs = ["A.5.2"]\n')
     for a in range(activities):
@@ -71,6 +78,21 @@ def timed(cmd, runs):
     return statistics.median(times)
 
 
+def cache_ratio(cold_cmd, again_cmd, cache, runs):
+    """Runs in turn: the cold build on an empty cache, then `again_cmd` on the cache it
+    left. Returns the median rebuild / cold ratio and the median times of both."""
+    colds, agains, ratios = [], [], []
+    for _ in range(runs + 1):  # the first pair warms the machine up and is not counted
+        shutil.rmtree(cache, ignore_errors=True)
+        c = timed(cold_cmd, 1)
+        a = timed(again_cmd, 1)
+        colds.append(c)
+        agains.append(a)
+        ratios.append(a / c)
+    return (statistics.median(ratios[1:]), statistics.median(colds[1:]),
+            statistics.median(agains[1:]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/rolecall")
@@ -92,9 +114,29 @@ def main():
             date = ["--date", "2026-11-23"]
             t_check = timed(base + ["check", model] + date, args.runs)
             t_md = timed(base + ["build", model, "-o", out, "--format", "md", "-q"] + date, args.runs)
-            t_pdf = timed(base + ["build", model, "-o", out, "-q"] + date, args.runs)
-            t_per = timed(base + ["build", model, "-o", out, "-q", "--pdf-engine", "per-document"] + date, args.runs)
+            t_pdf = timed(base + ["build", model, "-o", out, "-q", "--no-cache"] + date, args.runs)
+            t_per = timed(base + ["build", model, "-o", out, "-q", "--no-cache", "--pdf-engine", "per-document"] + date, args.runs)
             print(f"{size:<22} {t_check:>7.3f}s {t_md:>8.3f}s {t_pdf:>18.3f}s {t_per:>19.3f}s", flush=True)
+        print()
+        sizes = [s for s in args.sizes.split(",") if s != "northwind"]
+        cache = os.path.join(work, "cache")
+        out = os.path.join(work, "out")
+        date = ["--date", "2026-11-23"]
+        if sizes:
+            size = sizes[-1]
+            r, p, a = (int(x) for x in size.split("x"))
+            model = os.path.join(work, f"{size}.toml")
+            edited = os.path.join(work, f"{size}-edited.toml")
+            generate(model, r, p, a)
+            generate(edited, r, p, a, edit=True)
+            build = lambda m: [args.bin, "build", m, "-o", out, "-q", "--cache-dir", cache] + date
+            ratio, cold, again = cache_ratio(build(model), build(edited), cache, args.runs)
+            print(f"{size}: rebuild after editing one role's responsibilities / cold build: "
+                  f"{ratio:.2f} (median of {args.runs} pairs; cold {cold:.3f}s, rebuild {again:.3f}s)")
+        build = [args.bin, "build", "examples/northwind", "-o", out, "-q", "--cache-dir", cache] + date
+        ratio, cold, again = cache_ratio(build, build, cache, args.runs)
+        print(f"northwind: rebuild with nothing changed: {again:.3f}s "
+              f"(/ cold build {ratio:.2f}, median of {args.runs} pairs; cold {cold:.3f}s)", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -176,6 +176,12 @@ pub struct PdfArgs {
     /// Keep the generated Typst sources in OUT/<bundle>.typst/ (they are always kept when typst fails)
     #[arg(long)]
     pub keep_sources: bool,
+    /// Reuse PDFs of unchanged documents from this directory, shared by builds [default: OUT/.rolecall-cache]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Typeset every PDF again, without reading or writing the PDF cache
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
 }
 
 /// `rolecall explain`

@@ -49,12 +49,11 @@ use std::sync::OnceLock;
 use crate::diag::{Diagnostic, Location, SourceFile};
 use crate::rules;
 
+mod parse;
+
 /// How many characters of a text [`Missing::context`] keeps around the
 /// character.
 pub const CONTEXT_CHARS: usize = 80;
-
-/// The highest Unicode code point.
-const MAX_CODE_POINT: u32 = 0x10FFFF;
 
 /// The fonts a typst run will see.
 #[derive(Clone, Debug)]
@@ -105,25 +104,8 @@ impl FontSet {
         if embedded {
             faces.extend_from_slice(embedded_faces()?);
         }
-        let mut files = Vec::new();
-        let mut seen = BTreeSet::new();
-        for dir in dirs {
-            match fs::metadata(dir) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(format!("cannot read font folder {}: {e}", dir.display())),
-                Ok(meta) if !meta.is_dir() => {
-                    return Err(format!(
-                        "font folder {} is not a folder (give the folder that holds the font files)",
-                        dir.display()
-                    ));
-                }
-                Ok(_) => find_font_files(dir, &mut files, &mut seen)?,
-            }
-        }
-        for file in &files {
-            let data = fs::read(file)
-                .map_err(|e| format!("cannot read font file {}: {e}", file.display()))?;
-            faces.extend(parse_font(&data, Some(file))?);
+        for file in &font_files(dirs)? {
+            faces.extend(parse_font(&read_font(file)?, Some(file))?);
         }
         Ok(FontSet::from_faces(faces))
     }
@@ -499,6 +481,48 @@ fn glyph_chars(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// The font files typst finds in `dirs` (see [`FontSet::load`]), each once.
+fn font_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut seen = BTreeSet::new();
+    for dir in dirs {
+        match fs::metadata(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("cannot read font folder {}: {e}", dir.display())),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(format!(
+                    "font folder {} is not a folder (give the folder that holds the font files)",
+                    dir.display()
+                ));
+            }
+            Ok(_) => find_font_files(dir, &mut files, &mut seen)?,
+        }
+    }
+    Ok(files)
+}
+
+/// A font file's bytes.
+fn read_font(file: &Path) -> Result<Vec<u8>, String> {
+    fs::read(file).map_err(|e| format!("cannot read font file {}: {e}", file.display()))
+}
+
+/// A SHA-256 (hex) over the paths and contents of the font files typst finds
+/// in `dirs`: it changes whenever a font typst could use is added, removed,
+/// moved or changed (the PDF cache's keys include it).
+pub fn files_digest(dirs: &[PathBuf]) -> Result<String, String> {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    for file in font_files(dirs)? {
+        let data = read_font(&file)?;
+        let name = file.to_string_lossy();
+        for part in [name.as_bytes(), &data] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+    }
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Collects the font files under `dir` (recursively, sorted by path) into
 /// `files`. `seen` holds canonical paths already visited, against symlink
 /// loops and files reached twice.
@@ -546,22 +570,37 @@ fn is_font_file_name(path: &Path) -> bool {
     )
 }
 
-/// typst's embedded faces, parsed once per process: a debug build takes a
-/// good part of a second over them, and tests load them many times.
+/// typst's embedded faces, from the coverage table `build.rs` computed from
+/// the very fonts typst embeds (typst-assets), so the binary does not carry
+/// 9.6 MB of fonts only to know which characters they have. Built once per
+/// process.
 fn embedded_faces() -> Result<&'static [Face], String> {
-    static EMBEDDED: OnceLock<Result<Vec<Face>, String>> = OnceLock::new();
-    let faces = EMBEDDED.get_or_init(|| {
-        let mut faces = Vec::new();
-        for data in typst_assets::fonts() {
-            faces.extend(parse_font(data, None)?);
-        }
-        Ok(faces)
-    });
-    faces.as_deref().map_err(Clone::clone)
+    static EMBEDDED: OnceLock<Vec<Face>> = OnceLock::new();
+    Ok(EMBEDDED.get_or_init(|| {
+        EMBEDDED_COVERAGE
+            .iter()
+            .map(|&(family, index, ranges)| Face {
+                family: family.to_string(),
+                path: None,
+                index,
+                coverage: Coverage {
+                    ranges: ranges.to_vec(),
+                },
+            })
+            .collect()
+    }))
 }
 
-/// Parses every face of one font file (`path` is `None` for typst's embedded
-/// fonts).
+/// One face of typst's embedded fonts: family, index in its file, and the
+/// code points it covers as sorted inclusive ranges.
+type EmbeddedFace = (&'static str, u32, &'static [(u32, u32)]);
+
+// `EMBEDDED_COVERAGE: &[EmbeddedFace]`, one entry per face of typst-assets'
+// fonts in their order, written by build.rs.
+include!(concat!(env!("OUT_DIR"), "/embedded_coverage.rs"));
+
+/// Parses every face of one font file (`path` is `None` for a font given as
+/// bytes).
 fn parse_font(data: &[u8], path: Option<&Path>) -> Result<Vec<Face>, String> {
     let invalid = |why: String| {
         let name = path.map_or_else(
@@ -573,369 +612,19 @@ fn parse_font(data: &[u8], path: Option<&Path>) -> Result<Vec<Face>, String> {
     // ttf-parser has debug assertions that malformed data can trip (a 32-bit
     // array length that overflows); in a debug build of rolecall that must
     // still be an error about the file, not a crash.
-    std::panic::catch_unwind(|| parse_faces(data, path, &invalid))
-        .unwrap_or_else(|_| Err(invalid("the font parser could not read it".into())))
-}
-
-/// [`parse_font`] without the guard.
-fn parse_faces(
-    data: &[u8],
-    path: Option<&Path>,
-    invalid: &dyn Fn(String) -> String,
-) -> Result<Vec<Face>, String> {
-    let (count, collection) = match ttf_parser::fonts_in_collection(data) {
-        Some(0) => return Err(invalid("a font collection with no fonts in it".into())),
-        // The header is 12 bytes, then a 4-byte offset per font.
-        Some(n) if u64::from(n) * 4 + 12 > data.len() as u64 => {
-            return Err(invalid(format!("a font collection of {n} fonts cut short")));
-        }
-        Some(n) => (n, true),
-        None => (1, false),
-    };
-    let mut faces = Vec::new();
-    for index in 0..count {
-        let face = ttf_parser::Face::parse(data, index).map_err(|e| {
-            invalid(if collection {
-                format!("font {index} of the collection: {e}")
-            } else {
-                e.to_string()
-            })
-        })?;
-        // typst skips a font without a family name, so its glyphs never
-        // reach a PDF.
-        let family = family_name(&face)
-            .ok_or_else(|| invalid("it has no family name (name ID 1)".into()))?;
-        // macOS's LastResort font maps every code point to a box.
-        let coverage = if family == "LastResort" {
-            Coverage::default()
-        } else {
-            face_coverage(&face)
-        };
-        faces.push(Face {
-            family,
+    let parsed = std::panic::catch_unwind(|| parse::faces(data))
+        .unwrap_or_else(|_| Err("the font parser could not read it".into()))
+        .map_err(invalid)?;
+    Ok(parsed
+        .into_iter()
+        .map(|f| Face {
+            family: f.family,
             path: path.map(Path::to_path_buf),
-            index,
-            coverage,
-        });
-    }
-    Ok(faces)
+            index: f.index,
+            coverage: Coverage { ranges: f.ranges },
+        })
+        .collect())
 }
-
-/// The code points `face` maps to a real glyph (not `.notdef`, not past the
-/// last glyph) in its Unicode cmap subtables.
-fn face_coverage(face: &ttf_parser::Face) -> Coverage {
-    use ttf_parser::cmap::Format;
-
-    let glyphs = u32::from(face.number_of_glyphs());
-    let Some(cmap) = face.tables().cmap else {
-        return Coverage::default();
-    };
-    let raw = face
-        .raw_face()
-        .table(ttf_parser::Tag::from_bytes(b"cmap"))
-        .unwrap_or_default();
-    let mut ranges: Vec<(u32, u32)> = Vec::new();
-    for i in 0..cmap.subtables.len() {
-        let Some(subtable) = cmap.subtables.get(i) else {
-            continue;
-        };
-        if !subtable.is_unicode() {
-            continue;
-        }
-        match subtable.format {
-            // ttf-parser would call back once per code point of each group,
-            // and a group may span 2^32 of them; read the groups instead.
-            Format::SegmentedCoverage(_) => {
-                group_ranges(raw, i, glyphs, false, &mut ranges);
-            }
-            Format::ManyToOneRangeMappings(_) => {
-                group_ranges(raw, i, glyphs, true, &mut ranges);
-            }
-            _ => subtable.codepoints(|cp| {
-                let glyph = subtable.glyph_index(cp).map_or(0, |g| u32::from(g.0));
-                if cp <= MAX_CODE_POINT && glyph != 0 && glyph < glyphs {
-                    match ranges.last_mut() {
-                        Some(last) if last.1.checked_add(1) == Some(cp) => last.1 = cp,
-                        _ => ranges.push((cp, cp)),
-                    }
-                }
-            }),
-        }
-    }
-    Coverage::from_ranges(ranges)
-}
-
-/// Appends the covered ranges of a format 12 (`many_to_one` false) or 13
-/// (true) cmap subtable, the `record`th of the raw `cmap` table, to `out`.
-fn group_ranges(
-    cmap: &[u8],
-    record: u16,
-    glyphs: u32,
-    many_to_one: bool,
-    out: &mut Vec<(u32, u32)>,
-) {
-    let read = |data: &[u8], at: usize| -> Option<u32> {
-        let bytes = data.get(at..at.checked_add(4)?)?;
-        Some(u32::from_be_bytes(bytes.try_into().ok()?))
-    };
-    let Some(offset) = read(cmap, 4 + 8 * usize::from(record) + 4) else {
-        return;
-    };
-    let Some(table) = usize::try_from(offset).ok().and_then(|o| cmap.get(o..)) else {
-        return;
-    };
-    let Some(count) = read(table, 12) else {
-        return;
-    };
-    let glyphs = u64::from(glyphs);
-    // Bounded by the data as well as by the count, however large the count.
-    for group in table
-        .get(16..)
-        .unwrap_or_default()
-        .chunks_exact(12)
-        .take(count as usize)
-    {
-        let (Some(start), Some(end), Some(glyph)) =
-            (read(group, 0), read(group, 4), read(group, 8))
-        else {
-            break;
-        };
-        if start > end || start > MAX_CODE_POINT || u64::from(glyph) >= glyphs {
-            continue;
-        }
-        let (start, end, glyph) = (
-            u64::from(start),
-            u64::from(end.min(MAX_CODE_POINT)),
-            u64::from(glyph),
-        );
-        let (low, high) = if many_to_one {
-            // Every code point maps to the same glyph.
-            if glyph == 0 {
-                continue;
-            }
-            (start, end)
-        } else {
-            // Code points map to consecutive glyphs from `glyph`.
-            let low = if glyph == 0 { start + 1 } else { start };
-            (low, end.min(start + (glyphs - 1 - glyph)))
-        };
-        if low <= high {
-            // Both are at most MAX_CODE_POINT, so they fit.
-            out.push((low as u32, high as u32));
-        }
-    }
-}
-
-/// The family name typst gives `face`: typst's exception for its PostScript
-/// name, else name ID 1 with style suffixes trimmed.
-fn family_name(face: &ttf_parser::Face) -> Option<String> {
-    use ttf_parser::name_id;
-
-    if let Some(ps_name) = find_name(face, name_id::POST_SCRIPT_NAME) {
-        let exception = TYPST_FAMILY_EXCEPTIONS
-            .iter()
-            .find(|(_, ps_names)| ps_names.split(' ').any(|n| n == ps_name));
-        if let Some((family, _)) = exception {
-            return Some((*family).to_string());
-        }
-    }
-    let family = find_name(face, name_id::FAMILY)?;
-    Some(typographic_family(&family).to_string())
-}
-
-/// The first decodable name record with `id`, as typst looks it up.
-fn find_name(face: &ttf_parser::Face, id: u16) -> Option<String> {
-    face.names().into_iter().find_map(|name| {
-        if name.name_id != id {
-            return None;
-        }
-        if let Some(text) = name.to_string() {
-            return Some(text);
-        }
-        // Mac Roman, as old Mac fonts have it; typst decodes its upper half
-        // too, here it becomes U+FFFD (only the manifest's name would differ).
-        (name.platform_id == ttf_parser::PlatformId::Macintosh && name.encoding_id == 0).then(
-            || {
-                name.name
-                    .iter()
-                    .map(|&b| {
-                        if b.is_ascii() {
-                            char::from(b)
-                        } else {
-                            '\u{FFFD}'
-                        }
-                    })
-                    .collect()
-            },
-        )
-    })
-}
-
-/// Trims style words from a family name ("Noto Sans Light" → "Noto Sans"),
-/// as typst does: ported from typst-library 0.15.1's `typographic_family`
-/// (Apache-2.0), so names here match `typst fonts`.
-fn typographic_family(family: &str) -> &str {
-    const SEPARATORS: [char; 3] = [' ', '-', '_'];
-    const MODIFIERS: &[&str] = &[
-        "extra", "ext", "ex", "x", "semi", "sem", "sm", "demi", "dem", "ultra",
-    ];
-    #[rustfmt::skip]
-    const SUFFIXES: &[&str] = &[
-        "normal", "italic", "oblique", "slanted",
-        "thin", "th", "hairline", "light", "lt", "regular", "medium", "med",
-        "md", "bold", "bd", "demi", "extb", "black", "blk", "bk", "heavy",
-        "narrow", "condensed", "cond", "cn", "cd", "compressed", "expanded", "exp",
-        "vf", "var", "variable",
-    ];
-
-    let family = family.trim().trim_start_matches('.');
-    let lower = family.to_ascii_lowercase();
-    let mut len = usize::MAX;
-    let mut trimmed = lower.as_str();
-    while trimmed.len() < len {
-        len = trimmed.len();
-        let mut t = trimmed;
-        let mut shortened = false;
-        while let Some(s) = SUFFIXES.iter().find_map(|s| t.strip_suffix(s)) {
-            shortened = true;
-            t = s;
-        }
-        if !shortened {
-            break;
-        }
-        if let Some(s) = t.strip_suffix(SEPARATORS) {
-            trimmed = s;
-            t = s;
-        }
-        // A modifier counts only when a separator precedes it.
-        if let Some(stripped) = MODIFIERS
-            .iter()
-            .find_map(|s| t.strip_suffix(s))
-            .and_then(|t| t.strip_suffix(SEPARATORS))
-        {
-            trimmed = stripped;
-        }
-    }
-    // ASCII lowercasing keeps byte offsets, so `len` is a boundary in `family`.
-    family.get(..len).unwrap_or(family)
-}
-
-/// Family names typst 0.15.1 sets by PostScript name, overriding name ID 1
-/// (its `exceptions.rs`): space-separated PostScript names per family.
-const TYPST_FAMILY_EXCEPTIONS: &[(&str, &str)] = &[
-    (
-        "Archivo Narrow",
-        "ArchivoNarrow-Regular ArchivoNarrow-Italic ArchivoNarrow-Bold \
-         ArchivoNarrow-BoldItalic",
-    ),
-    ("Noto Naskh Arabic UI", "NotoNaskhArabicUISemi-Bold"),
-    ("Noto Sans Sora Sompeng", "NotoSansSoraSompengSemi-Bold"),
-    (
-        "Noto Sans Display",
-        "NotoSans-DisplayBlackItalic NotoSans-DisplayCondensedBlackItalic \
-         NotoSans-DisplayCondensedBold NotoSans-DisplayCondensedBoldItalic \
-         NotoSans-DisplayCondensedExtraBoldItalic \
-         NotoSans-DisplayCondensedExtraLightItalic \
-         NotoSans-DisplayCondensedItalic NotoSans-DisplayCondensedLightItalic \
-         NotoSans-DisplayCondensedMediumItalic \
-         NotoSans-DisplayCondensedSemiBoldItalic \
-         NotoSans-DisplayCondensedThinItalic NotoSans-DisplayExtraBoldItalic \
-         NotoSans-DisplayExtraCondensedBlackItalic \
-         NotoSans-DisplayExtraCondensedBold \
-         NotoSans-DisplayExtraCondensedBoldItalic \
-         NotoSans-DisplayExtraCondensedExtraBoldItalic \
-         NotoSans-DisplayExtraCondensedExtraLightItalic \
-         NotoSans-DisplayExtraCondensedItalic \
-         NotoSans-DisplayExtraCondensedLightItalic \
-         NotoSans-DisplayExtraCondensedMediumItalic \
-         NotoSans-DisplayExtraCondensedSemiBoldItalic \
-         NotoSans-DisplayExtraCondensedThinItalic \
-         NotoSans-DisplayExtraLightItalic NotoSans-DisplayLightItalic \
-         NotoSans-DisplayMediumItalic NotoSans-DisplaySemiBoldItalic \
-         NotoSans-DisplaySemiCondensedBlackItalic \
-         NotoSans-DisplaySemiCondensedBold \
-         NotoSans-DisplaySemiCondensedBoldItalic \
-         NotoSans-DisplaySemiCondensedExtraBoldItalic \
-         NotoSans-DisplaySemiCondensedExtraLightItalic \
-         NotoSans-DisplaySemiCondensedItalic \
-         NotoSans-DisplaySemiCondensedLightItalic \
-         NotoSans-DisplaySemiCondensedMediumItalic \
-         NotoSans-DisplaySemiCondensedSemiBoldItalic \
-         NotoSans-DisplaySemiCondensedThinItalic NotoSans-DisplayThinItalic",
-    ),
-    (
-        "Noto Serif Display",
-        "NotoSerif-DisplayCondensedBold NotoSerif-DisplayExtraCondensedBold \
-         NotoSerif-DisplaySemiCondensedBold",
-    ),
-    (
-        "New Computer Modern 08",
-        "NewCM08-Book NewCM08-BookItalic NewCM08-Italic NewCM08-Regular",
-    ),
-    (
-        "New Computer Modern",
-        "NewCM10-Bold NewCM10-BoldItalic NewCM10-Book NewCM10-BookItalic \
-         NewCM10-Italic NewCM10-Regular",
-    ),
-    (
-        "New Computer Modern Math",
-        "NewCMMath-Bold NewCMMath-Book NewCMMath-Regular",
-    ),
-    (
-        "New Computer Modern Mono",
-        "NewCMMono10-Bold NewCMMono10-BoldOblique NewCMMono10-Book \
-         NewCMMono10-BookItalic NewCMMono10-Italic NewCMMono10-Regular",
-    ),
-    (
-        "New Computer Modern Sans 08",
-        "NewCMSans08-Book NewCMSans08-BookOblique NewCMSans08-Oblique \
-         NewCMSans08-Regular",
-    ),
-    (
-        "New Computer Modern Sans",
-        "NewCMSans10-Bold NewCMSans10-BoldOblique NewCMSans10-Book \
-         NewCMSans10-BookOblique NewCMSans10-Oblique NewCMSans10-Regular",
-    ),
-    ("New Computer Modern Sans Math", "NewCMSansMath-Regular"),
-    (
-        "New Computer Modern Uncial 08",
-        "NewCMUncial08-Bold NewCMUncial08-Book NewCMUncial08-Regular",
-    ),
-    (
-        "New Computer Modern Uncial",
-        "NewCMUncial10-Bold NewCMUncial10-Book NewCMUncial10-Regular",
-    ),
-    ("Latin Modern Mono 8", "LMMono8-Regular"),
-    ("Latin Modern Mono 9", "LMMono9-Regular"),
-    ("Latin Modern Mono 12", "LMMono12-Regular"),
-    ("Latin Modern Roman 5", "LMRoman5-Regular LMRoman5-Bold"),
-    ("Latin Modern Roman 6", "LMRoman6-Regular LMRoman6-Bold"),
-    (
-        "Latin Modern Roman 7",
-        "LMRoman7-Regular LMRoman7-Italic LMRoman7-Bold",
-    ),
-    (
-        "Latin Modern Roman 8",
-        "LMRoman8-Regular LMRoman8-Italic LMRoman8-Bold LMRomanSlant8-Regular",
-    ),
-    (
-        "Latin Modern Roman 9",
-        "LMRoman9-Regular LMRoman9-Italic LMRoman9-Bold LMRomanSlant9-Regular",
-    ),
-    (
-        "Latin Modern Roman 12",
-        "LMRoman12-Regular LMRoman12-Italic LMRoman12-Bold LMRomanSlant12-Regular",
-    ),
-    (
-        "Latin Modern Roman 17",
-        "LMRoman17-Regular LMRomanSlant17-Regular",
-    ),
-    ("Latin Modern Sans 8", "LMSans8-Regular LMSans8-Oblique"),
-    ("Latin Modern Sans 9", "LMSans9-Regular LMSans9-Oblique"),
-    ("Latin Modern Sans 12", "LMSans12-Regular LMSans12-Oblique"),
-    ("Latin Modern Sans 17", "LMSans17-Regular LMSans17-Oblique"),
-    ("SimSun-ExtB", "SimSun-ExtB"),
-];
 
 /// A set of code points: sorted, disjoint, non-adjacent inclusive ranges.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -945,18 +634,10 @@ struct Coverage {
 
 impl Coverage {
     /// Normalises any list of inclusive ranges.
-    fn from_ranges(mut ranges: Vec<(u32, u32)>) -> Coverage {
-        ranges.retain(|&(start, end)| start <= end);
-        ranges.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
-        for (start, end) in ranges {
-            match merged.last_mut() {
-                Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
-                _ => merged.push((start, end)),
-            }
+    fn from_ranges(ranges: Vec<(u32, u32)>) -> Coverage {
+        Coverage {
+            ranges: parse::normalise(ranges),
         }
-        merged.shrink_to_fit();
-        Coverage { ranges: merged }
     }
 
     /// The union of several sets.
@@ -1031,6 +712,7 @@ impl fmt::Debug for BmpBits {
 
 #[cfg(test)]
 mod tests {
+    use super::parse::{MAX_CODE_POINT, group_ranges, typographic_family};
     use super::*;
 
     /// The test fonts: subsets of Noto Sans CJK SC and Noto Sans Arabic.
@@ -1521,6 +1203,23 @@ mod tests {
         group_ranges(&cmap[..30], 0, 100, false, &mut ranges);
         group_ranges(&cmap, 7, 100, false, &mut ranges);
         assert_eq!(ranges, []);
+    }
+
+    /// The table build.rs wrote is what typst-assets' fonts say, face by face.
+    #[test]
+    fn embedded_coverage_table_equals_the_fonts() {
+        let mut from_fonts = Vec::new();
+        for data in typst_assets::fonts() {
+            from_fonts.extend(parse_font(data, None).unwrap());
+        }
+        let table = embedded_faces().unwrap();
+        assert_eq!(table.len(), from_fonts.len());
+        assert_eq!(table.len(), 17, "typst 0.15 embeds 17 faces of 4 families");
+        for (t, f) in table.iter().zip(&from_fonts) {
+            assert_eq!((t.family(), t.index()), (f.family(), f.index()));
+            assert_eq!(t.coverage, f.coverage, "{}", t.family());
+            assert!(t.coverage.len() > 90, "{}", t.family());
+        }
     }
 
     #[test]

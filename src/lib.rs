@@ -19,6 +19,7 @@
 //! build's temporary files on SIGINT or SIGTERM; [`term`] makes untrusted text safe to print;
 //! [`url`] percent-encodes paths for links. [`bundle_sig`] signs and checks `SHA256SUMS`
 //! (SSHSIG), and [`evidence`] reads the scans and PDFs that evidence a signature.
+//! [`pdf_cache`] keeps the PDFs of unchanged documents between builds.
 
 pub mod bundle;
 pub mod bundle_sig;
@@ -37,6 +38,7 @@ pub mod interrupt;
 pub mod markdown;
 pub mod model;
 pub mod pdf;
+pub mod pdf_cache;
 pub mod pipeline;
 pub mod progress;
 pub mod render;

@@ -6,7 +6,13 @@
 //! `--typst` / `ROLECALL_TYPST`. Either typst's bundle export emits many PDFs per
 //! process (`--features bundle --format bundle`, in batches on `--jobs` threads; the
 //! default: it measured fastest, see docs/performance.md) or one process per
-//! document runs on `--jobs` threads.
+//! document runs on `--jobs` threads. Only the documents that miss the PDF cache
+//! ([`crate::pdf_cache`]) go to typst.
+//!
+//! The PDFs' creation date (typst's `--creation-timestamp`, written to the PDF/A
+//! metadata) is the policy's effective date, not the bundle date: a document's
+//! PDF bytes change only when its content does, so tomorrow's build reuses
+//! today's PDFs.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -112,6 +118,8 @@ pub struct PdfOptions {
     pub timeout: Duration,
     /// Keep the Typst sources after a successful build.
     pub keep_sources: bool,
+    /// The PDF cache's directory; `None`: typeset every document.
+    pub cache: Option<PathBuf>,
     /// Where finished PDFs are counted on a terminal.
     pub progress: crate::progress::Progress,
 }
@@ -198,9 +206,9 @@ const SYSTEM_FONT_DIRS: &[&str] = &[
     "C:\\Windows\\Fonts",
 ];
 
-/// Checks that every character of every document has a font, before typst runs
-/// (typst would silently draw an empty box). Returns the font families used.
-pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Result<Vec<String>> {
+/// Every folder typst takes fonts from besides its embedded ones: [`font_dirs`],
+/// and with `--system-fonts` the system's font folders.
+fn checked_font_dirs(model: &Model, opts: &PdfOptions) -> Vec<PathBuf> {
     let mut dirs = font_dirs(model, opts);
     if opts.system_fonts {
         dirs.extend(SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
@@ -209,6 +217,13 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
             dirs.push(Path::new(&home).join(".fonts"));
         }
     }
+    dirs
+}
+
+/// Checks that every character of every document has a font, before typst runs
+/// (typst would silently draw an empty box). Returns the font families used.
+pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Result<Vec<String>> {
+    let dirs = checked_font_dirs(model, opts);
     let fonts = crate::fonts::FontSet::load(&dirs, true).map_err(|e| {
         Error::new(e)
             .hint("remove the file from the font folder, or replace it with a working TTF/OTF font")
@@ -246,24 +261,34 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
     Ok(used)
 }
 
-/// Where the Typst sources of one build live.
+/// The Typst sources of one build: the files every document shares, written
+/// below `root`, and each document's source, written by [`compile`] only for
+/// the documents it hands to typst (all of them with `--keep-sources`).
 pub struct Sources {
     /// The project root handed to typst (`--root`).
     pub root: PathBuf,
     /// One per document, in document order.
     entries: Vec<Entry>,
+    /// The layout (`layout.typ`).
+    layout: String,
+    /// The logo's path below the root and its bytes.
+    logo: Option<(String, Vec<u8>)>,
 }
 
 /// How one document is compiled.
 struct Entry {
+    /// Its Typst source, `docs/<stem>.typ` below the root.
+    source: String,
+    /// Path of the source, relative to the root.
+    source_path: String,
     /// Entry file for a one-document run, relative to the root.
     entry: String,
+    /// The entry file's text (document metadata, then the source).
+    entry_text: String,
     /// PDF path relative to the output directory.
     pdf: String,
     /// Its line in a bundle-export main file.
     bundle_line: String,
-    /// Size of its Typst source: a rough measure of the work of laying it out.
-    weight: usize,
 }
 
 /// Most documents in one bundle-export run: typst 0.15's bundle export overflows
@@ -277,23 +302,16 @@ const MAX_BATCH: usize = 48;
 /// finish long after the others.
 const HEAVY_SOURCE_BYTES: usize = 32 * 1024;
 
-/// Writes the Typst sources of every document below `root`.
+/// Writes the files every document shares (layout, logo) below `root` and
+/// converts every document to Typst; [`compile`] writes the documents' sources.
 pub fn write_sources(
     root: &Path,
     model: &Model,
     docs: &[Document],
     templates: &Templates,
 ) -> Result<Sources> {
-    let write = |rel: &str, text: &str| -> Result<()> {
-        let path = root.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create `{}`", parent.display()))?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))
-    };
-    write("layout.typ", templates.layout())?;
-    let logo = match &model.organisation.logo {
+    write_file(root, "layout.typ", templates.layout())?;
+    let logo_file = match &model.organisation.logo {
         Some(path) => {
             let ext = path
                 .extension()
@@ -302,9 +320,13 @@ pub fn write_sources(
             let rel = format!("assets/logo.{ext}");
             let bytes = crate::model::paths::read_logo(&model.root, path)?;
             std::fs::create_dir_all(root.join("assets"))?;
-            std::fs::write(root.join(&rel), bytes)?;
-            format!("\"/{rel}\"")
+            std::fs::write(root.join(&rel), &bytes)?;
+            Some((rel, bytes))
         }
+        None => None,
+    };
+    let logo = match &logo_file {
+        Some((rel, _)) => format!("\"/{rel}\""),
         None => "none".to_string(),
     };
     let paper = match model.organisation.paper {
@@ -342,20 +364,20 @@ pub fn write_sources(
             key = escape_string(stem),
             labels = labels,
         );
-        write(&format!("docs/{stem}.typ"), &source)?;
         let title = escape_string(&doc.title);
-        let entry = format!(
+        let entry_text = format!(
             "#set document(title: \"{title}\", author: \"{author}\")\n#include \"/docs/{stem}.typ\"\n"
         );
-        write(&format!("entry/{stem}.typ"), &entry)?;
         let bundle_line = format!(
             "#document(\"{stem}.pdf\", title: \"{title}\", author: \"{author}\")[#include \"/docs/{stem}.typ\"]\n"
         );
         Ok(Entry {
+            source,
+            source_path: format!("docs/{stem}.typ"),
             entry: format!("entry/{stem}.typ"),
+            entry_text,
             pdf: format!("{stem}.pdf"),
             bundle_line,
-            weight: source.len(),
         })
     };
     // Converting hundreds of documents is worth both cores; entries keep document order.
@@ -378,6 +400,8 @@ pub fn write_sources(
     Ok(Sources {
         root: root.to_path_buf(),
         entries,
+        layout: templates.layout().to_string(),
+        logo: logo_file,
     })
 }
 
@@ -407,17 +431,147 @@ fn layout_labels(templates: &Templates) -> Result<String> {
     ))
 }
 
-/// Compiles the written sources to PDFs; returns them as bundle files (`<stem>.pdf`).
+/// Writes `text` to `rel` below `root`, creating folders.
+fn write_file(root: &Path, rel: &str, text: &str) -> Result<()> {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    }
+    std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))
+}
+
+/// Compiles the sources to PDFs; returns them as bundle files (`<stem>.pdf`),
+/// in document order. A document whose PDF is in the cache (`opts.cache`) is
+/// not typeset again.
 pub fn compile(
     typst: &Typst,
     sources: &Sources,
     model: &Model,
     opts: &PdfOptions,
 ) -> Result<Vec<BundleFile>> {
+    let entries = &sources.entries;
+    if opts.keep_sources {
+        write_entries(sources, &entries.iter().collect::<Vec<_>>(), opts.engine)?;
+    }
+    let fonts = font_dirs(model, opts);
+    let flags = Flags {
+        // The policy's effective date rather than the bundle date: see the module comment.
+        timestamp: model.policy.effective.unix_seconds().to_string(),
+        fonts: &fonts,
+        opts,
+    };
+    let keys = match &opts.cache {
+        Some(_) => Some(cache_keys(typst, sources, &flags, model, opts)?),
+        None => None,
+    };
+    let cache = opts.cache.as_deref().zip(keys.as_deref());
+    let pdfs = crate::pdf_cache::through(cache, entries.len(), |missing| {
+        let todo: Vec<&Entry> = missing.iter().map(|&i| &entries[i]).collect();
+        typeset(typst, sources, &todo, &flags)
+    })?;
+    Ok(entries
+        .iter()
+        .zip(pdfs)
+        .map(|(e, bytes)| BundleFile {
+            path: e.pdf.clone(),
+            bytes,
+        })
+        .collect())
+}
+
+/// What every typst run of a build is given besides its documents.
+struct Flags<'a> {
+    /// `--creation-timestamp`.
+    timestamp: String,
+    /// `--font-path` directories.
+    fonts: &'a [PathBuf],
+    /// The rest.
+    opts: &'a PdfOptions,
+}
+
+/// Each document's cache key: everything that goes into its PDF's bytes.
+fn cache_keys(
+    typst: &Typst,
+    sources: &Sources,
+    flags: &Flags,
+    model: &Model,
+    opts: &PdfOptions,
+) -> Result<Vec<crate::pdf_cache::Key>> {
+    let engine = match opts.engine {
+        Engine::Bundle => "bundle",
+        Engine::PerDocument => "per-document",
+    };
+    let (logo_path, logo_bytes) = sources
+        .logo
+        .as_ref()
+        .map_or(("", &[][..]), |(p, b)| (p.as_str(), b.as_slice()));
+    let fonts = crate::fonts::files_digest(&checked_font_dirs(model, opts)).map_err(Error::new)?;
+    let system_fonts = if opts.system_fonts { "system" } else { "" };
+    Ok(sources
+        .entries
+        .iter()
+        .map(|e| {
+            crate::pdf_cache::Key::of(&[
+                typst.version.as_bytes(),
+                engine.as_bytes(),
+                opts.pdf_standard.as_bytes(),
+                flags.timestamp.as_bytes(),
+                system_fonts.as_bytes(),
+                fonts.as_bytes(),
+                sources.layout.as_bytes(),
+                logo_path.as_bytes(),
+                logo_bytes,
+                e.source.as_bytes(),
+                e.entry_text.as_bytes(),
+                e.bundle_line.as_bytes(),
+            ])
+        })
+        .collect())
+}
+
+/// Writes the sources of `todo` (and, for one process per document, their
+/// entry files; bundle export needs none), on every core.
+fn write_entries(sources: &Sources, todo: &[&Entry], engine: Engine) -> Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = todo.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = todo
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    for e in chunk {
+                        write_file(&sources.root, &e.source_path, &e.source)?;
+                        if engine == Engine::PerDocument {
+                            write_file(&sources.root, &e.entry, &e.entry_text)?;
+                        }
+                    }
+                    Ok::<_, Error>(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .unwrap_or_else(|_| Err(Error::new("writing the Typst sources panicked")))?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs typst over `todo`; returns their PDFs in that order.
+fn typeset(
+    typst: &Typst,
+    sources: &Sources,
+    todo: &[&Entry],
+    flags: &Flags,
+) -> Result<Vec<Vec<u8>>> {
+    let opts = flags.opts;
+    if !opts.keep_sources {
+        write_entries(sources, todo, opts.engine)?;
+    }
     let out = sources.root.join("pdf");
     std::fs::create_dir_all(&out)
         .with_context(|| format!("failed to create `{}`", out.display()))?;
-    let fonts = font_dirs(model, opts);
     let base_args = |cmd: &mut Command| {
         // Run in the sources' root so that typst's diagnostics name `docs/<file>.typ`.
         cmd.current_dir(&sources.root);
@@ -425,7 +579,7 @@ pub fn compile(
             .arg("--root")
             .arg(&sources.root)
             .arg("--creation-timestamp")
-            .arg(model.date.unix_seconds().to_string())
+            .arg(&flags.timestamp)
             .arg("--pdf-standard")
             .arg(&opts.pdf_standard)
             .arg("--diagnostic-format")
@@ -433,7 +587,7 @@ pub fn compile(
         if !opts.system_fonts {
             cmd.arg("--ignore-system-fonts");
         }
-        for dir in &fonts {
+        for dir in flags.fonts {
             cmd.arg("--font-path").arg(dir);
         }
         // typst reads SOURCE_DATE_EPOCH itself; the explicit flag above is the one that counts.
@@ -446,16 +600,17 @@ pub fn compile(
         Engine::Bundle => {
             let jobs = opts.jobs.max(1);
             // Heaviest first, each alone; then the light documents in batches.
-            let mut heavy: Vec<&Entry> = sources
-                .entries
+            let weight = |e: &Entry| e.source.len();
+            let mut heavy: Vec<&Entry> = todo
                 .iter()
-                .filter(|e| e.weight > HEAVY_SOURCE_BYTES)
+                .copied()
+                .filter(|e| weight(e) > HEAVY_SOURCE_BYTES)
                 .collect();
-            heavy.sort_by_key(|e| std::cmp::Reverse(e.weight));
-            let light: Vec<&Entry> = sources
-                .entries
+            heavy.sort_by_key(|e| std::cmp::Reverse(weight(e)));
+            let light: Vec<&Entry> = todo
                 .iter()
-                .filter(|e| e.weight <= HEAVY_SOURCE_BYTES)
+                .copied()
+                .filter(|e| weight(e) <= HEAVY_SOURCE_BYTES)
                 .collect();
             let per_batch = light.len().div_ceil(jobs).clamp(1, MAX_BATCH);
             let batches = heavy
@@ -477,7 +632,7 @@ pub fn compile(
             }
         }
         Engine::PerDocument => {
-            for e in &sources.entries {
+            for e in todo {
                 let target = out.join(&e.pdf);
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)
@@ -487,8 +642,7 @@ pub fn compile(
             }
         }
     }
-    opts.progress
-        .counted("typesetting PDFs", sources.entries.len());
+    opts.progress.counted("typesetting PDFs", todo.len());
     let queue = std::sync::Mutex::new(runs.iter());
     let errors = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -521,18 +675,14 @@ pub fn compile(
     if !errors.is_empty() {
         return Err(errors.remove(0));
     }
-    let mut files = Vec::new();
-    for Entry { pdf, .. } in &sources.entries {
-        let path = out.join(pdf);
-        let bytes = std::fs::read(&path).with_context(|| {
-            format!("typst wrote no `{pdf}` (expected at `{}`)", path.display())
-        })?;
-        files.push(BundleFile {
-            path: pdf.clone(),
-            bytes,
-        });
-    }
-    Ok(files)
+    todo.iter()
+        .map(|Entry { pdf, .. }| {
+            let path = out.join(pdf);
+            std::fs::read(&path).with_context(|| {
+                format!("typst wrote no `{pdf}` (expected at `{}`)", path.display())
+            })
+        })
+        .collect()
 }
 
 /// Runs one typst command with a time limit; a failure shows typst's diagnostics.

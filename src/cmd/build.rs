@@ -88,6 +88,11 @@ fn pdf_options(args: &BuildArgs) -> PdfOptions {
         pdf_standard: p.pdf_standard.clone(),
         timeout: std::time::Duration::from_secs(p.typst_timeout.max(1)),
         keep_sources: p.keep_sources,
+        cache: (!p.no_cache).then(|| {
+            p.cache_dir
+                .clone()
+                .unwrap_or_else(|| args.out.join(".rolecall-cache"))
+        }),
         progress: crate::progress::Progress::on_terminal(args.quiet),
     }
 }

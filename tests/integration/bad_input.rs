@@ -221,7 +221,7 @@ fn a_typst_failure_keeps_the_previous_bundle_and_the_sources() {
     assert!(
         prev.out
             .path()
-            .join(format!("{NAME}.typst/entry/policy.typ"))
+            .join(format!("{NAME}.typst/docs/policy.typ"))
             .is_file()
     );
 }

@@ -6,6 +6,7 @@ mod architecture;
 mod bad_input;
 mod build;
 mod bundle_signature;
+mod cache;
 mod changes;
 mod check;
 mod docs;

@@ -79,13 +79,20 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
 /// fresh temporary directory; returns it and the bundle directory.
 pub fn build_bundle(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().unwrap();
+    let dir = build_into(model, date, out.path(), extra);
+    (out, dir)
+}
+
+/// Builds `model` as of `date` (with `extra` arguments) into `out`, which may
+/// hold earlier builds; returns the bundle directory.
+pub fn build_into(model: &Path, date: &str, out: &Path, extra: &[&str]) -> PathBuf {
     let mut args = vec![
         "build",
         model.to_str().unwrap(),
         "--date",
         date,
         "-o",
-        out.path().to_str().unwrap(),
+        out.to_str().unwrap(),
         "--quiet",
     ];
     args.extend_from_slice(extra);
@@ -98,7 +105,7 @@ pub fn build_bundle(model: &Path, date: &str, extra: &[&str]) -> (tempfile::Temp
     );
     let dir = PathBuf::from(run.stdout.trim());
     assert!(dir.is_dir(), "printed path {dir:?} is not a directory");
-    (out, dir)
+    dir
 }
 
 /// The `*.toml` files below `dir`, sorted.
