@@ -744,7 +744,8 @@ fn leftovers(out: &Path) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.') || n.ends_with(".typst"))
+        // The PDF cache is meant to stay between builds.
+        .filter(|n| (n.starts_with('.') || n.ends_with(".typst")) && n != ".rolecall-cache")
         .collect()
 }
 
