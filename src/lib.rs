@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage: [`model`] (load and validate the TOML into a
 //! resolved `Model`) → [`render`] (Tera templates → Markdown) → [`typst`] (Markdown →
-//! Typst markup) → [`pdf`] (the `typst` program → PDF/A) → [`html`] (the bundle as web
+//! Typst markup) → [`pdf`] (the `typst` program → PDF/A), [`docx`] (Markdown → Word) → [`html`] (the bundle as web
 //! pages) → [`bundle`] (manifest, `SHA256SUMS`, reproducible zip, atomic rename).
 //! [`cmd`] holds one file per subcommand; [`cli`] every clap type.
 
@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod docx;
 pub mod export;
 pub mod fonts;
 pub mod html;

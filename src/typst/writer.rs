@@ -88,7 +88,7 @@ pub fn markdown_to_typst_with(
 }
 
 /// A parser event with its byte range in the input.
-type Spanned<'a> = (Event<'a>, Range<usize>);
+pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// How deeply footnotes may be nested inside footnotes before giving up;
 /// bounds the writer's recursion.
@@ -109,11 +109,11 @@ const MAX_EXPANSION: usize = 64;
 
 /// A footnote definition and what the writer knows about its use.
 #[derive(Debug, Default)]
-struct Footnote<'a> {
+pub(crate) struct Footnote<'a> {
     /// The definition's events, without its start and end tags.
-    events: Vec<Spanned<'a>>,
+    pub(crate) events: Vec<Spanned<'a>>,
     /// How many references to this footnote are not yet written.
-    references: usize,
+    pub(crate) references: usize,
     /// Label of the rendered footnote, once rendered with one; later
     /// references point to it.
     label: Option<String>,
@@ -123,7 +123,9 @@ struct Footnote<'a> {
 
 /// Separates footnote definitions (at any depth) from the other events and
 /// counts references to each definition.
-fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, BTreeMap<String, Footnote<'_>>) {
+pub(crate) fn split_footnotes(
+    events: Vec<Spanned<'_>>,
+) -> (Vec<Spanned<'_>>, BTreeMap<String, Footnote<'_>>) {
     let mut body = Vec::with_capacity(events.len());
     let mut footnotes: BTreeMap<String, Footnote<'_>> = BTreeMap::new();
     let mut open: Vec<(String, Vec<Spanned<'_>>)> = Vec::new();
