@@ -211,12 +211,7 @@ pub fn write(
         Rel::internal("rIdHeader1", "header", "header1.xml"),
         Rel::internal("rIdFooter1", "footer", "footer1.xml"),
     ];
-    document_rels.extend(body.links.iter().enumerate().map(|(n, url)| Rel {
-        id: format!("rIdLink{}", n + 1),
-        kind: format!("{REL}hyperlink"),
-        target: url.clone(),
-        external: true,
-    }));
+    document_rels.extend(hyperlinks(&body.links, "rIdLink"));
 
     parts.push(Part::rels(
         "_rels/.rels",
@@ -347,6 +342,12 @@ pub fn write(
         ));
         document_rels.push(Rel::internal("rIdTheme", "theme", "theme/theme1.xml"));
     }
+    if !body.footnote_links.is_empty() {
+        parts.push(Part::rels(
+            "word/_rels/footnotes.xml.rels",
+            &hyperlinks(&body.footnote_links, "rIdNoteLink"),
+        ));
+    }
     if !header_rels.is_empty() {
         parts.push(Part::rels("word/_rels/header1.xml.rels", &header_rels));
     }
@@ -379,6 +380,20 @@ pub fn write(
         },
     );
     zip(&parts, opts)
+}
+
+/// Relationships to hyperlink targets, the n-th (from 1) `<prefix><n>`.
+fn hyperlinks(targets: &[String], prefix: &str) -> Vec<Rel> {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(n, url)| Rel {
+            id: format!("{prefix}{}", n + 1),
+            kind: format!("{REL}hyperlink"),
+            target: url.clone(),
+            external: true,
+        })
+        .collect()
 }
 
 /// Adds a reference's header or footer media to the package and its

@@ -307,7 +307,7 @@ fn constructs_get_word_styles() {
     let md = "# The Title\n\nBody *em* **strong** ~~gone~~ `code` [link](<https://e.com/a b>).\n\n\
               ## Section\n\n### Sub\n\n#### Subsub\n\n- one\n- two\n  - nested\n\n3. three\n4. four\n\n\
               > quoted\n>\n> > deeper\n\n```rust\nfn x() {\n\tlet y = 1;\n}\n```\n\n\
-              | A | B |\n|:--|--:|\n| 1 | 2 |\n\nNote[^n] and again[^n].\n\n[^n]: The *note*.\n\n---\n";
+              | A | B |\n|:--|--:|\n| 1 | 2 |\n\nNote[^n] and again[^n].\n\n[^n]: The *note*, see [e](https://e.com).\n\n---\n";
     let bytes = convert(md, &options(Layout::Role));
     let doc = read(&bytes, "word/document.xml");
     let first = |style: &str| {
@@ -373,7 +373,16 @@ fn constructs_get_word_styles() {
         doc.instructions
     );
     let notes = read(&bytes, "word/footnotes.xml");
-    assert_eq!(notes.styled("FootnoteText")[0].text, " The note.");
+    assert_eq!(notes.styled("FootnoteText")[0].text, " The note, see e.");
+    // A link in a footnote is a relationship of the footnotes part.
+    let note_rels =
+        String::from_utf8(part(&bytes, "word/_rels/footnotes.xml.rels")).unwrap_or_default();
+    assert!(note_rels.contains("Id=\"rIdNoteLink1\""), "{note_rels}");
+    assert!(
+        notes.all("hyperlink")[0]
+            .get("id")
+            .is_some_and(|id| id == "rIdNoteLink1")
+    );
     // The link's target is percent-encoded in the relationships.
     let rels = String::from_utf8(part(&bytes, "word/_rels/document.xml.rels")).unwrap_or_default();
     assert!(
@@ -685,4 +694,417 @@ fn libreoffice_converts_samples() {
         assert!(text.contains(&doc.doc_id), "{}: {text}", doc.path);
         println!("{}: {text}", doc.path);
     }
+}
+
+/// Every Northwind document converts, twice to the same bytes, also on
+/// several threads at once, and reads back with its texts: every role name,
+/// holder, responsibility and RACI letter where it belongs.
+#[test]
+fn northwind_documents_read_back() {
+    let (model, docs) = northwind();
+    let first: Vec<Vec<u8>> = docs.iter().map(|d| northwind_docx(&model, d)).collect();
+    let again: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|d| s.spawn(|| northwind_docx(&model, d)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for ((doc, a), b) in docs.iter().zip(&first).zip(&again) {
+        assert!(a == b, "{} differs between runs", doc.path);
+        let body = read(a, "word/document.xml");
+        assert_eq!(body.styled("Title").len(), 1, "{}", doc.path);
+        assert_eq!(
+            body.styled("Title")[0].text,
+            doc.markdown
+                .lines()
+                .find_map(|l| l.strip_prefix("# "))
+                .unwrap_or_default(),
+            "{}",
+            doc.path
+        );
+    }
+    let docx = |path: &str| {
+        let i = docs
+            .iter()
+            .position(|d| d.path == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        read(&first[i], "word/document.xml")
+    };
+    let policy = docx("policy.md");
+    let text = policy.text();
+    for role in &model.roles {
+        let heading = policy
+            .styled("Heading2")
+            .iter()
+            .any(|p| p.text.ends_with(&format!(" {}", role.name)));
+        assert!(heading, "policy lacks a heading for {}", role.name);
+        for r in &role.responsibilities {
+            assert!(text.contains(r.as_str()), "policy lacks {r:?}");
+        }
+        let role_doc = docx(&format!("roles/{}.md", role.id));
+        let role_text = role_doc.text();
+        for r in role.responsibilities.iter().chain(&role.authorities) {
+            assert!(role_text.contains(r.as_str()), "{} lacks {r:?}", role.id);
+        }
+        // All staff are named on the acknowledgement, not in the role.
+        for holder in role.holders.iter().filter(|_| !role.all_staff) {
+            let name = model.people.get(*holder).map_or("", |p| p.name.as_str());
+            assert!(text.contains(name), "policy lacks holder {name}");
+            assert!(role_text.contains(name), "{} lacks holder {name}", role.id);
+        }
+    }
+    // The policy's table of contents lists every section (Word's Heading 1).
+    let entries: Vec<&str> = policy
+        .styled("TOC1")
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
+    let sections: Vec<&str> = policy
+        .styled("Heading1")
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
+    assert_eq!(
+        entries,
+        sections
+            .iter()
+            .map(|s| format!("{s}\t"))
+            .collect::<Vec<_>>(),
+        "TOC entries"
+    );
+    assert!(
+        policy.instructions[0].starts_with(" TOC \\o \"1-1\""),
+        "{:?}",
+        policy.instructions
+    );
+    assert_eq!(policy.styled("TOCHeading")[0].text, "Contents");
+
+    // The RACI matrix: every cell's letters in its row and column, coloured.
+    let raci = docx("raci-matrix.md");
+    let i = docs
+        .iter()
+        .position(|d| d.path == "raci-matrix.md")
+        .unwrap_or(0);
+    let raci_xml = String::from_utf8(part(&first[i], "word/document.xml")).unwrap_or_default();
+    for activity in &model.activities {
+        let row = raci
+            .paragraphs
+            .iter()
+            .find(|p| p.cell.is_some_and(|c| c.2 == 0) && p.text == activity.name)
+            .and_then(|p| p.cell)
+            .unwrap_or_else(|| panic!("no row for {}", activity.name));
+        let cells: Vec<&str> = raci
+            .paragraphs
+            .iter()
+            .filter(|p| {
+                p.cell
+                    .is_some_and(|c| c.0 == row.0 && c.1 == row.1 && c.2 >= 2)
+            })
+            .map(|p| p.text.as_str())
+            .collect();
+        let letters: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+        assert!(!letters.is_empty(), "{}", activity.name);
+        for l in letters {
+            assert!(colours::raci_fill(l).is_some(), "{l:?}");
+        }
+    }
+    for fill in ["F4B183", "A9D18E", "9DC3E6"] {
+        assert!(
+            raci_xml.contains(&format!("w:fill=\"{fill}\"")),
+            "no {fill}"
+        );
+    }
+    assert!(raci_xml.contains("<w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\"/>"));
+    assert!(raci_xml.contains("<w:textDirection w:val=\"btLr\"/>"));
+
+    // Signature sheets: each empty cell is in a row at least 2 cm high.
+    for (doc, bytes) in docs.iter().zip(&first) {
+        if !matches!(
+            layout_of(doc.kind),
+            Layout::Assignment | Layout::Approval | Layout::Acknowledgement
+        ) {
+            continue;
+        }
+        let xml = String::from_utf8(part(bytes, "word/document.xml")).unwrap_or_default();
+        let tall = format!(
+            "<w:trHeight w:val=\"{}\" w:hRule=\"atLeast\"/>",
+            writer::SIGNING_FIELD_HEIGHT
+        );
+        for row in xml.split("<w:tr>").skip(1) {
+            let row = row.split("</w:tr>").next().unwrap_or_default();
+            let empty = row
+                .contains("<w:p><w:pPr><w:keepNext/><w:jc w:val=\"left\"/></w:pPr></w:p>")
+                || row.contains("<w:p><w:pPr><w:jc w:val=\"left\"/></w:pPr></w:p>");
+            assert_eq!(empty, row.contains(&tall), "{}: {row}", doc.path);
+        }
+        assert!(xml.contains(&tall), "{} has no field to sign in", doc.path);
+    }
+}
+
+/// Page frame: letterhead, footer fields, paper, language, properties.
+#[test]
+fn page_frame() {
+    let bytes = convert("# T\n\ntext", &options(Layout::Role));
+    let header = read(&bytes, "word/header1.xml");
+    let texts: Vec<&str> = header.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["Org & Co <ltd>", "Test <Title> & \"more\"", ""]);
+    let footer = read(&bytes, "word/footer1.xml");
+    let texts: Vec<&str> = footer.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["DOC-1  version 2.0", "Internal", "Page 1 of 1", ""]);
+    assert_eq!(footer.instructions, [" PAGE ", " NUMPAGES "]);
+    let doc = String::from_utf8(part(&bytes, "word/document.xml")).unwrap_or_default();
+    assert!(
+        doc.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"),
+        "{doc}"
+    );
+    assert!(doc.contains("<w:headerReference w:type=\"default\" r:id=\"rIdHeader1\"/>"));
+    let styles = read(&bytes, "word/styles.xml");
+    let lang = styles.all("lang");
+    assert_eq!(lang.len(), 1);
+    assert_eq!(lang[0].get("val").map(String::as_str), Some("en-GB"));
+    let core = String::from_utf8(part(&bytes, "docProps/core.xml")).unwrap_or_default();
+    assert!(core.contains("<dc:language>en-GB</dc:language>"), "{core}");
+    assert!(core.contains("<dc:title>Test &lt;Title&gt; &amp; &quot;more&quot;</dc:title>"));
+    assert!(core.contains(">2026-03-01T00:00:00Z</dcterms:created>"));
+    let custom = String::from_utf8(part(&bytes, "docProps/custom.xml")).unwrap_or_default();
+    assert!(
+        custom.contains("name=\"DocumentId\"><vt:lpwstr>DOC-1</vt:lpwstr>"),
+        "{custom}"
+    );
+
+    // US Letter, German, landscape.
+    let opts = DocxOptions {
+        paper: Paper::UsLetter,
+        lang: "de-DE",
+        labels: Labels {
+            version: "Version {version}",
+            page: "Seite {page} von {pages}",
+            contents: "Inhalt",
+        },
+        ..options(Layout::Raci)
+    };
+    let bytes = convert("x", &opts);
+    let doc = String::from_utf8(part(&bytes, "word/document.xml")).unwrap_or_default();
+    assert!(doc.contains("<w:pgSz w:w=\"15840\" w:h=\"12240\" w:orient=\"landscape\"/>"));
+    let footer = read(&bytes, "word/footer1.xml");
+    assert_eq!(footer.paragraphs[2].text, "Seite 1 von 1");
+    let settings = String::from_utf8(part(&bytes, "word/settings.xml")).unwrap_or_default();
+    assert!(settings.contains("<w:themeFontLang w:val=\"de-DE\"/>"));
+    assert!(settings.contains("<w:autoHyphenation w:val=\"true\"/>"));
+}
+
+/// Entries in one order, all at the document's date; bytes depend on nothing else.
+#[test]
+fn reproducible_zip() {
+    let md = "# T\n\n[a](https://a) [b](https://b)[^1]\n\n1. x\n\n[^1]: n";
+    let a = convert(md, &options(Layout::Policy));
+    let b = convert(md, &options(Layout::Policy));
+    assert!(a == b);
+    let entries = unzip(&a);
+    let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "docProps/app.xml",
+            "docProps/custom.xml",
+            "word/document.xml",
+            "word/styles.xml",
+            "word/settings.xml",
+            "word/numbering.xml",
+            "word/footnotes.xml",
+            "word/header1.xml",
+            "word/footer1.xml",
+            "word/_rels/document.xml.rels",
+        ]
+    );
+    for (name, _, time) in &entries {
+        assert_eq!(
+            (
+                time.year(),
+                time.month(),
+                time.day(),
+                time.hour(),
+                time.minute()
+            ),
+            (2026, 3, 1, 0, 0),
+            "{name}"
+        );
+    }
+    // Another date changes the bytes.
+    let later = DocxOptions {
+        date: Date::new(2026, 3, 2).unwrap_or_else(|| unreachable!()),
+        ..options(Layout::Policy)
+    };
+    assert!(convert(md, &later) != a);
+    // Every content type is declared, every relationship's part exists.
+    let types = String::from_utf8(part(&a, "[Content_Types].xml")).unwrap_or_default();
+    for name in &names[1..] {
+        if !name.ends_with(".rels") {
+            assert!(types.contains(&format!("PartName=\"/{name}\"")), "{name}");
+        }
+    }
+}
+
+/// A logo is embedded and drawn 1 cm high; other formats are errors.
+#[test]
+fn logo() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(400u32.to_be_bytes());
+    png.extend(100u32.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0]);
+    let opts = DocxOptions {
+        logo: Some(Logo {
+            bytes: &png,
+            ext: "png",
+        }),
+        ..options(Layout::Role)
+    };
+    let bytes = convert("x", &opts);
+    assert_eq!(part(&bytes, "word/media/logo.png"), png);
+    let header = read(&bytes, "word/header1.xml");
+    let extent = header.all("extent");
+    assert_eq!(extent[0].get("cy").map(String::as_str), Some("360000"));
+    assert_eq!(extent[0].get("cx").map(String::as_str), Some("1440000"));
+    let texts: Vec<&str> = header.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["", "Org & Co <ltd>\nTest <Title> & \"more\"", ""]);
+    let rels = String::from_utf8(part(&bytes, "word/_rels/header1.xml.rels")).unwrap_or_default();
+    assert!(rels.contains("Id=\"rIdLogo\""), "{rels}");
+    for (bytes, ext, expected) in [
+        (&b"<svg/>"[..], "svg", "cannot put a `svg` logo"),
+        (&b"nope"[..], "png", "not a readable PNG"),
+    ] {
+        let opts = DocxOptions {
+            logo: Some(Logo { bytes, ext }),
+            ..options(Layout::Role)
+        };
+        let err = document("x", &opts).map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+}
+
+/// A small reference document as Word (German) would save one.
+fn reference_docx() -> Vec<u8> {
+    let w = package::NS_W;
+    let files: Vec<(&str, String)> = vec![
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/><Default Extension=\"png\" ContentType=\"image/png\"/>\
+             </Types>"
+                .into(),
+        ),
+        (
+            "_rels/.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"
+                .into(),
+        ),
+        (
+            "word/document.xml",
+            format!(
+                "<w:document xmlns:w=\"{w}\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
+                 <w:body><w:p/><w:sectPr><w:headerReference w:type=\"first\" r:id=\"rId9\"/>\
+                 <w:headerReference w:type=\"default\" r:id=\"rId7\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/></w:sectPr></w:body></w:document>"
+            ),
+        ),
+        (
+            "word/_rels/document.xml.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
+             <Relationship Id=\"rId7\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"kopf.xml\"/>\
+             <Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"first.xml\"/>\
+             </Relationships>"
+                .into(),
+        ),
+        (
+            "word/styles.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{w}\"><w:docDefaults><w:rPrDefault><w:rPr>\
+                 <w:lang w:val=\"de-DE\"/></w:rPr></w:rPrDefault></w:docDefaults>\
+                 <w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Standard\"><w:name w:val=\"Normal\"/></w:style>\
+                 <w:style w:type=\"paragraph\" w:styleId=\"berschrift1\"><w:name w:val=\"heading 1\"/>\
+                 <w:rPr><w:color w:val=\"FF0000\"/></w:rPr></w:style></w:styles>"
+            ),
+        ),
+        (
+            "word/kopf.xml",
+            format!(
+                "<w:hdr xmlns:w=\"{w}\"><w:p><w:r><w:t>Briefkopf der Firma</w:t></w:r></w:p></w:hdr>"
+            ),
+        ),
+        (
+            "word/_rels/kopf.xml.rels",
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rIdPic\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image1.png\"/>\
+             </Relationships>"
+                .into(),
+        ),
+        ("word/media/image1.png", "PNGDATA".into()),
+        ("word/first.xml", format!("<w:hdr xmlns:w=\"{w}\"><w:p/></w:hdr>")),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, text) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    zip.finish().map(|c| c.into_inner()).unwrap_or_default()
+}
+
+/// A reference document's styles (by built-in name), language default,
+/// header and its image come into the document; our footer stays where it has none.
+#[test]
+fn reference_document() {
+    let reference = reference_docx();
+    let opts = DocxOptions {
+        reference: Some(&reference),
+        ..options(Layout::Role)
+    };
+    let bytes = convert("# T\n\n## Abschnitt\n\n- x\n\ntext", &opts);
+    let doc = read(&bytes, "word/document.xml");
+    // The German ids of the reference are used for its styles, ours for the rest.
+    assert_eq!(doc.styled("berschrift1")[0].text, "Abschnitt");
+    assert_eq!(doc.styled("ListBullet")[0].text, "x");
+    let styles = String::from_utf8(part(&bytes, "word/styles.xml")).unwrap_or_default();
+    assert!(
+        styles.contains("<w:color w:val=\"FF0000\"/>"),
+        "the reference's own style is kept"
+    );
+    assert!(!styles.contains("de-DE"), "{styles}");
+    assert!(styles.contains("<w:lang w:val=\"en-GB\""), "{styles}");
+    assert!(styles.contains("w:styleId=\"ListBullet\""));
+    assert!(styles.contains("<w:basedOn w:val=\"Standard\"/>"));
+    assert!(!styles.contains("w:styleId=\"Heading1\""), "{styles}");
+    let parsed = read_part(styles.as_bytes());
+    assert!(!parsed.all("style").is_empty());
+    // Its default header, not its first-page one, with its image.
+    let header = read(&bytes, "word/header1.xml");
+    assert_eq!(header.text(), "Briefkopf der Firma");
+    assert_eq!(
+        part(&bytes, "word/media/reference-header-1.png"),
+        b"PNGDATA"
+    );
+    let rels = String::from_utf8(part(&bytes, "word/_rels/header1.xml.rels")).unwrap_or_default();
+    assert!(rels.contains("Id=\"rIdPic\""), "{rels}");
+    assert!(
+        rels.contains("Target=\"media/reference-header-1.png\""),
+        "{rels}"
+    );
+    let types = String::from_utf8(part(&bytes, "[Content_Types].xml")).unwrap_or_default();
+    assert!(
+        types.contains("PartName=\"/word/media/reference-header-1.png\" ContentType=\"image/png\"")
+    );
+    // The reference has no footer: ours.
+    let footer = read(&bytes, "word/footer1.xml");
+    assert_eq!(footer.instructions, [" PAGE ", " NUMPAGES "]);
+    // Same reference, same bytes.
+    assert!(convert("# T\n\n## Abschnitt\n\n- x\n\ntext", &opts) == bytes);
 }

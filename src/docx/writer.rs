@@ -62,6 +62,8 @@ pub struct Body {
     pub footnotes: String,
     /// Hyperlink targets; the relationship id of the n-th (from 1) is `rIdLink<n>`.
     pub links: Vec<String>,
+    /// Hyperlink targets in footnotes, `rIdNoteLink<n>` of the footnotes part.
+    pub footnote_links: Vec<String>,
     /// Ordered lists as (level, start number); the n-th (from 0) is numbering
     /// instance [`FIRST_ORDERED_NUM_ID`] + n.
     pub ordered_lists: Vec<(u8, u64)>,
@@ -384,13 +386,17 @@ impl<'a> Writer<'a, '_> {
                         } else {
                             ""
                         };
-                    self.body
-                        .links
-                        .push(escape_uri(&format!("{prefix}{dest_url}")));
-                    self.out.push_str(&format!(
-                        "<w:hyperlink r:id=\"rIdLink{}\" w:history=\"1\">",
-                        self.body.links.len()
-                    ));
+                    let target = escape_uri(&format!("{prefix}{dest_url}"));
+                    // A footnote's links are relationships of the footnotes part.
+                    let (links, id) = if self.in_footnote {
+                        (&mut self.body.footnote_links, "rIdNoteLink")
+                    } else {
+                        (&mut self.body.links, "rIdLink")
+                    };
+                    links.push(target);
+                    let n = links.len();
+                    self.out
+                        .push_str(&format!("<w:hyperlink r:id=\"{id}{n}\" w:history=\"1\">"));
                     self.inline.link += 1;
                 }
                 self.links.push(opened);
