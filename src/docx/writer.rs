@@ -104,6 +104,7 @@ pub fn write_body(markdown: &str, context: &Context<'_>) -> Result<Body, Unsuppo
         inline: Inline::default(),
         links: Vec::new(),
         after_table: false,
+        keep_next: false,
     };
     writer.render(&events)?;
     writer.close_paragraph();
@@ -253,6 +254,8 @@ struct Writer<'a, 'c> {
     links: Vec<bool>,
     /// Whether the last block written was a table.
     after_table: bool,
+    /// Whether the next paragraph stays on the page of the block after it.
+    keep_next: bool,
 }
 
 impl<'a> Writer<'a, '_> {
@@ -277,6 +280,14 @@ impl<'a> Writer<'a, '_> {
                 Event::Start(Tag::TableCell) => {
                     let text = plain_text(&events[i..matching_end(events, i)]);
                     self.start_cell(&text);
+                }
+                Event::Start(Tag::Paragraph) => {
+                    self.close_paragraph();
+                    // On a signature sheet, the words that introduce a table
+                    // stay on its page.
+                    let next = events.get(matching_end(events, i) + 1);
+                    self.keep_next = self.context.layout.signing()
+                        && matches!(next, Some((Event::Start(Tag::Table(_)), _)));
                 }
                 Event::Start(tag) => self.start(tag, range)?,
                 Event::End(tag) => self.end(tag, range)?,
@@ -561,6 +572,7 @@ impl<'a> Writer<'a, '_> {
     fn open_paragraph(&mut self, props: &str) {
         self.count_block();
         self.after_table = false;
+        self.keep_next = false;
         self.out.push_str("<w:p>");
         if !props.is_empty() {
             self.out.push_str("<w:pPr>");
@@ -644,7 +656,8 @@ impl<'a> Writer<'a, '_> {
                 }
             }
         }
-        spacing.to_string()
+        let keep = if self.keep_next { "<w:keepNext/>" } else { "" };
+        format!("{keep}{spacing}")
     }
 
     /// Paragraph properties inside the current table cell.
