@@ -9,6 +9,7 @@ use quick_xml::events::Event;
 
 use super::escape::tests::HOSTILE;
 use super::*;
+use crate::typst::writer::tests::escape_markdown;
 
 /// The labels of the English locale.
 const LABELS: Labels<'static> = Labels {
@@ -174,6 +175,7 @@ fn read_part(xml: &[u8]) -> Read {
                         p.text.push('\n');
                     }
                 }
+                "instrText" => read.instructions.push(String::new()),
                 _ => {}
             }
             read.elements.push((name.clone(), attrs));
@@ -182,52 +184,32 @@ fn read_part(xml: &[u8]) -> Read {
             }
             continue;
         }
-        match event {
-            Event::Text(t) => {
-                let t = t
-                    .xml_content()
+        let chars = match &event {
+            Event::Text(t) => Some(
+                t.xml_content()
                     .unwrap_or_else(|e| panic!("bad text: {e}"))
-                    .into_owned();
-                match names.last().map(String::as_str) {
-                    Some("t") => {
-                        if let Some(p) = current.as_mut() {
-                            p.text.push_str(&t);
-                        }
+                    .into_owned(),
+            ),
+            Event::GeneralRef(r) => Some(reference(&String::from_utf8_lossy(r))),
+            _ => None,
+        };
+        if let Some(chars) = chars {
+            match names.last().map(String::as_str) {
+                Some("t") => {
+                    if let Some(p) = current.as_mut() {
+                        p.text.push_str(&chars);
                     }
-                    Some("instrText") => read.instructions.push(t),
-                    _ => {}
                 }
-            }
-            Event::GeneralRef(r) => {
-                let name = String::from_utf8_lossy(&r).into_owned();
-                let c = match name.as_str() {
-                    "amp" => "&".to_string(),
-                    "lt" => "<".into(),
-                    "gt" => ">".into(),
-                    "quot" => "\"".into(),
-                    "apos" => "'".into(),
-                    n => {
-                        let code = n
-                            .strip_prefix("#x")
-                            .map(|h| u32::from_str_radix(h, 16))
-                            .or_else(|| n.strip_prefix('#').map(str::parse))
-                            .unwrap_or_else(|| panic!("unknown entity {n}"))
-                            .unwrap_or_else(|e| panic!("bad reference {n}: {e}"));
-                        char::from_u32(code)
-                            .unwrap_or_else(|| panic!("bad code point {n}"))
-                            .to_string()
+                Some("instrText") => {
+                    if let Some(i) = read.instructions.last_mut() {
+                        i.push_str(&chars);
                     }
-                };
-                match names.last().map(String::as_str) {
-                    Some("t") => {
-                        if let Some(p) = current.as_mut() {
-                            p.text.push_str(&c);
-                        }
-                    }
-                    Some("instrText") => read.instructions.push(c),
-                    _ => {}
                 }
+                _ => {}
             }
+            continue;
+        }
+        match event {
             Event::End(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 assert_eq!(names.pop().as_deref(), Some(name.as_str()));
@@ -254,6 +236,28 @@ fn read_part(xml: &[u8]) -> Read {
         }
     }
     read
+}
+
+/// The character of an XML entity or character reference (`amp`, `#x41`).
+fn reference(name: &str) -> String {
+    match name {
+        "amp" => "&".into(),
+        "lt" => "<".into(),
+        "gt" => ">".into(),
+        "quot" => "\"".into(),
+        "apos" => "'".into(),
+        n => {
+            let code = n
+                .strip_prefix("#x")
+                .map(|h| u32::from_str_radix(h, 16))
+                .or_else(|| n.strip_prefix('#').map(str::parse))
+                .unwrap_or_else(|| panic!("unknown entity {n}"))
+                .unwrap_or_else(|e| panic!("bad reference {n}: {e}"));
+            char::from_u32(code)
+                .unwrap_or_else(|| panic!("bad code point {n}"))
+                .to_string()
+        }
+    }
 }
 
 /// The entries of a DOCX, in zip order.
@@ -286,19 +290,6 @@ fn part(bytes: &[u8], name: &str) -> Vec<u8> {
 /// One part of a DOCX, read back.
 fn read(bytes: &[u8], name: &str) -> Read {
     read_part(&part(bytes, name))
-}
-
-/// Test-only Markdown escaper: backslash-escapes every ASCII punctuation
-/// character, which CommonMark defines as always literal.
-fn escape_markdown(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Every construct gets its built-in style, numbering, link or footnote.

@@ -352,7 +352,6 @@ impl<'a> Writer<'a, '_> {
                 self.close_paragraph();
                 self.blocks.push(Open::new(Block::Quote));
             }
-            Tag::BlockQuote(Some(_)) => return Err(unsupported("GFM alert", range)),
             Tag::List(first) => {
                 self.close_paragraph();
                 let level = u8::try_from(self.lists.len())
@@ -412,19 +411,10 @@ impl<'a> Writer<'a, '_> {
                 }
                 self.links.push(opened);
             }
-            Tag::Image { .. } => return Err(unsupported("image", range)),
-            Tag::HtmlBlock => return Err(unsupported("raw HTML", range)),
-            Tag::CodeBlock(_) => return Err(unsupported("code block", range)),
-            Tag::Table(_) => return Err(unsupported("table", range)),
-            Tag::TableHead => return Err(unsupported("table header", range)),
-            Tag::TableCell => return Err(unsupported("table cell", range)),
-            Tag::FootnoteDefinition(_) => return Err(unsupported("footnote definition", range)),
-            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
-                return Err(unsupported("definition list", range));
+            other => {
+                let what = crate::typst::writer::unsupported_tag(other).unwrap_or("construct");
+                return Err(unsupported(what, range));
             }
-            Tag::Superscript => return Err(unsupported("superscript", range)),
-            Tag::Subscript => return Err(unsupported("subscript", range)),
-            Tag::MetadataBlock(_) => return Err(unsupported("metadata block", range)),
         }
         Ok(())
     }

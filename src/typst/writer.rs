@@ -319,7 +319,6 @@ impl<'a> Writer<'a> {
                 self.out.push_str("#quote(block: true)[");
                 self.open_container(false);
             }
-            Tag::BlockQuote(Some(_)) => return Err(unsupported("GFM alert", range)),
             Tag::List(first) => {
                 self.block_start();
                 let mut args = Vec::new();
@@ -407,17 +406,12 @@ impl<'a> Writer<'a> {
                     self.out.push_str("\")[");
                 }
             }
-            Tag::Image { .. } => return Err(unsupported("image", range)),
-            Tag::HtmlBlock => return Err(unsupported("raw HTML", range)),
             // Code blocks are written by `code_block` before reaching here.
             Tag::CodeBlock(_) => return Err(unsupported("code block", range)),
-            Tag::FootnoteDefinition(_) => return Err(unsupported("footnote definition", range)),
-            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
-                return Err(unsupported("definition list", range));
+            other => {
+                let what = unsupported_tag(other).unwrap_or("construct");
+                return Err(unsupported(what, range));
             }
-            Tag::Superscript => return Err(unsupported("superscript", range)),
-            Tag::Subscript => return Err(unsupported("subscript", range)),
-            Tag::MetadataBlock(_) => return Err(unsupported("metadata block", range)),
         }
         Ok(())
     }
@@ -716,6 +710,24 @@ fn fnv1a32(bytes: &[u8]) -> u32 {
     })
 }
 
+/// What a start tag is when no writer of rolecall's renders it (images, raw
+/// HTML, alerts, ...); `None` for the constructs they render.
+pub(crate) fn unsupported_tag(tag: &Tag<'_>) -> Option<&'static str> {
+    Some(match tag {
+        Tag::BlockQuote(Some(_)) => "GFM alert",
+        Tag::Image { .. } => "image",
+        Tag::HtmlBlock => "raw HTML",
+        Tag::FootnoteDefinition(_) => "footnote definition",
+        Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+            "definition list"
+        }
+        Tag::Superscript => "superscript",
+        Tag::Subscript => "subscript",
+        Tag::MetadataBlock(_) => "metadata block",
+        _ => return None,
+    })
+}
+
 /// Builds an [`Unsupported`] for the construct at `range`.
 fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
     Unsupported {
@@ -726,7 +738,7 @@ fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
 
 /// Conversion tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::typst::escape::tests::{HOSTILE, first_markup_hazard, unescape_markup};
 
@@ -740,7 +752,7 @@ mod tests {
 
     /// Test-only Markdown escaper: backslash-escapes every ASCII punctuation
     /// character, which CommonMark defines as always literal.
-    fn escape_markdown(s: &str) -> String {
+    pub(crate) fn escape_markdown(s: &str) -> String {
         let mut out = String::new();
         for c in s.chars() {
             if c.is_ascii_punctuation() {
