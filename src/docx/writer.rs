@@ -308,13 +308,11 @@ impl<'a> Writer<'a, '_> {
                     ));
                 }
                 Event::FootnoteReference(label) => self.footnote(label, range)?,
-                Event::Html(_) | Event::InlineHtml(_) => {
-                    return Err(unsupported("raw HTML", range));
+                other => {
+                    let what =
+                        crate::typst::writer::unsupported_event(other).unwrap_or("construct");
+                    return Err(unsupported(what, range));
                 }
-                Event::InlineMath(_) | Event::DisplayMath(_) => {
-                    return Err(unsupported("math", range));
-                }
-                Event::TaskListMarker(_) => return Err(unsupported("task list marker", range)),
             }
             i += 1;
         }

@@ -280,13 +280,10 @@ impl<'a> Writer<'a> {
                     self.out.push_str("#line(length: 100%)");
                 }
                 Event::FootnoteReference(label) => self.footnote(label, range)?,
-                Event::Html(_) | Event::InlineHtml(_) => {
-                    return Err(unsupported("raw HTML", range));
+                other => {
+                    let what = unsupported_event(other).unwrap_or("construct");
+                    return Err(unsupported(what, range));
                 }
-                Event::InlineMath(_) | Event::DisplayMath(_) => {
-                    return Err(unsupported("math", range));
-                }
-                Event::TaskListMarker(_) => return Err(unsupported("task list marker", range)),
             }
             i += 1;
         }
@@ -707,6 +704,17 @@ fn nesting_cost_end(tag: &TagEnd) -> usize {
 fn fnv1a32(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// What an event is when no writer of rolecall's renders it (raw HTML,
+/// math, task list markers); `None` for the events they render.
+pub(crate) fn unsupported_event(event: &Event<'_>) -> Option<&'static str> {
+    Some(match event {
+        Event::Html(_) | Event::InlineHtml(_) => "raw HTML",
+        Event::InlineMath(_) | Event::DisplayMath(_) => "math",
+        Event::TaskListMarker(_) => "task list marker",
+        _ => return None,
     })
 }
 
