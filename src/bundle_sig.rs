@@ -269,11 +269,11 @@ pub fn verify(
             algorithm.as_str()
         )));
     }
-    return Err(Error::new(format!(
+    Err(Error::new(format!(
         "signed by the {} key {fingerprint}, which `{file}` does not admit ({})",
         algorithm.as_str(),
         refused.join("; ")
-    )));
+    )))
 }
 
 /// Parses an armored SSHSIG leniently about line breaks (CRLF, any width), as

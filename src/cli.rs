@@ -123,9 +123,14 @@ pub struct BuildArgs {
     /// Print only the bundle path (and errors)
     #[arg(short, long)]
     pub quiet: bool,
-    /// What the bundle holds: Markdown only (no typst needed), or Markdown and PDF
-    #[arg(long, value_enum, default_value_t)]
-    pub format: BundleFormat,
+    /// What the bundle holds beside the Markdown documents, comma-separated: `md` (Markdown
+    /// only: no typst needed), `pdf` (a PDF/A beside each), `docx` (a Word file beside each)
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [BundleFormat::Md, BundleFormat::Pdf])]
+    pub format: Vec<BundleFormat>,
+    /// A reference Word document whose styles, header and footer the .docx files take (as
+    /// pandoc's --reference-doc)
+    #[arg(long, value_name = "FILE")]
+    pub docx_reference: Option<PathBuf>,
     /// PDF options.
     #[command(flatten)]
     pub pdf: PdfArgs,
@@ -138,14 +143,17 @@ pub struct BuildArgs {
     pub sign_key: Option<PathBuf>,
 }
 
-/// What a bundle holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+/// What a bundle holds; every bundle holds the Markdown documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BundleFormat {
-    /// Markdown documents only
+    /// The Markdown documents (always there)
     Md,
-    /// Markdown documents and a PDF/A beside each
-    #[default]
-    #[value(name = "md+pdf")]
+    /// A PDF/A beside each Markdown document
+    Pdf,
+    /// A Word document beside each Markdown document
+    Docx,
+    /// Markdown and PDF, as `md,pdf` (the name of earlier versions)
+    #[value(name = "md+pdf", hide = true)]
     MdPdf,
 }
 
@@ -264,6 +272,13 @@ pub struct ExportArgs {
     /// What to export
     #[arg(long, value_enum)]
     pub format: ExportFormat,
+    /// With `--format docx`: the document to write as Word, by its bundle path
+    /// (`policy.md`, `roles/ceo.md`, `signatures/register.md`)
+    #[arg(value_name = "DOC", required_if_eq("format", "docx"))]
+    pub document: Option<String>,
+    /// A reference Word document for `--format docx` (its styles, header and footer)
+    #[arg(long, value_name = "FILE")]
+    pub docx_reference: Option<PathBuf>,
     /// File to write (`-` or none: standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -7,7 +7,8 @@
 //! model's language and renders the [table of documents](render::documents) into
 //! Markdown, asking [`signatures`] for the register of recorded signatures; the
 //! [`pdf`] stage converts each document with [`typst`] (Markdown → Typst markup)
-//! after [`fonts`] checked the glyphs, and runs the `typst` program; [`export`]
+//! after [`fonts`] checked the glyphs, and runs the `typst` program; [`docx`] writes
+//! each document as a Word file; [`export`]
 //! writes the spreadsheets, JSON and OSCAL; [`html`] makes the web pages;
 //! [`bundle`] adds the manifest and `SHA256SUMS` and writes the directory and the
 //! reproducible zip. Beside the pipeline, [`verify`] checks a written bundle and
@@ -29,6 +30,7 @@ pub mod cmd;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod docx;
 pub mod error;
 pub mod evidence;
 pub mod export;

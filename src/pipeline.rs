@@ -92,8 +92,11 @@ pub fn check(config: &Config) -> Result<Checked> {
 pub struct BuildOptions<'a> {
     /// Where the bundle directory and zip go.
     pub out: &'a Path,
-    /// PDF options; `None` for a Markdown-only bundle.
+    /// PDF options; `None` for a bundle without PDFs.
     pub pdf: Option<pdf::PdfOptions>,
+    /// Word documents beside the Markdown ones, with a reference document's bytes
+    /// (its styles, header and footer) when one is given; `None` for none.
+    pub docx: Option<Option<Vec<u8>>>,
     /// A previous bundle to report changes against.
     pub previous: Option<&'a Path>,
     /// The key that signs `SHA256SUMS` (as `SHA256SUMS.sig`, outside the checksums).
@@ -175,6 +178,18 @@ fn bundle_files(
         Some(pdf) => pdf::build(model, &docs, templates, pdf, opts.out, name)?,
         None => (Vec::new(), Vec::new()),
     };
+    let docx_files = match &opts.docx {
+        Some(reference) => docs
+            .iter()
+            .map(|d| {
+                Ok(BundleFile {
+                    path: docx_path(&d.path),
+                    bytes: docx(model, templates, d, reference.as_deref())?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        None => Vec::new(),
+    };
     let mut entries = docs
         .iter()
         .map(|d| render::describe(d, model, locale))
@@ -205,6 +220,7 @@ fn bundle_files(
         .map(|d| BundleFile::text(d.path.clone(), d.markdown.clone()))
         .collect();
     files.extend(pdfs);
+    files.extend(docx_files);
     files.extend(export::bundle_files(model, locale)?);
     files.push(BundleFile::text("README.md", readme));
     files.extend(model_files);
@@ -242,4 +258,69 @@ pub fn diff(
     let markdown =
         render::changes(&new.model, &templates, &set, &changes::load::old_side(&set))?.markdown;
     Ok((set, markdown))
+}
+
+/// The bundle path of a document's Word twin: `roles/ceo.md` → `roles/ceo.docx`.
+fn docx_path(md: &str) -> String {
+    format!("{}.docx", md.strip_suffix(".md").unwrap_or(md))
+}
+
+/// One document as a Word file, laid out like its PDF: letterhead, footer, paper and
+/// language from the model, the page frame's words from the locale, and the
+/// policy's effective date as its date (so that, as the PDFs, its bytes do not
+/// follow the bundle date).
+pub fn docx(
+    model: &Model,
+    templates: &Templates,
+    doc: &Document,
+    reference: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    let locale = templates.locale();
+    let logo = match &model.organisation.logo {
+        Some(path) => Some((
+            crate::model::paths::read_logo(&model.root, path)?,
+            path.extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default(),
+        )),
+        None => None,
+    };
+    let version = format!("{} {{version}}", locale.text("layout.version")?);
+    let opts = crate::docx::DocxOptions {
+        title: &doc.title,
+        org_name: &model.organisation.name,
+        doc_id: &doc.doc_id,
+        version: &doc.version,
+        classification: &model.policy.classification,
+        paper: model.organisation.paper,
+        lang: locale.tag(),
+        layout: crate::docx::Layout::from_name(doc.spec.id).unwrap_or(crate::docx::Layout::Role),
+        logo: logo
+            .as_ref()
+            .map(|(bytes, ext)| crate::docx::Logo { bytes, ext }),
+        labels: crate::docx::Labels {
+            version: &version,
+            page: locale.text("layout.page")?,
+            contents: locale.text("layout.contents")?,
+        },
+        date: model.policy.effective,
+        reference,
+    };
+    crate::docx::document(&doc.markdown, &opts)
+        .map_err(|e| e.context(format!("cannot write {} as Word", doc.path)))
+}
+
+/// The Word file of the document at `path` (`roles/ceo.md`) of a valid model, for
+/// `rolecall export --format docx DOC`.
+pub fn docx_of(valid: &Valid, path: &str, reference: Option<&[u8]>) -> Result<Vec<u8>> {
+    let docs = &valid.rendered.documents;
+    let Some(doc) = docs.iter().find(|d| d.path == path) else {
+        let known: Vec<&str> = docs.iter().take(8).map(|d| d.path.as_str()).collect();
+        return Err(crate::error::Error::usage(format!("no document `{path}` in the bundle"))
+            .hint(format!(
+                "name a document by its bundle path, such as {} (the bundle's README lists them all)",
+                known.join(", ")
+            )));
+    };
+    docx(&valid.model, &valid.templates, doc, reference)
 }

@@ -46,7 +46,16 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         valid,
         &BuildOptions {
             out: &args.out,
-            pdf: (args.format == BundleFormat::MdPdf).then(|| pdf_options(args)),
+            pdf: args
+                .format
+                .iter()
+                .any(|f| matches!(f, BundleFormat::Pdf | BundleFormat::MdPdf))
+                .then(|| pdf_options(args)),
+            docx: if args.format.contains(&BundleFormat::Docx) {
+                Some(read_reference(args.docx_reference.as_deref())?)
+            } else {
+                None
+            },
             previous: args.previous.as_deref(),
             sign: signing_key.as_ref(),
         },
@@ -95,4 +104,19 @@ fn pdf_options(args: &BuildArgs) -> PdfOptions {
         }),
         progress: crate::progress::Progress::on_terminal(args.quiet),
     }
+}
+
+/// The bytes of a `--docx-reference` document, read in full (bounded by the DOCX
+/// writer, which refuses an oversized part).
+fn read_reference(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>> {
+    path.map(|p| {
+        std::fs::read(p).map_err(|e| {
+            crate::error::Error::usage(format!(
+                "cannot read the reference document `{}` ({e})",
+                p.display()
+            ))
+            .hint("pass a .docx file saved by Word or LibreOffice")
+        })
+    })
+    .transpose()
 }

@@ -39,7 +39,27 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         eprintln!("error: the model has errors; nothing was exported");
         return Ok(ExitCode::from(1));
     };
-    let bytes = export::export(&valid.model, format, valid.templates.locale())?;
+    let bytes = match (format, &args.document) {
+        (export::Format::Docx, Some(doc)) => {
+            let reference = match &args.docx_reference {
+                Some(p) => Some(std::fs::read(p).map_err(|e| {
+                    Error::usage(format!(
+                        "cannot read the reference document `{}` ({e})",
+                        p.display()
+                    ))
+                })?),
+                None => None,
+            };
+            pipeline::docx_of(valid, doc, reference.as_deref())?
+        }
+        (_, Some(doc)) => {
+            return Err(Error::usage(format!(
+                "`{doc}`: only `--format docx` exports one document"
+            ))
+            .hint("leave the document out, or pass --format docx"));
+        }
+        _ => export::export(&valid.model, format, valid.templates.locale())?,
+    };
     match &args.output {
         Some(path) if !to_stdout => {
             write_atomically(path, &bytes)?;

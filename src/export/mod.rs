@@ -28,12 +28,14 @@ pub enum Format {
     Json,
     /// An OSCAL 1.2.1 component definition (JSON)
     Oscal,
+    /// One document of the bundle as a Word file (name it: DOC)
+    Docx,
 }
 
 impl Format {
     /// Whether the output is text (and may go to a terminal).
     pub fn is_text(self) -> bool {
-        self != Format::Xlsx
+        !matches!(self, Format::Xlsx | Format::Docx)
     }
 
     /// The format's name on the command line.
@@ -43,17 +45,22 @@ impl Format {
             Format::Xlsx => "xlsx",
             Format::Json => "json",
             Format::Oscal => "oscal",
+            Format::Docx => "docx",
         }
     }
 }
 
-/// The model in `format`, worded in `locale` (the model's language).
+/// The model in `format`, worded in `locale` (the model's language). A Word
+/// document is one of the bundle's documents: `pipeline::docx` writes it.
 pub fn export(model: &Model, format: Format, locale: &Locale) -> Result<Vec<u8>> {
     match format {
         Format::Csv => Ok(csv::raci(model, &Words::new(locale)?).into_bytes()),
         Format::Xlsx => xlsx::workbook(model, &Words::new(locale)?, locale),
         Format::Json => json::model(model),
         Format::Oscal => oscal::component_definition(model, locale),
+        Format::Docx => Err(crate::error::Error::new(
+            "a Word document is a document of the bundle, not an export of the model",
+        )),
     }
 }
 

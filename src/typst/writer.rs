@@ -93,7 +93,7 @@ pub fn markdown_to_typst_with(
 }
 
 /// A parser event with its byte range in the input.
-type Spanned<'a> = (Event<'a>, Range<usize>);
+pub(crate) type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// How deeply footnotes may be nested inside footnotes before giving up;
 /// bounds the writer's recursion.
@@ -114,11 +114,11 @@ const MAX_EXPANSION: usize = 64;
 
 /// A footnote definition and what the writer knows about its use.
 #[derive(Debug, Default)]
-struct Footnote<'a> {
+pub(crate) struct Footnote<'a> {
     /// The definition's events, without its start and end tags.
-    events: Vec<Spanned<'a>>,
+    pub(crate) events: Vec<Spanned<'a>>,
     /// How many references to this footnote are not yet written.
-    references: usize,
+    pub(crate) references: usize,
     /// Label of the rendered footnote, once rendered with one; later
     /// references point to it.
     label: Option<String>,
@@ -128,7 +128,9 @@ struct Footnote<'a> {
 
 /// Separates footnote definitions (at any depth) from the other events and
 /// counts references to each definition.
-fn split_footnotes(events: Vec<Spanned<'_>>) -> (Vec<Spanned<'_>>, BTreeMap<String, Footnote<'_>>) {
+pub(crate) fn split_footnotes(
+    events: Vec<Spanned<'_>>,
+) -> (Vec<Spanned<'_>>, BTreeMap<String, Footnote<'_>>) {
     let mut body = Vec::with_capacity(events.len());
     let mut footnotes: BTreeMap<String, Footnote<'_>> = BTreeMap::new();
     let mut open: Vec<(String, Vec<Spanned<'_>>)> = Vec::new();
@@ -283,13 +285,10 @@ impl<'a> Writer<'a> {
                     self.out.push_str("#line(length: 100%)");
                 }
                 Event::FootnoteReference(label) => self.footnote(label, range)?,
-                Event::Html(_) | Event::InlineHtml(_) => {
-                    return Err(unsupported("raw HTML", range));
+                other => {
+                    let what = unsupported_event(other).unwrap_or("construct");
+                    return Err(unsupported(what, range));
                 }
-                Event::InlineMath(_) | Event::DisplayMath(_) => {
-                    return Err(unsupported("math", range));
-                }
-                Event::TaskListMarker(_) => return Err(unsupported("task list marker", range)),
             }
             i += 1;
         }
@@ -322,7 +321,6 @@ impl<'a> Writer<'a> {
                 self.out.push_str("#quote(block: true)[");
                 self.open_container(false);
             }
-            Tag::BlockQuote(Some(_)) => return Err(unsupported("GFM alert", range)),
             Tag::List(first) => {
                 self.block_start();
                 let mut args = Vec::new();
@@ -410,17 +408,12 @@ impl<'a> Writer<'a> {
                     self.out.push_str("\")[");
                 }
             }
-            Tag::Image { .. } => return Err(unsupported("image", range)),
-            Tag::HtmlBlock => return Err(unsupported("raw HTML", range)),
             // Code blocks are written by `code_block` before reaching here.
             Tag::CodeBlock(_) => return Err(unsupported("code block", range)),
-            Tag::FootnoteDefinition(_) => return Err(unsupported("footnote definition", range)),
-            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
-                return Err(unsupported("definition list", range));
+            other => {
+                let what = unsupported_tag(other).unwrap_or("construct");
+                return Err(unsupported(what, range));
             }
-            Tag::Superscript => return Err(unsupported("superscript", range)),
-            Tag::Subscript => return Err(unsupported("subscript", range)),
-            Tag::MetadataBlock(_) => return Err(unsupported("metadata block", range)),
         }
         Ok(())
     }
@@ -719,6 +712,35 @@ fn fnv1a32(bytes: &[u8]) -> u32 {
     })
 }
 
+/// What an event is when no writer of rolecall's renders it (raw HTML,
+/// math, task list markers); `None` for the events they render.
+pub(crate) fn unsupported_event(event: &Event<'_>) -> Option<&'static str> {
+    Some(match event {
+        Event::Html(_) | Event::InlineHtml(_) => "raw HTML",
+        Event::InlineMath(_) | Event::DisplayMath(_) => "math",
+        Event::TaskListMarker(_) => "task list marker",
+        _ => return None,
+    })
+}
+
+/// What a start tag is when no writer of rolecall's renders it (images, raw
+/// HTML, alerts, ...); `None` for the constructs they render.
+pub(crate) fn unsupported_tag(tag: &Tag<'_>) -> Option<&'static str> {
+    Some(match tag {
+        Tag::BlockQuote(Some(_)) => "GFM alert",
+        Tag::Image { .. } => "image",
+        Tag::HtmlBlock => "raw HTML",
+        Tag::FootnoteDefinition(_) => "footnote definition",
+        Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {
+            "definition list"
+        }
+        Tag::Superscript => "superscript",
+        Tag::Subscript => "subscript",
+        Tag::MetadataBlock(_) => "metadata block",
+        _ => return None,
+    })
+}
+
 /// Builds an [`Unsupported`] for the construct at `range`.
 fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
     Unsupported {
@@ -729,7 +751,7 @@ fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
 
 /// Conversion tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::typst::escape::tests::{HOSTILE, first_markup_hazard, unescape_markup};
 
@@ -743,7 +765,7 @@ mod tests {
 
     /// Test-only Markdown escaper: backslash-escapes every ASCII punctuation
     /// character, which CommonMark defines as always literal.
-    fn escape_markdown(s: &str) -> String {
+    pub(crate) fn escape_markdown(s: &str) -> String {
         let mut out = String::new();
         for c in s.chars() {
             if c.is_ascii_punctuation() {

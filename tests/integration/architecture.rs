@@ -45,12 +45,16 @@ fn module(rel: &str) -> String {
     first.strip_suffix(".rs").unwrap_or(first).to_string()
 }
 
-/// Module → the other top-level modules its code names as `crate::<module>`.
-fn graph() -> (BTreeMap<String, BTreeSet<String>>, Vec<(String, String)>) {
+/// Module → the top-level modules it imports.
+type Edges = BTreeMap<String, BTreeSet<String>>;
+
+/// Module → the other top-level modules its code names as `crate::<module>`, and
+/// each use as (file, module named).
+fn graph() -> (Edges, Vec<(String, String)>) {
     let src = root().join("src");
     let mut files = Vec::new();
     sources(&src, &src, &mut files);
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut edges = Edges::new();
     let mut uses = Vec::new();
     for (rel, text) in &files {
         let from = module(rel);
@@ -103,7 +107,7 @@ fn modules_import_each_other_in_one_direction_only() {
     // Any cycle between top-level modules, by depth-first search.
     fn visit(
         m: &str,
-        edges: &BTreeMap<String, BTreeSet<String>>,
+        edges: &Edges,
         path: &mut Vec<String>,
         done: &mut BTreeSet<String>,
     ) -> Option<Vec<String>> {

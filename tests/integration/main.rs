@@ -10,6 +10,7 @@ mod cache;
 mod changes;
 mod check;
 mod docs;
+mod docx;
 mod evidence;
 mod export;
 mod getting_started;
