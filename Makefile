@@ -9,13 +9,15 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 OUT ?= out
 EXAMPLE ?= examples/northwind
+# What the demo bundle holds beside Markdown: `make demo FORMAT=md,pdf,docx` adds Word files.
+FORMAT ?= md,pdf
 
 .PHONY: demo test typst lint unit bench clean test-browser
 
 ## demo: build the Northwind example's evidence bundle and print where it is
 demo: typst
 	@$(CARGO) build --release --quiet
-	@./target/release/rolecall build $(EXAMPLE) -o $(OUT) --quiet
+	@./target/release/rolecall build $(EXAMPLE) -o $(OUT) --format $(FORMAT) --quiet
 
 ## test: formatting, lints and the whole test suite (PDF tests included)
 test: typst lint unit
