@@ -186,7 +186,20 @@ struct TableState {
     columns: usize,
     /// Cells written so far in the current row.
     cells: usize,
+    /// Rows written so far, the header included.
+    rows: usize,
+    /// Where `#table(` starts in the output.
+    start: usize,
 }
+
+/// A table of at most this many rows (header included) and [`SMALL_TABLE_MARKUP`]
+/// bytes of markup is kept on one page: split, it would leave a row or two alone
+/// at the top of the next page. Bounded by size too, so that an unbreakable
+/// table always fits a page and no text is cut off.
+const SMALL_TABLE_ROWS: usize = 12;
+
+/// See [`SMALL_TABLE_ROWS`]: about a third of a page of text.
+const SMALL_TABLE_MARKUP: usize = 2000;
 
 /// Streaming converter state.
 struct Writer<'a> {
@@ -216,6 +229,9 @@ struct Writer<'a> {
     header_start: usize,
     /// Current nesting depth, see [`nesting_cost`].
     nesting: usize,
+    /// Open paragraphs, innermost last: whether each was opened as a block that
+    /// sticks to the next one (a label introducing a list).
+    paragraphs: Vec<bool>,
 }
 
 impl<'a> Writer<'a> {
@@ -242,6 +258,7 @@ impl<'a> Writer<'a> {
             table_headers: 0,
             header_start: 0,
             nesting: 0,
+            paragraphs: Vec::new(),
         }
     }
 
@@ -254,12 +271,27 @@ impl<'a> Writer<'a> {
                     if let Tag::CodeBlock(kind) = tag {
                         i = self.code_block(kind, events, i)?;
                     } else {
-                        let loose = matches!(tag, Tag::List(_)) && list_is_loose(&events[i..]);
-                        self.start(tag, loose, range)?;
+                        // What the tag's rendering depends on further on: whether a
+                        // list is loose, whether a paragraph introduces a list or table.
+                        let ahead = match tag {
+                            Tag::List(_) => list_is_loose(&events[i..]),
+                            Tag::Paragraph => introduces_list(&events[i..]),
+                            _ => false,
+                        };
+                        self.start(tag, ahead, range)?;
                     }
                 }
                 Event::End(tag) => self.end(tag, range)?,
-                Event::Text(text) => self.out.push_str(&escape_text(text)),
+                Event::Text(text) => {
+                    // pulldown-cmark splits text at escapes (`\_`): join the run,
+                    // so that a word is judged (and wrapped) whole.
+                    let mut run = text.to_string();
+                    while let Some((Event::Text(more), _)) = events.get(i + 1) {
+                        run.push_str(more);
+                        i += 1;
+                    }
+                    self.text(&run);
+                }
                 Event::Code(code) => {
                     // Inline code stays on one line, as in Markdown; `raw`
                     // would break lines at U+2028 and the like.
@@ -295,17 +327,27 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Handles a start tag (other than a code block). `loose` tells whether a
-    /// list start belongs to a loose list.
+    /// Handles a start tag (other than a code block). `ahead` tells whether a
+    /// list start belongs to a loose list, and whether a paragraph is followed
+    /// by a list or a table.
     fn start(
         &mut self,
         tag: &Tag<'a>,
-        loose: bool,
+        ahead: bool,
         range: &Range<usize>,
     ) -> Result<(), Unsupported> {
         self.nest(nesting_cost(tag), range)?;
+        let loose = ahead;
         match tag {
-            Tag::Paragraph => self.block_start(),
+            Tag::Paragraph => {
+                self.block_start();
+                // A paragraph that introduces a list ("Responsibilities:") or a
+                // table stays on the page where they start.
+                if ahead {
+                    self.out.push_str("#block(sticky: true)[");
+                }
+                self.paragraphs.push(ahead);
+            }
             Tag::Heading { level, .. } => {
                 // A heading marker only counts at the start of a line or of a
                 // content block; block_start guarantees one of the two.
@@ -346,6 +388,7 @@ impl<'a> Writer<'a> {
             }
             Tag::Table(alignments) => {
                 self.block_start();
+                let start = self.out.len();
                 let columns = alignments.len();
                 self.out
                     .push_str(&format!("#table(\n  columns: {columns},\n  align: ("));
@@ -361,7 +404,12 @@ impl<'a> Writer<'a> {
                 }
                 self.trim_trailing_space();
                 self.out.push_str("),\n");
-                self.tables.push(TableState { columns, cells: 0 });
+                self.tables.push(TableState {
+                    columns,
+                    cells: 0,
+                    rows: 0,
+                    start,
+                });
             }
             Tag::TableHead => {
                 self.table_headers += 1;
@@ -422,7 +470,11 @@ impl<'a> Writer<'a> {
     fn end(&mut self, tag: &TagEnd, range: &Range<usize>) -> Result<(), Unsupported> {
         self.nesting = self.nesting.saturating_sub(nesting_cost_end(tag));
         match tag {
-            TagEnd::Paragraph => {}
+            TagEnd::Paragraph => {
+                if self.paragraphs.pop() == Some(true) {
+                    self.out.push(']');
+                }
+            }
             TagEnd::Heading(_) => {
                 self.headings = self.headings.saturating_sub(1);
                 self.out.push('\n');
@@ -440,8 +492,18 @@ impl<'a> Writer<'a> {
                 self.out.push_str("],\n");
             }
             TagEnd::Table => {
-                self.tables.pop();
                 self.out.push(')');
+                if let Some(table) = self.tables.pop() {
+                    let markup = self.out.len() - table.start;
+                    if table.rows <= SMALL_TABLE_ROWS && markup <= SMALL_TABLE_MARKUP {
+                        // `#table(` becomes `#block(breakable: false, table(`.
+                        self.out.replace_range(
+                            table.start..table.start + 1,
+                            "#block(breakable: false, ",
+                        );
+                        self.out.push(')');
+                    }
+                }
             }
             TagEnd::TableHead => {
                 self.table_headers = self.table_headers.saturating_sub(1);
@@ -628,6 +690,29 @@ impl<'a> Writer<'a> {
     fn start_row(&mut self) {
         if let Some(table) = self.tables.last_mut() {
             table.cells = 0;
+            table.rows += 1;
+        }
+    }
+
+    /// Writes document text. Words that are paths, addresses, ids or digests are
+    /// set without hyphenation: a hyphen inserted in `roles/asset-owner.md` or in
+    /// a digest would change what the reader copies.
+    fn text(&mut self, text: &str) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let space = rest.len() - rest.trim_start().len();
+            self.out.push_str(&escape_text(&rest[..space]));
+            rest = &rest[space..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if never_hyphenated(word) {
+                self.out.push_str("#text(hyphenate: false)[");
+                self.out.push_str(&escape_text(word));
+                self.out.push(']');
+            } else {
+                self.out.push_str(&escape_text(word));
+            }
+            rest = &rest[end..];
         }
     }
 
@@ -650,6 +735,53 @@ impl<'a> Writer<'a> {
             self.out.pop();
         }
     }
+}
+
+/// Whether the paragraph starting at `events[0]` is followed directly by a list
+/// or a table, which it introduces.
+fn introduces_list(events: &[Spanned<'_>]) -> bool {
+    let mut depth = 0usize;
+    for (k, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return matches!(
+                        events.get(k + 1),
+                        Some((Event::Start(Tag::List(_) | Tag::Table(_)), _))
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a word of text is a path, an address, an id or a digest that typst
+/// could hyphenate: it holds `/`, `@`, `_`, `\\`, `--` or a `.` between a
+/// lowercase letter and a letter or digit (`policy.md`, `example.com`, not
+/// `A.5.2`), or it is twelve or more hex digits (a digest); and it has a run of
+/// five letters or more, the shortest typst hyphenates. Shorter words are left
+/// alone: wrapping costs typst's kerning across the wrapper, which some PDF text
+/// extractors read as a space.
+pub(crate) fn never_hyphenated(word: &str) -> bool {
+    let b = word.as_bytes();
+    let dotted = b.windows(3).any(|w| {
+        w[1] == b'.'
+            && w[0].is_ascii_alphanumeric()
+            && w[2].is_ascii_alphanumeric()
+            && (w[0].is_ascii_lowercase() || w[2].is_ascii_lowercase())
+    });
+    let hex = b.len() >= 12 && b.iter().all(u8::is_ascii_hexdigit);
+    let pathlike = dotted || hex || word.contains(['/', '@', '_', '\\']) || word.contains("--");
+    let longest_letters = word
+        .split(|c: char| !c.is_alphabetic())
+        .map(|run| run.chars().count())
+        .max()
+        .unwrap_or(0);
+    pathlike && longest_letters >= 5
 }
 
 /// Whether the list starting at `events[0]` is loose: pulldown-cmark wraps
@@ -754,6 +886,36 @@ fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
 pub(crate) mod tests {
     use super::*;
     use crate::typst::escape::tests::{HOSTILE, first_markup_hazard, unescape_markup};
+
+    /// `markup` without the writer's `#text(hyphenate: false)[...]` around
+    /// words (fixed syntax; the word inside is escaped text, in which no bare
+    /// `]` can occur, so the next one closes the wrapper).
+    fn unwrap_unhyphenated(markup: &str) -> String {
+        const OPEN: &str = "#text(hyphenate: false)[";
+        let mut out = String::new();
+        let mut rest = markup;
+        while let Some(at) = rest.find(OPEN) {
+            out.push_str(&rest[..at]);
+            rest = &rest[at + OPEN.len()..];
+            let mut close = None;
+            let mut escaped = false;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    ']' if !escaped => {
+                        close = Some(i);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let close = close.unwrap_or_else(|| panic!("unclosed wrapper in {markup:?}"));
+            out.push_str(&rest[..close]);
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
 
     /// Converts with default options, panicking on `Unsupported`.
     fn convert(markdown: &str) -> String {
@@ -885,13 +1047,86 @@ pub(crate) mod tests {
     fn tables() {
         assert_eq!(
             convert("| A | B | C | D |\n|---|:--|:-:|--:|\n| 1 | *2* | 3 | 4 |\n| x |"),
-            "#table(\n  columns: 4,\n  align: (auto, left, center, right,),\n  \
+            "#block(breakable: false, table(\n  columns: 4,\n  align: (auto, left, center, right,),\n  \
              table.header([A], [B], [C], [D]),\n  [1], [#emph[2]], [3], [4],\n  \
-             [x], [], [], [],\n)\n"
+             [x], [], [], [],\n))\n"
         );
         assert_eq!(
             convert("| a |\n|---|\n| \\| pipe |"),
-            "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([a]),\n  [\\| pipe],\n)\n"
+            "#block(breakable: false, table(\n  columns: 1,\n  align: (auto,),\n  table.header([a]),\n  [\\| pipe],\n))\n"
+        );
+    }
+
+    /// A small table is kept on one page (issue 14: its last row alone on the
+    /// next); a long one, or one with much text, may split.
+    #[test]
+    fn small_tables_do_not_split() {
+        let table = |rows: usize, cell: &str| {
+            let mut md = String::from("| a | b |\n|---|---|\n");
+            for _ in 0..rows {
+                md.push_str(&format!("| {cell} | x |\n"));
+            }
+            convert(&md)
+        };
+        assert!(table(11, "x").starts_with("#block(breakable: false, table("));
+        assert!(table(11, "x").ends_with("))\n"));
+        assert!(table(12, "x").starts_with("#table("));
+        assert!(table(3, &"word ".repeat(150)).starts_with("#table("));
+    }
+
+    /// A paragraph that introduces a list or a table sticks to it (issue 14:
+    /// "Responsibilities:" alone at the foot of a page); others do not.
+    #[test]
+    fn labels_stick_to_their_list_or_table() {
+        assert_eq!(
+            convert("Duties:\n\n- a\n\nEnd."),
+            "#block(sticky: true)[Duties\\:]\n\n#list(\n  [a],\n)\n\nEnd\\.\n"
+        );
+        assert!(
+            convert("Sign:\n\n| a |\n|---|\n| b |").starts_with("#block(sticky: true)[Sign\\:]")
+        );
+        assert_eq!(convert("One.\n\nTwo."), "One\\.\n\nTwo\\.\n");
+    }
+
+    /// Paths, addresses and digests are never hyphenated; other words may be
+    /// (issue 14: "asset-owner-produc-tion--nils.md" in changes.pdf).
+    #[test]
+    fn paths_ids_and_digests_are_not_hyphenated() {
+        for word in [
+            "signatures/asset-owner-production--nils.md",
+            "roles/ceo.md",
+            "security@northwind.example",
+            "asset-owner--nils",
+            "snake_case_id",
+            "abcdefabcdef12",
+            "(role/ceo/amara),",
+        ] {
+            assert!(never_hyphenated(word), "{word}");
+        }
+        // Plain words, and words typst cannot hyphenate (no five letters in a row).
+        for word in [
+            "Responsibilities",
+            "well-known",
+            "3.0",
+            "A.5.2",
+            "377c38ad6151",
+            "2026",
+            "/*",
+            "a/b",
+            // A proptest seed: a lone `@` (no letters, nothing to hyphenate).
+            "@",
+        ] {
+            assert!(!never_hyphenated(word), "{word}");
+        }
+        assert_eq!(
+            convert("See roles/ceo.md now"),
+            "See #text(hyphenate: false)[roles\\/ceo\\.md] now\n"
+        );
+        // A word split by an escape is still one word (`_Manager_` in the
+        // hostile fixture was wrapped from `_` to `r`, and read back with a space).
+        assert_eq!(
+            convert("ISMS \\_Manager\\_ //"),
+            "ISMS #text(hyphenate: false)[\\_Manager\\_] \\/\\/\n"
         );
     }
 
@@ -904,7 +1139,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             convert("<https://e.com>"),
-            "#link(\"https://e.com\")[https\\:\\/\\/e\\.com]\n"
+            "#link(\"https://e.com\")[#text(hyphenate: false)[https\\:\\/\\/e\\.com]]\n"
         );
         assert_eq!(
             convert("<me@e.com>"),
@@ -969,8 +1204,8 @@ pub(crate) mod tests {
         );
         assert_eq!(
             convert("| h[^n] |\n|---|\n| c[^n] |\n\n[^n]: N"),
-            "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([h#footnote[N]]),\n  \
-             [c#footnote[N]],\n)\n"
+            "#block(breakable: false, table(\n  columns: 1,\n  align: (auto,),\n  table.header([h#footnote[N]]),\n  \
+             [c#footnote[N]],\n))\n"
         );
         // A footnote inside a footnote.
         assert_eq!(
@@ -1098,7 +1333,7 @@ pub(crate) mod tests {
                 continue;
             }
             let typst = convert(&escape_markdown(trimmed));
-            let body = typst.trim_end_matches('\n');
+            let body = &unwrap_unhyphenated(typst.trim_end_matches('\n'));
             assert_eq!(first_markup_hazard(body), None, "input {input:?}");
             assert_eq!(
                 unescape_markup(body),
@@ -1118,11 +1353,13 @@ pub(crate) mod tests {
             }
             let md = escape_markdown(trimmed);
             let escaped = escape_text(&newlines_to_spaces(trimmed));
-            assert_eq!(convert(&format!("*{md}*")), format!("#emph[{escaped}]\n"));
+            let emph = unwrap_unhyphenated(&convert(&format!("*{md}*")));
+            assert_eq!(emph, format!("#emph[{escaped}]\n"));
+            let table = unwrap_unhyphenated(&convert(&format!("| h |\n|---|\n| {md} |")));
             assert_eq!(
-                convert(&format!("| h |\n|---|\n| {md} |")),
+                table,
                 format!(
-                    "#table(\n  columns: 1,\n  align: (auto,),\n  table.header([h]),\n  [{escaped}],\n)\n"
+                    "#block(breakable: false, table(\n  columns: 1,\n  align: (auto,),\n  table.header([h]),\n  [{escaped}],\n))\n"
                 )
             );
         }
@@ -1148,7 +1385,7 @@ pub(crate) mod tests {
                 let typst = markdown_to_typst(&escape_markdown(input));
                 prop_assert!(typst.is_ok(), "{:?}", typst);
                 let typst = typst.unwrap_or_default();
-                let body = typst.trim_end_matches('\n');
+                let body = &unwrap_unhyphenated(typst.trim_end_matches('\n'));
                 prop_assert_eq!(first_markup_hazard(body), None);
                 prop_assert_eq!(unescape_markup(body), Some(newlines_to_spaces(input)));
             }
