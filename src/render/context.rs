@@ -392,6 +392,10 @@ pub struct AssignmentView {
     pub assigner: Option<PersonView>,
     /// The assigner's role.
     pub assigner_role: Option<RoleRef>,
+    /// The role's responsibilities, as its description lists them: what is accepted.
+    pub responsibilities: Vec<String>,
+    /// The role's authorities, as its description lists them.
+    pub authorities: Vec<String>,
 }
 
 impl AssignmentView {
@@ -718,6 +722,8 @@ impl<'m> Views<'m> {
                     appointee: self.person(p),
                     assigner,
                     assigner_role,
+                    responsibilities: role.responsibilities.clone(),
+                    authorities: role.authorities.clone(),
                 });
             }
         }

@@ -353,3 +353,64 @@ fn a_forty_role_matrix_splits_into_landscape_parts_holding_every_activity() {
     let md = read(&bundle, "raci-matrix.md");
     assert_eq!(md.matches("| Generated activity").count(), 145);
 }
+
+/// Issue 14: every page of a signature sheet says what is signed (the all-staff
+/// acknowledgement had the policy's id and digest on page 1 of 4 only), and a
+/// field to sign in has room for a wet signature (it was about 1 cm high).
+#[test]
+fn every_page_of_a_sheet_names_what_it_signs_and_fields_are_two_centimetres_high() {
+    let (out, dir) = build_pdf(&example("northwind"), "2026-11-23", &["--keep-sources"]);
+    let ack_md = read(&dir, "signatures/all-staff-acknowledgement.md");
+    let short = ack_md.split('`').nth(1).unwrap().to_string();
+    assert_eq!(short.len(), 12, "{ack_md}");
+    let bytes = std::fs::read(dir.join("signatures/all-staff-acknowledgement.pdf")).unwrap();
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).unwrap();
+    assert!(
+        pages.len() >= 2,
+        "the Northwind sheet has {} pages",
+        pages.len()
+    );
+    for (n, page) in pages.iter().enumerate() {
+        let page = squash(page);
+        for s in ["ISMS-POL-05 version 3.0", &short] {
+            assert!(page.contains(s), "page {} lacks {s:?}:\n{page}", n + 1);
+        }
+    }
+    // The heights of the fields as typst lays out the kept source of a sheet;
+    // every empty cell of its two tables (place and date, signature) is one.
+    let sources = out.path().join(format!(
+        "{}.typst",
+        dir.file_name().unwrap().to_str().unwrap()
+    ));
+    let run = std::process::Command::new("typst")
+        .current_dir(&sources)
+        .args([
+            "eval",
+            "--root",
+            ".",
+            "--in",
+            "docs/signatures/ceo--amara.typ",
+        ])
+        .arg("query(<rolecall-signing-field>).map(it => it.height.length.cm())")
+        .output()
+        .expect("typst 0.15 on PATH (`make test` installs it)");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let heights: Vec<f64> = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(heights.len(), 4, "{heights:?}");
+    assert!(heights.iter().all(|&h| h >= 2.0), "{heights:?}");
+    let sheet = pdf_text(&dir.join("signatures/ceo--amara.pdf"));
+    for s in [
+        "Place, date",
+        "Signature",
+        "fingerprint",
+        "Responsibilities:",
+        "Authorities:",
+    ] {
+        assert!(sheet.contains(s), "the CEO's sheet lacks {s:?}:\n{sheet}");
+    }
+    assert!(!sheet.contains("SHA-256 of the role description's Markdown"));
+}
