@@ -414,3 +414,23 @@ fn every_page_of_a_sheet_names_what_it_signs_and_fields_are_two_centimetres_high
     }
     assert!(!sheet.contains("SHA-256 of the role description's Markdown"));
 }
+
+/// Issue 14: an all-staff role, which has no authorities of its own, shows no
+/// empty "Authorities" section.
+#[test]
+fn an_all_staff_role_without_authorities_prints_no_empty_section() {
+    let work = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    let line = "authorities = [\"Refuse any request that would breach the policy\"]\n";
+    assert!(text.contains(line));
+    std::fs::write(work.path().join("model.toml"), text.replace(line, "")).unwrap();
+    let (_out, dir) = build_pdf(work.path(), "2026-11-23", &[]);
+    let md = read(&dir, "roles/all-staff.md");
+    assert!(
+        md.contains("Follow the information security policy"),
+        "{md}"
+    );
+    assert!(!md.contains("None defined"), "{md}");
+    let pdf = pdf_text(&dir.join("roles/all-staff.pdf"));
+    assert!(!pdf.contains("None defined"), "{pdf}");
+}
