@@ -767,11 +767,26 @@ pub struct EarlierRecord {
     pub recorded: String,
 }
 
+/// One sheet of the register with the signatures it asks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterSheet {
+    /// The sheet id, as [`RegisterRow::sheet`].
+    pub sheet: String,
+    /// Bundle-relative path of the sheet.
+    pub file: String,
+    /// The bound document's current short digest.
+    pub current: String,
+    /// Its signatures, in party order.
+    pub rows: Vec<RegisterRow>,
+}
+
 /// The signature register.
 #[derive(Debug, Clone, Serialize)]
 pub struct RegisterView {
     /// Every expected signature, sheet by sheet.
     pub rows: Vec<RegisterRow>,
+    /// The same signatures grouped by sheet id, in the same order.
+    pub sheets: Vec<RegisterSheet>,
     /// How many are signed for the current content.
     pub signed: usize,
     /// How many are signed for an older version.
@@ -787,25 +802,39 @@ impl Views<'_> {
     pub fn register(&self, register: &crate::signatures::Register) -> RegisterView {
         let m = self.model;
         let count = |st: Status| register.slots.iter().filter(|s| s.status == st).count();
+        let rows: Vec<RegisterRow> = register
+            .slots
+            .iter()
+            .map(|s| {
+                let rec = s.record.map(|i| &m.signatures[i]);
+                RegisterRow {
+                    sheet: s.sheet_id.to_string(),
+                    file: s.sheet_path.clone(),
+                    document: s.document.clone(),
+                    party: self.words.party(s.party).to_string(),
+                    name: m.people[s.person].name.clone(),
+                    status: self.words.status(s.status).to_string(),
+                    date: rec.map(|r| self.words.date(r.date)),
+                    recorded: rec.map(|r| r.digest.clone()),
+                    current: crate::digest::short(&s.digest).to_string(),
+                }
+            })
+            .collect();
+        let mut sheets: Vec<RegisterSheet> = Vec::new();
+        for row in &rows {
+            match sheets.last_mut() {
+                Some(last) if last.sheet == row.sheet => last.rows.push(row.clone()),
+                _ => sheets.push(RegisterSheet {
+                    sheet: row.sheet.clone(),
+                    file: row.file.clone(),
+                    current: row.current.clone(),
+                    rows: vec![row.clone()],
+                }),
+            }
+        }
         RegisterView {
-            rows: register
-                .slots
-                .iter()
-                .map(|s| {
-                    let rec = s.record.map(|i| &m.signatures[i]);
-                    RegisterRow {
-                        sheet: s.sheet_id.to_string(),
-                        file: s.sheet_path.clone(),
-                        document: s.document.clone(),
-                        party: self.words.party(s.party).to_string(),
-                        name: m.people[s.person].name.clone(),
-                        status: self.words.status(s.status).to_string(),
-                        date: rec.map(|r| self.words.date(r.date)),
-                        recorded: rec.map(|r| r.digest.clone()),
-                        current: crate::digest::short(&s.digest).to_string(),
-                    }
-                })
-                .collect(),
+            rows,
+            sheets,
             signed: count(Status::Signed),
             outdated: count(Status::Outdated),
             outstanding: count(Status::Outstanding),

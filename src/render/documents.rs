@@ -217,7 +217,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         scope: Scope::Register,
         path: "signatures/register.md",
         template: "signature-register.md",
-        typst: None,
+        typst: Some("signature-register.typ"),
         title: "register.title",
         doc_id: "{policy}/signatures",
         evidences: "5.3, 7.5",

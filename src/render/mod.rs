@@ -67,6 +67,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "raci-matrix.typ",
         include_str!("../../templates/raci-matrix.typ"),
     ),
+    (
+        "signature-register.typ",
+        include_str!("../../templates/signature-register.typ"),
+    ),
     ("layout.typ", include_str!("../../templates/layout.typ")),
     (
         "html/base.html",
@@ -111,7 +115,8 @@ pub struct Document {
     pub markdown: String,
     /// SHA-256 of the Markdown: what a sheet binding this document prints.
     pub digest: String,
-    /// Typst markup replacing the converted Markdown in the PDF (the RACI matrix).
+    /// Typst markup replacing the converted Markdown in the PDF (the RACI matrix,
+    /// the signature register).
     pub typst: Option<String>,
     /// For a signature sheet, the document its signatures bind to.
     pub binds: Option<Binding>,
@@ -630,6 +635,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 header(&mut ctx);
                 ctx.insert("register", &views.register(&register));
                 let title = locale.plain(spec.title, &[])?;
+                let typst = spec.typst.map(|t| templates.typst(t, &ctx)).transpose()?;
                 docs.push(document(
                     spec,
                     spec.path.to_string(),
@@ -638,7 +644,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     pattern(spec.doc_id, policy_id, "", ""),
                     model.policy.version.clone(),
                     templates.markdown(spec.template, &ctx)?,
-                    None,
+                    typst,
                     None,
                 ));
             }

@@ -182,3 +182,49 @@ fn register_without_records_lists_every_sheet_outstanding_and_check_stays_quiet(
     ]);
     assert!(!check.all().contains("RC075"), "{}", check.all());
 }
+
+/// Issue 14: the register's PDF (its own Typst template, one row per sheet, a
+/// third of the cells of the Markdown's table) says what the Markdown says:
+/// every signature's sheet, party, name, status, date and digests.
+#[test]
+fn the_register_pdf_holds_every_row_of_the_markdown() {
+    let model = northwind_copy();
+    let (_out, first) = build(model.path());
+    let ism = sheet_digest(&first, "role/isms-manager/kwame");
+    append(
+        model.path(),
+        "signatures.toml",
+        &format!(
+            "\n[[signatures]]\nsheet = \"role/isms-manager/kwame\"\nsigned-by = \"kwame\"\n\
+             date = 2026-01-21\ndigest = \"{ism}\"\n\n[[signatures]]\nsheet = \"all-staff/priya\"\n\
+             signed-by = \"priya\"\ndate = 2026-01-22\ndigest = \"0123456789ab\"\n"
+        ),
+    );
+    let (_out2, dir) = build_bundle(model.path(), DATE, &["--format", "md,pdf"]);
+    let bytes = std::fs::read(dir.join("signatures/register.pdf")).unwrap();
+    let pdf: String = pdf_extract::extract_text_from_mem(&bytes)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let register = read(&dir, "signatures/register.md");
+    let mut rows = 0;
+    for line in register.lines().filter(|l| l.starts_with("| [")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let [sheet, party, name, status, date, recorded, current] = cells[..] else {
+            panic!("{line}");
+        };
+        let sheet = &sheet[1..sheet.find(']').unwrap()];
+        let mut said = format!("{name}, {party}: {status}");
+        if !date.is_empty() {
+            said.push_str(&format!(", {date}, digest {}", recorded.trim_matches('`')));
+        }
+        for s in [sheet, current.trim_matches('`'), &said] {
+            assert!(pdf.contains(s), "the register's PDF lacks {s:?} ({line})");
+        }
+        rows += 1;
+    }
+    assert!(rows > 60, "{register}");
+    assert!(pdf.contains("Kwame Mensah, appointee (accepts): signed, 21 January 2026"));
+    assert!(pdf.contains("signed for an older version, 22 January 2026, digest 0123456789ab"));
+}
