@@ -325,11 +325,19 @@ fn a_forty_role_matrix_splits_into_landscape_parts_holding_every_activity() {
             (a * 7 + 3) % 36
         ));
     }
+    // One role both accountable and responsible: "A/R" in a 0.9 cm column.
+    model.push_str(
+        "\n[[activities]]\nid = \"both\"\nname = \"Both at once\"\n\
+         responsible = [\"extra-05\"]\naccountable = \"extra-05\"\n",
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("model.toml"), &model).unwrap();
     let (_out, bundle) = build_pdf(dir.path(), "2026-11-23", &[]);
     let pdf = bundle.join("raci-matrix.pdf");
     let text = pdf_text(&pdf);
+    // Issue 14: "A/R" wrapped onto two lines in its column; now the legend's and
+    // both cells' (this one and minimal's internal audit) read back whole.
+    assert_eq!(text.matches("A/R").count(), 3, "{text}");
     assert!(text.contains("Matrix, part 1 of 2"), "{text}");
     assert!(text.contains("Matrix, part 2 of 2"), "{text}");
     for a in 0..145 {
@@ -433,4 +441,51 @@ fn an_all_staff_role_without_authorities_prints_no_empty_section() {
     assert!(!md.contains("None defined"), "{md}");
     let pdf = pdf_text(&dir.join("roles/all-staff.pdf"));
     assert!(!pdf.contains("None defined"), "{pdf}");
+}
+
+/// Issue 14: Northwind's matrix left page 1 two-thirds empty (the matrix always
+/// started a page); a one-part matrix now follows the list of roles.
+#[test]
+fn a_one_part_matrix_starts_on_the_first_page() {
+    let (_out, dir) = build_pdf(&example("northwind"), "2026-11-23", &[]);
+    let bytes = std::fs::read(dir.join("raci-matrix.pdf")).unwrap();
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).unwrap();
+    let first = squash(&pages[0]);
+    for s in ["Roles", "Matrix", "Determine the context"] {
+        assert!(first.contains(s), "page 1 lacks {s:?}:\n{first}");
+    }
+}
+
+/// Issue 14: paths, addresses and ids are never hyphenated (changes.pdf printed
+/// "asset-owner-produc-tion--nils.md"). A justified paragraph of them, many at a
+/// line's end, reads back from the PDF whole: no soft hyphen inserted (a line
+/// may break after a `/` or a `-` of the name, which inserts no character).
+#[test]
+fn paths_ids_and_addresses_are_never_hyphenated_in_pdfs() {
+    let words = [
+        "signatures/asset-owner-production--nils.md",
+        "roles/information-classification.md",
+        "records/documentation-administration.md",
+        "security@northwind-production.example",
+        "exports/responsibilities_matrix.csv",
+    ];
+    let list: Vec<&str> = (0..30).map(|i| words[i % words.len()]).collect();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    let purpose = "purpose = \"Everyone protects the information entrusted to the company.\"";
+    assert!(text.contains(purpose));
+    let work = tempfile::tempdir().unwrap();
+    let model = text.replace(
+        purpose,
+        &format!("purpose = \"Keeps {} current.\"", list.join(", ")),
+    );
+    std::fs::write(work.path().join("model.toml"), model).unwrap();
+    let (_out, dir) = build_pdf(work.path(), "2026-11-23", &[]);
+    let bytes = std::fs::read(dir.join("roles/all-staff.pdf")).unwrap();
+    let pdf: String = pdf_extract::extract_text_from_mem(&bytes)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(!pdf.contains('\u{ad}'), "a hyphen was inserted:\n{pdf}");
+    let expected: String = format!("Keeps{}current.", list.join(","));
+    assert!(pdf.contains(&expected), "{pdf}");
 }
