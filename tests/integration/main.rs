@@ -15,6 +15,7 @@ mod export;
 mod getting_started;
 mod hardening;
 mod html;
+mod locale;
 mod pdf;
 mod progress;
 mod schema;
