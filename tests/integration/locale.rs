@@ -226,8 +226,7 @@ fn english_phrases() -> BTreeSet<String> {
         }
         for part in plain.split('|').map(str::trim) {
             let letters = part.chars().filter(char::is_ascii_alphabetic).count();
-            if letters < 4 || part.chars().any(|c| c.is_ascii_digit()) || SHARED.contains(&part)
-            {
+            if letters < 4 || part.chars().any(|c| c.is_ascii_digit()) || SHARED.contains(&part) {
                 continue;
             }
             if part.contains(' ') || part.len() >= 7 {
@@ -393,19 +392,34 @@ fn german_bundle_speaks_german_in_every_format() {
     );
     expect(
         "signatures/all-staff-acknowledgement.pdf",
-        &["Kenntnisnahme durch alle Beschäftigten", "Stellenbezeichnung"],
+        &[
+            "Kenntnisnahme durch alle Beschäftigten",
+            "Stellenbezeichnung",
+        ],
     );
     expect(
         "signatures/register.pdf",
-        &["Unterschriftenverzeichnis", "ausstehend", "freigebende Person"],
+        &[
+            "Unterschriftenverzeichnis",
+            "ausstehend",
+            "freigebende Person",
+        ],
     );
     expect(
         "raci-matrix.pdf",
-        &["RACI-Matrix", "Durchführungsverantwortung", "Kürzel", "Tätigkeit"],
+        &[
+            "RACI-Matrix",
+            "Durchführungsverantwortung",
+            "Kürzel",
+            "Tätigkeit",
+        ],
     );
     expect(
         "changes.pdf",
-        &["Änderungen seit dem Paket vom 27. Februar 2026", "Keine Änderungen."],
+        &[
+            "Änderungen seit dem Paket vom 27. Februar 2026",
+            "Keine Änderungen.",
+        ],
     );
     // The web pages and the auditor's index.
     expect(
@@ -419,7 +433,10 @@ fn german_bundle_speaks_german_in_every_format() {
         ],
     );
     expect("policy.html", &["Dokumentenlenkung", "Markdown-Quelltext"]);
-    expect("README.md", &["Nachweispaket", "Prüfung der Integrität", "1\\. März 2026"]);
+    expect(
+        "README.md",
+        &["Nachweispaket", "Prüfung der Integrität", "1\\. März 2026"],
+    );
     // The spreadsheets.
     assert!(
         text("raci-matrix.csv").starts_with("Tätigkeits-ID,Gruppe,Tätigkeit,Normbezug,"),
@@ -446,7 +463,10 @@ fn german_bundle_speaks_german_in_every_format() {
         );
         let legend = sheet(&mut wb, "Legende");
         assert_eq!(legend[0][..2], ["Buchstabe", "Bedeutung"]);
-        assert!(legend[1][1].starts_with("Durchführungsverantwortung"), "{legend:?}");
+        assert!(
+            legend[1][1].starts_with("Durchführungsverantwortung"),
+            "{legend:?}"
+        );
     }
     expect(
         "oscal/component-definition.json",
@@ -464,7 +484,11 @@ fn german_bundle_speaks_german_in_every_format() {
         }
     }
     assert!(texts.len() > 100, "only {} files read", texts.len());
-    assert!(found.is_empty(), "English in the German bundle:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "English in the German bundle:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -496,7 +520,13 @@ fn german_documents_declare_their_language() {
 /// The `/Lang` of a PDF's document catalog (the language typst was given).
 fn pdf_lang(path: &Path) -> String {
     let doc = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let lang = doc.catalog().unwrap().get(b"Lang").unwrap().as_str().unwrap();
+    let lang = doc
+        .catalog()
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap();
     String::from_utf8(lang.to_vec()).unwrap()
 }
 
@@ -594,13 +624,24 @@ fn a_locale_file_in_templates_adds_a_language() {
         &["--templates", templates.path().to_str().unwrap()],
     );
     let policy = pdf_text(&dir.join("policy.pdf"));
-    for w in ["Documentbeheer", "Inhoudsopgave", "Pagina 1 van", "15 januari 2026"] {
+    for w in [
+        "Documentbeheer",
+        "Inhoudsopgave",
+        "Pagina 1 van",
+        "15 januari 2026",
+    ] {
         assert!(policy.contains(w), "policy.pdf lacks {w:?}:\n{policy}");
     }
     let role = pdf_text(&dir.join("roles/isms-manager.pdf"));
-    assert!(role.contains("Rolbeschrijving: Information Security Manager"), "{role}");
+    assert!(
+        role.contains("Rolbeschrijving: Information Security Manager"),
+        "{role}"
+    );
     let sheet = pdf_text(&dir.join("signatures/isms-manager--sam.pdf"));
-    assert!(sheet.contains("Roltoewijzing") && sheet.contains("Handtekening"), "{sheet}");
+    assert!(
+        sheet.contains("Roltoewijzing") && sheet.contains("Handtekening"),
+        "{sheet}"
+    );
     assert!(pdf_text(&dir.join("signatures/register.pdf")).contains("openstaand"));
     assert_eq!(pdf_lang(&dir.join("policy.pdf")), "nl");
     let index = read(&dir, "index.html");
@@ -620,7 +661,11 @@ fn a_locale_file_in_templates_adds_a_language() {
         templates.path().join("out").to_str().unwrap(),
     ]);
     assert_ne!(build.code, 0, "{}", build.all());
-    assert!(build.all().contains("no locale for the language `nl`"), "{}", build.all());
+    assert!(
+        build.all().contains("no locale for the language `nl`"),
+        "{}",
+        build.all()
+    );
     assert!(build.all().contains("locales/nl.toml"), "{}", build.all());
 }
 
