@@ -614,6 +614,22 @@ fn dutch_model() -> (tempfile::TempDir, PathBuf) {
     (dir, model)
 }
 
+/// `rolecall build MODEL --format md` into `out`, as of [`DATE`], which may fail.
+fn build_md(model: &Path, out: &Path, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec![
+        "build",
+        model.to_str().unwrap(),
+        "--date",
+        DATE,
+        "--format",
+        "md",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    rolecall(&args)
+}
+
 #[test]
 fn a_locale_file_in_templates_adds_a_language() {
     let templates = dutch_templates(None);
@@ -650,16 +666,7 @@ fn a_locale_file_in_templates_adds_a_language() {
     let page = read(&dir, "policy.html");
     assert!(page.contains("Overzicht van het bewijspakket") && page.contains("Documentbeheer"));
     // Without the Dutch locale, the language is unknown.
-    let build = rolecall(&[
-        "build",
-        model.to_str().unwrap(),
-        "--date",
-        DATE,
-        "--format",
-        "md",
-        "-o",
-        templates.path().join("out").to_str().unwrap(),
-    ]);
+    let build = build_md(&model, &templates.path().join("out"), &[]);
     assert_ne!(build.code, 0, "{}", build.all());
     assert!(
         build.all().contains("no locale for the language `nl`"),
@@ -676,18 +683,11 @@ fn a_missing_key_in_a_locale_file_names_the_key_and_the_file() {
     for key in ["common.document_control", "register.statuses.signed"] {
         let templates = dutch_templates(Some(key));
         let out = tempfile::tempdir().unwrap();
-        let run = rolecall(&[
-            "build",
-            model.to_str().unwrap(),
-            "--date",
-            DATE,
-            "--format",
-            "md",
-            "-o",
-            out.path().to_str().unwrap(),
-            "--templates",
-            templates.path().to_str().unwrap(),
-        ]);
+        let run = build_md(
+            &model,
+            out.path(),
+            &["--templates", templates.path().to_str().unwrap()],
+        );
         let all = run.all();
         assert_ne!(run.code, 0, "{all}");
         assert!(all.contains(&format!("`{key}`")), "{key}:\n{all}");
