@@ -515,7 +515,7 @@ fn explain_unknown_code_fails() {
 
 #[test]
 fn examples_check_clean_with_deny_warnings() {
-    for name in ["minimal", "northwind"] {
+    for name in ["minimal", "northwind", "northwind-de"] {
         for date in [DATE, "2026-01-31"] {
             let model = example(name);
             let model = model.to_str().unwrap();

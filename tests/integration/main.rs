@@ -16,6 +16,7 @@ mod export;
 mod getting_started;
 mod hardening;
 mod html;
+mod locale;
 mod pdf;
 mod progress;
 mod schema;

@@ -10,7 +10,7 @@ fn build_pdf(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, Pa
 }
 
 /// The text of a PDF, whitespace collapsed so that line breaks do not matter.
-fn pdf_text(path: &Path) -> String {
+pub(crate) fn pdf_text(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = pdf_extract::extract_text_from_mem(&bytes)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
