@@ -67,10 +67,11 @@ pub fn check(config: &Config) -> Result<Checked> {
     let checked = model::check(config.model, config.date);
     let mut diagnostics = checked.diagnostics;
     let valid = match checked.model {
-        Some(model) => {
+        Some(mut model) => {
             // Recorded signatures are checked against the documents' digests, so
             // the documents are rendered with the templates the bundle will use.
             let templates = Templates::load(config.templates, &model.organisation.language)?;
+            render::fill_defaults(&mut model, templates.locale())?;
             let rendered = render::render(&model, &templates)?;
             diagnostics.extend(signatures::diagnostics(&model, &rendered.register));
             Some(Valid {

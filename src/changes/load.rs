@@ -135,7 +135,7 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
     for source in &mut checked.sources {
         source.path = Path::new(&shown).join("model").join(&source.rel);
     }
-    let Some(model) = checked.model else {
+    let Some(mut model) = checked.model else {
         let errors = checked.errors();
         return Err(Error::new(format!(
             "the model in `{shown}` (the bundle of {date}) does not validate with rolecall {} ({errors} error{}); it may break a rule added or tightened since that bundle was built:\n{}",
@@ -145,6 +145,8 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
         ))
         .hint("a change report needs both models to validate: fix a copy of the bundle's model/ folder and compare with `rolecall diff COPY MODEL`"));
     };
+    let locale = render::Locale::load(&model.organisation.language, None)?;
+    render::fill_defaults(&mut model, &locale)?;
     let digests = bundle
         .hashes
         .into_iter()
@@ -219,7 +221,7 @@ fn relocate_outside_logo(files: &mut [(String, Vec<u8>)]) {
 fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loaded> {
     let shown = path.display().to_string();
     let checked = model::check(path, date);
-    let Some(model) = checked.model else {
+    let Some(mut model) = checked.model else {
         let errors = checked.errors();
         return Err(Error::new(format!(
             "the model `{shown}` has {errors} error{}:\n{}",
@@ -231,6 +233,7 @@ fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loade
         )));
     };
     let templates = Templates::load(templates, &model.organisation.language)?;
+    render::fill_defaults(&mut model, templates.locale())?;
     let docs = render::render(&model, &templates)?.documents;
     let model_digest = crate::bundle::model_digest(&crate::bundle::model_copy(&model)?);
     Ok(Loaded {

@@ -119,10 +119,14 @@ pub struct Policy {
     pub id: String,
     /// Title.
     pub title: String,
+    /// Whether the model gives the title (else it is the locale's default).
+    pub title_given: bool,
     /// Version.
     pub version: String,
     /// Classification label.
     pub classification: String,
+    /// Whether the model gives the classification (else it is the locale's default).
+    pub classification_given: bool,
     /// Owning role.
     pub owner: RoleIdx,
     /// Approving role (top management).
@@ -310,6 +314,17 @@ impl Model {
     /// Active people, in model order.
     pub fn active_people(&self) -> impl Iterator<Item = (PersonIdx, &Person)> {
         self.people.iter().enumerate().filter(|(_, p)| p.active)
+    }
+
+    /// Fills in the defaults that are words, in the documents' language: the
+    /// policy's title and classification when the model leaves them out.
+    pub fn fill_defaults(&mut self, title: &str, classification: &str) {
+        if !self.policy.title_given {
+            self.policy.title = title.to_string();
+        }
+        if !self.policy.classification_given {
+            self.policy.classification = classification.to_string();
+        }
     }
 
     /// The roles whose holders assign others, in the order [`Model::assigner`]

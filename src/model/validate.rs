@@ -942,15 +942,12 @@ impl Validator {
         let base = last_review.unwrap_or(effective);
         let policy = Policy {
             id: p.id.clone(),
-            title: p
-                .title
-                .clone()
-                .unwrap_or_else(|| "Information Security Roles and Responsibilities Policy".into()),
+            // Left out: the locale's default, filled in by `Model::fill_defaults`.
+            title: p.title.clone().unwrap_or_default(),
+            title_given: p.title.is_some(),
             version: p.version.clone(),
-            classification: p
-                .classification
-                .clone()
-                .unwrap_or_else(|| "Internal".into()),
+            classification: p.classification.clone().unwrap_or_default(),
+            classification_given: p.classification.is_some(),
             owner: owner.unwrap_or(usize::MAX),
             approver: approver.unwrap_or(usize::MAX),
             effective,
@@ -1000,8 +997,10 @@ fn placeholder_policy() -> Policy {
     Policy {
         id: String::new(),
         title: String::new(),
+        title_given: false,
         version: String::new(),
         classification: String::new(),
+        classification_given: false,
         owner: usize::MAX,
         approver: usize::MAX,
         effective: epoch,

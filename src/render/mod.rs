@@ -736,6 +736,15 @@ pub fn index(
     templates.markdown("bundle-readme.md", &ctx)
 }
 
+/// Fills in the model's defaults that are words (`policy.defaults` of the locale:
+/// the policy's title and classification when the model leaves them out).
+pub fn fill_defaults(model: &mut Model, locale: &Locale) -> Result<()> {
+    let title = locale.text("policy.defaults.title")?;
+    let classification = locale.text("policy.defaults.classification")?;
+    model.fill_defaults(title, classification);
+    Ok(())
+}
+
 /// The bundle date as documents write it.
 pub fn format_date(model: &Model, locale: &Locale, date: crate::date::Date) -> Result<String> {
     locale.date(date, model.organisation.date_format)
