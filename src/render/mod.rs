@@ -539,17 +539,8 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     }
                     None => None,
                 };
-                docs.push(document(
-                    spec,
-                    spec.path.to_string(),
-                    title.clone(),
-                    title,
-                    pattern(spec.doc_id, policy_id, "", ""),
-                    model.policy.version.clone(),
-                    templates.markdown(spec.template, ctx)?,
-                    typst,
-                    binds,
-                ));
+                let markdown = templates.markdown(spec.template, ctx)?;
+                docs.push(single(spec, model, title, markdown, typst, binds));
             }
             Scope::Role => {
                 for (r, role) in common.roles.iter().enumerate() {
@@ -630,17 +621,8 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 header(&mut ctx);
                 ctx.insert("register", &views.register(&register));
                 let title = locale.plain(spec.title, &[])?;
-                docs.push(document(
-                    spec,
-                    spec.path.to_string(),
-                    title.clone(),
-                    title,
-                    pattern(spec.doc_id, policy_id, "", ""),
-                    model.policy.version.clone(),
-                    templates.markdown(spec.template, &ctx)?,
-                    None,
-                    None,
-                ));
+                let markdown = templates.markdown(spec.template, &ctx)?;
+                docs.push(single(spec, model, title, markdown, None, None));
             }
             // Needs a previous bundle: see [`changes`].
             Scope::Changes => {}
@@ -688,6 +670,29 @@ fn document(
         typst,
         binds,
     }
+}
+
+/// The document of a row that makes one: its path and id from the row, the
+/// policy's version.
+fn single(
+    spec: &'static DocSpec,
+    model: &Model,
+    title: String,
+    markdown: String,
+    typst: Option<String>,
+    binds: Option<Binding>,
+) -> Document {
+    document(
+        spec,
+        spec.path.to_string(),
+        title.clone(),
+        title,
+        pattern(spec.doc_id, &model.policy.id, "", ""),
+        model.policy.version.clone(),
+        markdown,
+        typst,
+        binds,
+    )
 }
 
 /// The full context of site-scoped documents and the index.
@@ -811,17 +816,8 @@ pub fn changes(
     ctx.insert("since", &since);
     let spec = documents::spec(documents::CHANGES);
     let title = locale.plain(spec.title, &[("since", &since)])?;
-    Ok(document(
-        spec,
-        spec.path.to_string(),
-        title.clone(),
-        title,
-        pattern(spec.doc_id, &model.policy.id, "", ""),
-        model.policy.version.clone(),
-        templates.markdown(spec.template, &ctx)?,
-        None,
-        None,
-    ))
+    let markdown = templates.markdown(spec.template, &ctx)?;
+    Ok(single(spec, model, title, markdown, None, None))
 }
 
 /// `kebab-case` keys as `snake_case`, so that templates can write `a.b_c`.
