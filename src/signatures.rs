@@ -108,6 +108,20 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
     for (i, s) in model.signatures.iter().enumerate() {
         by_sheet.entry(&s.sheet_id).or_default().push(i);
     }
+    // Ids looked up once: a search of every person for each of a large role's
+    // sheets was quadratic.
+    let role_at: BTreeMap<&str, usize> = model
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let person_at: BTreeMap<&str, usize> = model
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let mut slots = Vec::new();
     for &(path, b) in sheets {
         let mut push = |sheet_id: SheetId, party: Party, person: PersonIdx| {
@@ -126,10 +140,9 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
         };
         match &b.sheet {
             SheetId::Assignment { role: r, person: p } => {
-                let (Some(role), Some(person)) = (
-                    model.roles.iter().position(|x| x.id == *r),
-                    model.people.iter().position(|x| x.id == *p),
-                ) else {
+                let (Some(&role), Some(&person)) =
+                    (role_at.get(r.as_str()), person_at.get(p.as_str()))
+                else {
                     continue;
                 };
                 if model.roles[role].all_staff {
