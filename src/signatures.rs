@@ -110,18 +110,8 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
     }
     // Ids looked up once: a search of every person for each of a large role's
     // sheets was quadratic.
-    let role_at: BTreeMap<&str, usize> = model
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let person_at: BTreeMap<&str, usize> = model
-        .people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let role_at = by_id(model.roles.iter().map(|r| r.id.as_str()));
+    let person_at = by_id(model.people.iter().map(|p| p.id.as_str()));
     let mut slots = Vec::new();
     for &(path, b) in sheets {
         let mut push = |sheet_id: SheetId, party: Party, person: PersonIdx| {
@@ -176,6 +166,11 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
         .filter(|i| !used.contains(i))
         .collect();
     Register { slots, earlier }
+}
+
+/// Each id's index.
+fn by_id<'a>(ids: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
 }
 
 /// Whether record `i`, a record of the slot's sheet, is a signature for the slot.

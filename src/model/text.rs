@@ -14,9 +14,8 @@
 //!   spaces and joiners make two names look alike;
 //! - values longer than rolecall can put into a document (RC092): see
 //!   [`super::limits`] for the numbers;
-//! - Markdown that no writer of rolecall's renders (RC093): raw HTML, images,
-//!   math and the like in the Markdown fields, which the Typst and Word writers
-//!   refuse.
+//! - Markdown that no writer of rolecall's renders (RC093): raw HTML and
+//!   images in the Markdown fields, which the Typst and Word writers refuse.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -136,26 +135,29 @@ pub fn problems(key: &str, text: &str) -> Vec<Diagnostic> {
 }
 
 /// RC093 for the first construct of Markdown `text` that a document format
-/// refuses (as the Typst writer, the strictest, refuses it), and RC092 for a
-/// heading or link target too long for a PDF.
+/// refuses: what the Typst writer refuses (it is the one `check` runs), and a
+/// footnote inside a footnote, which the Word writer refuses too (both share
+/// their lists of unsupported constructs, `typst::writer::unsupported_*`).
+/// RC092 for a heading or link target too long for a PDF.
 fn markdown(key: &str, text: &str) -> Option<Diagnostic> {
-    if let Err(e) = crate::typst::markdown_to_typst(text) {
-        let line = text[..e.offset.min(text.len())].matches('\n').count() + 1;
-        return Some(
-            Diagnostic::new(
-                &rules::UNSUPPORTED_MARKDOWN,
-                format!(
-                    "`{key}` holds {} (line {line} of its Markdown), which the PDF and Word documents cannot show",
-                    article(&e.what)
-                ),
-            )
-            .hint(
-                "documents take headings, paragraphs, emphasis, lists, tables, links, code, quotes and footnotes; write the rest as text",
-            ),
-        );
-    }
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let refused = |what: &str, offset: usize| {
+        let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+        Diagnostic::new(
+            &rules::UNSUPPORTED_MARKDOWN,
+            format!(
+                "`{key}` holds Markdown the PDF and Word documents cannot show ({what}, line {line} of its Markdown)"
+            ),
+        )
+        .hint(
+            "documents take headings, paragraphs, emphasis, lists, tables, links, code, quotes and footnotes (not inside footnotes); write the rest as text",
+        )
+    };
+    if let Err(e) = crate::typst::markdown_to_typst(text) {
+        return Some(refused(&e.what, e.offset));
+    }
     let mut heading: Option<usize> = None;
+    let mut in_footnote = false;
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
         let line = || text[..range.start.min(text.len())].matches('\n').count() + 1;
         let too_long = |what: String, limit: usize| {
@@ -169,6 +171,11 @@ fn markdown(key: &str, text: &str) -> Option<Diagnostic> {
             .hint("shorten it: headings become PDF bookmarks and links PDF link targets, both of bounded length")
         };
         match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote = true,
+            Event::End(TagEnd::FootnoteDefinition) => in_footnote = false,
+            Event::FootnoteReference(_) if in_footnote => {
+                return Some(refused("footnote inside a footnote", range.start));
+            }
             Event::Start(Tag::Heading { .. }) => heading = Some(0),
             Event::End(TagEnd::Heading(_)) => heading = None,
             Event::Text(t) | Event::Code(t) => {
@@ -188,15 +195,6 @@ fn markdown(key: &str, text: &str) -> Option<Diagnostic> {
         }
     }
     None
-}
-
-/// `a raw HTML`, `an image`: the writer's name for a construct with its article.
-fn article(what: &str) -> String {
-    match what {
-        "raw HTML" | "math" => what.to_string(),
-        w if w.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {w}"),
-        w => format!("a {w}"),
-    }
 }
 
 /// Whether documents refuse `c`: a control character other than line break,
@@ -317,13 +315,13 @@ mod tests {
         assert_eq!(
             found("purpose", "Fine.\n\n<script>alert(1)</script>\n"),
             [
-                "RC093: `purpose` holds raw HTML (line 3 of its Markdown), which the PDF and Word documents cannot show"
+                "RC093: `purpose` holds Markdown the PDF and Word documents cannot show (raw HTML, line 3 of its Markdown)"
             ]
         );
         assert_eq!(
             found("body", "See ![logo](x.png)."),
             [
-                "RC093: `body` holds an image (line 1 of its Markdown), which the PDF and Word documents cannot show"
+                "RC093: `body` holds Markdown the PDF and Word documents cannot show (image, line 1 of its Markdown)"
             ]
         );
         assert_eq!(
@@ -343,6 +341,48 @@ mod tests {
         // The same text in a plain field is text.
         assert!(found("scope", "<b>bold</b> ![x](y)").is_empty());
         assert!(found("body", "**Bold**, [a link](https://example.org), `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n").is_empty());
+    }
+
+    #[test]
+    fn markdown_check_refuses_what_a_writer_refuses_and_only_that() {
+        let opts = crate::docx::DocxOptions {
+            title: "T",
+            org_name: "O",
+            doc_id: "D",
+            version: "1",
+            classification: "Internal",
+            paper: crate::model::Paper::A4,
+            lang: "en",
+            layout: crate::docx::Layout::Role,
+            logo: None,
+            labels: crate::docx::Labels {
+                version: "Version {version}",
+                page: "Page {page} of {pages}",
+                contents: "Contents",
+            },
+            date: crate::date::Date::new(2026, 1, 15).unwrap(),
+            reference: None,
+        };
+        for md in [
+            "Plain **bold** _it_ `code` ~~gone~~",
+            "# H\n\n- a\n  - b\n\n1. x\n\n> quote\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+            "[link](https://example.org) <https://example.org>",
+            "a[^1]\n\n[^1]: note",
+            "a[^1]\n\n[^1]: b[^2]\n[^2]: c",
+            "a[^missing]",
+            "<div>x</div>",
+            "inline <b>html</b>",
+            "![alt](x.png)",
+            "$x^2$ and [ ] task",
+            "```\ncode\n```",
+            &"> ".repeat(40),
+            &"- ".repeat(40),
+        ] {
+            let typst = crate::typst::markdown_to_typst(md).is_ok();
+            let docx = crate::docx::document(md, &opts).is_ok();
+            let checked = !problems("body", md).iter().any(|d| d.rule.code == "RC093");
+            assert_eq!(checked, typst && docx, "{md:?}: typst {typst}, docx {docx}");
+        }
     }
 
     #[test]

@@ -257,7 +257,7 @@ rules! {
         fix: "Shorten the value; make a role everyone holds `all-staff = true` rather than listing thousands of holders; split long text into several policy sections.",
     }
     UNSUPPORTED_MARKDOWN = "RC093" "unsupported-markdown" Error {
-        checks: "The Markdown fields (`purpose`, a policy section's `body`) hold only what the PDF and Word documents can show: headings, paragraphs, emphasis, lists, tables, links, code, block quotes and footnotes; no raw HTML, images, math, task lists or definition lists.",
+        checks: "The Markdown fields (`purpose`, a policy section's `body`) hold only what the PDF and Word documents can show: headings, paragraphs, emphasis, lists, tables, links, code, block quotes and footnotes; no raw HTML and no images (and nothing nested deeper than typst lays out).",
         why: "The PDF and Word writers refuse what they cannot show rather than drop it silently, so a model `check` passed would fail `build`; and raw HTML in a document an auditor opens is not text anyone approved.",
         fix: "Write the construct as text: a link instead of an image, Markdown emphasis instead of HTML tags.",
     }

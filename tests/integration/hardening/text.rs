@@ -410,12 +410,12 @@ fn raw_html_and_images_in_markdown_fields_are_check_errors_not_pdf_failures() {
         (
             "purpose = \"Leads the company",
             "purpose = \"<img src=x onerror=alert(1)> Leads the company",
-            "`purpose` holds raw HTML (line 1 of its Markdown)",
+            "`purpose` holds Markdown the PDF and Word documents cannot show (raw HTML, line 1 of its Markdown)",
         ),
         (
             "Roles are explained to every new starter",
             "Our logo:\n\n![logo](logo.png)\n\nRoles are explained to every new starter",
-            "`body` holds an image (line 3 of its Markdown)",
+            "`body` holds Markdown the PDF and Word documents cannot show (image, line 3 of its Markdown)",
         ),
     ] {
         let (_w, model) = minimal_with(None, &|t| t.replacen(from, to, 1));
