@@ -338,7 +338,7 @@ fn pause_point(point: &str) {
     };
     let (at, secs) = spec.split_once('=').unwrap_or((&spec, "2"));
     if at == point {
-        eprintln!("paused at {point}");
+        crate::term::err(&format!("paused at {point}\n"));
         let secs = secs.parse().unwrap_or(2.0_f64).clamp(0.0, 60.0);
         std::thread::sleep(std::time::Duration::from_secs_f64(secs));
     }

@@ -106,6 +106,13 @@ pub struct CheckArgs {
     /// which recorded signatures are checked against, depend on them)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Extra directory of fonts the PDFs are built with (repeatable, as `build --font-path`):
+    /// every character must have a glyph (RC080); the model's fonts/ folder is always used
+    #[arg(long, value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+    /// Count the fonts installed on this machine as well, as `build --system-fonts` does
+    #[arg(long)]
+    pub system_fonts: bool,
 }
 
 /// `rolecall build`
@@ -181,6 +188,10 @@ pub struct PdfArgs {
     /// Seconds after which a typst run is stopped
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub typst_timeout: u64,
+    /// Address space each typst process may use, in MiB (0: no limit); a run that needs
+    /// more fails and says so
+    #[arg(long, value_name = "MIB", default_value_t = crate::pdf::DEFAULT_TYPST_MEMORY_MIB)]
+    pub typst_memory: u64,
     /// Keep the generated Typst sources in OUT/<bundle>.typst/ (they are always kept when typst fails)
     #[arg(long)]
     pub keep_sources: bool,

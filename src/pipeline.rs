@@ -32,6 +32,19 @@ pub struct Config<'a> {
     pub date: Date,
     /// A directory of templates and locales overriding the built-in ones.
     pub templates: Option<&'a Path>,
+    /// The fonts PDFs will be typeset with, whose glyphs the documents' text is
+    /// checked against (RC080); `None` when no PDF is made.
+    pub fonts: Option<Fonts<'a>>,
+}
+
+/// The fonts a PDF build gives typst beside its embedded ones and the model's
+/// `fonts/` folder.
+#[derive(Debug, Clone, Copy)]
+pub struct Fonts<'a> {
+    /// `--font-path` directories.
+    pub font_paths: &'a [std::path::PathBuf],
+    /// `--system-fonts`.
+    pub system_fonts: bool,
 }
 
 /// A model without errors, and everything rendered from it.
@@ -74,6 +87,15 @@ pub fn check(config: &Config) -> Result<Checked> {
             render::fill_defaults(&mut model, templates.locale())?;
             let rendered = render::render(&model, &templates)?;
             diagnostics.extend(signatures::diagnostics(&model, &rendered.register));
+            // What the PDF stage would refuse, found before a build starts.
+            if let Some(fonts) = &config.fonts {
+                diagnostics.extend(pdf::glyph_diagnostics(
+                    &model,
+                    &rendered.documents,
+                    fonts.font_paths,
+                    fonts.system_fonts,
+                )?);
+            }
             Some(Valid {
                 model,
                 templates,
@@ -82,6 +104,8 @@ pub fn check(config: &Config) -> Result<Checked> {
         }
         None => None,
     };
+    // A finding of the documents (a glyph no font has) is as fatal as one of the model.
+    let valid = valid.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Ok(Checked {
         sources: checked.sources,
         diagnostics,
@@ -120,10 +144,10 @@ pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
     let name = bundle_name(&valid.model);
     // Held from the first write into OUT to the end: builds into one OUT take turns.
     let _lock = bundle::lock(opts.out, || {
-        eprintln!(
-            "waiting for another rolecall build into `{}` to finish",
-            opts.out.display()
-        )
+        crate::term::err(&format!(
+            "waiting for another rolecall build into `{}` to finish\n",
+            crate::term::printable(&opts.out.display().to_string())
+        ))
     })?;
     let progress = opts
         .pdf
@@ -145,7 +169,8 @@ pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
     })
 }
 
-/// `<org>-evidence-<date>`: the bundle directory's and zip's name.
+/// `<org>-evidence-<date>`: the bundle directory's and zip's name (at most 84
+/// bytes: the slug is at most [`model::MAX_SLUG`] characters).
 pub fn bundle_name(model: &Model) -> String {
     format!("{}-evidence-{}", model.organisation.slug, model.date)
 }

@@ -108,6 +108,10 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
     for (i, s) in model.signatures.iter().enumerate() {
         by_sheet.entry(&s.sheet_id).or_default().push(i);
     }
+    // Ids looked up once: a search of every person for each of a large role's
+    // sheets was quadratic.
+    let role_at = by_id(model.roles.iter().map(|r| r.id.as_str()));
+    let person_at = by_id(model.people.iter().map(|p| p.id.as_str()));
     let mut slots = Vec::new();
     for &(path, b) in sheets {
         let mut push = |sheet_id: SheetId, party: Party, person: PersonIdx| {
@@ -126,10 +130,9 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
         };
         match &b.sheet {
             SheetId::Assignment { role: r, person: p } => {
-                let (Some(role), Some(person)) = (
-                    model.roles.iter().position(|x| x.id == *r),
-                    model.people.iter().position(|x| x.id == *p),
-                ) else {
+                let (Some(&role), Some(&person)) =
+                    (role_at.get(r.as_str()), person_at.get(p.as_str()))
+                else {
                     continue;
                 };
                 if model.roles[role].all_staff {
@@ -163,6 +166,11 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
         .filter(|i| !used.contains(i))
         .collect();
     Register { slots, earlier }
+}
+
+/// Each id's index.
+fn by_id<'a>(ids: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
 }
 
 /// Whether record `i`, a record of the slot's sheet, is a signature for the slot.

@@ -17,11 +17,10 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         .transpose()?;
     let report = verify::verify(&args.bundle, signers.as_ref())?;
     match args.format {
-        DiagFormat::Human => print!("{}", render_human(&report)),
-        DiagFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).context("failed to write the report")?
-        ),
+        DiagFormat::Human => crate::term::out(render_human(&report))?,
+        DiagFormat::Json => crate::term::out(
+            serde_json::to_string_pretty(&report).context("failed to write the report")? + "\n",
+        )?,
     }
     Ok(if report.verified {
         ExitCode::SUCCESS

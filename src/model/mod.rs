@@ -2,17 +2,19 @@
 //!
 //! Pipeline position: `load` reads the TOML files item by item into the
 //! types of [`raw`] (every schema error reported, a failed item left out and
-//! remembered), `validate` checks them and resolves every reference into
+//! remembered; every string checked by [`text`]), `validate` checks them and resolves every reference into
 //! indices (quiet about what a reported error explains; `hints` words the
-//! fixes), and the result is a [`Model`] that render, pdf and bundle consume. A `Model` only exists for input without
+//! fixes; [`limits`] holds how large a model may be), and the result is a [`Model`] that render, pdf and bundle consume. A `Model` only exists for input without
 //! errors, so downstream code can rely on its invariants (every reference
 //! resolves, every activity has exactly one accountable role).
 
 mod hints;
+pub mod limits;
 mod load;
 pub mod paths;
 pub mod raw;
 pub mod sheet;
+pub mod text;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -355,7 +357,13 @@ impl Model {
     }
 }
 
-/// Lowercases and turns runs of anything but ASCII letters and digits into `-`.
+/// Longest slug: the bundle's name (`<slug>-evidence-<date>`, its zip, and the
+/// `<name>.typst` folder of kept sources) then stays far below the 255 bytes a
+/// file name may have.
+pub const MAX_SLUG: usize = 64;
+
+/// Lowercases and turns runs of anything but ASCII letters and digits into `-`;
+/// longer than [`MAX_SLUG`], cut after the last whole word that fits.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -364,6 +372,14 @@ pub fn slugify(s: &str) -> String {
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
+    }
+    if out.len() > MAX_SLUG {
+        // ASCII only: any byte index is a character boundary.
+        let cut = match out.as_bytes()[MAX_SLUG] {
+            b'-' => MAX_SLUG,
+            _ => out[..MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG),
+        };
+        out.truncate(cut);
     }
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
@@ -386,5 +402,11 @@ mod tests {
         assert_eq!(slugify("  Ünïcode & Co. "), "n-code-co");
         assert_eq!(slugify("../../etc"), "etc");
         assert_eq!(slugify("日本"), "organisation");
+        // Issue 11 (8): a 240-character short name made a file name too long.
+        let long = "Acme ".repeat(48);
+        let slug = slugify(&long);
+        assert!(slug.len() <= MAX_SLUG, "{slug}");
+        assert_eq!(slug, ["acme"; 13].join("-"));
+        assert_eq!(slugify(&"x".repeat(240)), "x".repeat(64));
     }
 }

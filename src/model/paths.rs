@@ -8,7 +8,8 @@
 //! JPEG or SVG image of at most [`MAX_LOGO_BYTES`], judged by its bytes.
 //! `validate` reports a violation at the key that names the file; the build
 //! reads the logo again through [`read_logo`], which checks the same things
-//! and never reads more than the limit.
+//! and never reads more than the limit. [`unsafe_bundle_path`] is the one rule
+//! of which paths a bundle can carry, for `verify` and the model's own files.
 
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
@@ -238,7 +239,20 @@ fn logo_kind(path: &Path, head: &[u8]) -> Result<ImageKind, Refused> {
 /// its first bytes.
 pub fn check_logo(root: &Path, path: &Path) -> Result<ImageKind, Refused> {
     let (head, _) = open_logo(root, path, SNIFF_BYTES)?;
-    logo_kind(path, &head)
+    let kind = logo_kind(path, &head)?;
+    // The logo is copied into the bundle under its name.
+    if let Ok(name) = bundle_name(root, path)
+        && let Some(why) = unsafe_bundle_path(&format!("model/{name}"))
+    {
+        return Err(refused(
+            format!(
+                "logo `{}` has a name a bundle cannot carry ({why})",
+                path.display()
+            ),
+            "rename the file: the bundle holds a copy under its name, which `verify` and `sha256sum -c` must accept",
+        ));
+    }
+    Ok(kind)
 }
 
 /// Reads the logo at `path` for the build, checking it as [`check_logo`] does.
@@ -293,6 +307,44 @@ pub fn bundle_name(root: &Path, path: &Path) -> Result<String> {
             path.display()
         ))),
     }
+}
+
+/// Why a bundle path (a zip entry name, or a path found in a directory) cannot
+/// be a file of a bundle rolecall wrote, or `None` when it is a plain relative
+/// path. `name` uses `/` separators; a trailing `/` marks a directory entry.
+/// `verify` reports such a path as tampering, and the model's files, copied
+/// into the bundle as `model/<path>`, must pass it (and `sha256sum -c`, which
+/// reads one path per line, with it: no control character, no backslash).
+pub fn unsafe_bundle_path(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("empty name");
+    }
+    if name.chars().any(char::is_control) {
+        return Some("control character in the name");
+    }
+    if name.contains('\\') {
+        return Some("backslash in the name (a Windows path separator)");
+    }
+    if name.starts_with('/') {
+        return Some("absolute path");
+    }
+    let first = name.split('/').next().unwrap_or_default();
+    if first.len() >= 2 && first.as_bytes()[0].is_ascii_alphabetic() && first.as_bytes()[1] == b':'
+    {
+        return Some("drive letter (an absolute Windows path)");
+    }
+    if name.contains(':') {
+        return Some("colon in the name (a drive letter or Windows stream)");
+    }
+    let body = name.strip_suffix('/').unwrap_or(name);
+    for part in body.split('/') {
+        match part {
+            ".." => return Some("`..` in the path (it points outside the bundle)"),
+            "." | "" => return Some("`.` or empty component in the path"),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Problems with the model's `fonts/` folder: every font file in it (and the

@@ -30,10 +30,6 @@ use crate::rules::{self, Rule, Severity};
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
 
-/// Most RACI cells (roles × activities) a model may have: the matrix is built
-/// whole in memory (about 100 bytes a cell) and no reader can use a larger one.
-pub const MAX_RACI_CELLS: usize = 2_000_000;
-
 /// Parses, merges and checks the loaded sources as of `date`.
 pub fn validate(loaded: Loaded, date: Date) -> Checked {
     let (mut raw, diags) = super::load::parse(&loaded.sources);
@@ -159,6 +155,12 @@ impl Validator {
                 format!("`{value}` is not a calendar date"),
             )
             .hint = Some("write a TOML date without time, like 2026-01-15".into());
+        }
+        if let Some(why) = parsed.and_then(super::limits::date_problem) {
+            self.push(&rules::SCHEMA, loc(file, d), why).hint = Some(
+                "write the real date; a model's dates are between 1900 and 2100 (leave out a date that is not known)".into(),
+            );
+            return None;
         }
         parsed
     }
@@ -520,21 +522,19 @@ impl Validator {
             signatures: Vec::new(),
             allow: allow.clone(),
         };
-        let cells = model.roles.len().saturating_mul(model.activities.len());
-        if cells > MAX_RACI_CELLS {
-            self.push(
-                &rules::MODEL_STRUCTURE,
-                None,
-                format!(
-                    "the model is too large to build: its RACI matrix would have {cells} cells ({} roles × {} activities), more than {MAX_RACI_CELLS}",
-                    model.roles.len(),
-                    model.activities.len()
-                ),
-            )
-            .hint = Some(
-                "split the model, for example one per ISMS scope or business unit, or merge roles and activities that are the same".into(),
-            );
-        }
+        let role_locs: Vec<_> = role_meta.iter().map(|r| loc(r.file, &r.raw.id)).collect();
+        let activity_locs: Vec<_> = activity_meta
+            .iter()
+            .map(|a| loc(a.file, &a.raw.id))
+            .collect();
+        self.diags.extend(super::limits::check(
+            &model,
+            &super::limits::Places {
+                people: &person_locs,
+                roles: &role_locs,
+                activities: &activity_locs,
+            },
+        ));
         let complete = Complete {
             roles: self.failed.complete("roles"),
             holders: self.failed.complete("people")
@@ -910,17 +910,18 @@ impl Validator {
         let effective = self.date(file, &p.effective);
         let last_review = p.last_review.as_ref().and_then(|d| self.date(file, d));
         let review_months = p.review_months.as_ref().map_or(12, |m| *m.get_ref());
-        if review_months == 0 {
-            if let Some(m) = &p.review_months {
-                self.push(
-                    &rules::SCHEMA,
-                    loc(file, m),
-                    "review-months must be at least 1".into(),
-                )
-                .hint =
-                    Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
-            }
+        if let Some((m, why)) = p
+            .review_months
+            .as_ref()
+            .zip(super::limits::review_months_problem(review_months))
+        {
+            self.push(&rules::SCHEMA, loc(file, m), why).hint =
+                Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
         }
+        let review_months = review_months.clamp(
+            *super::limits::REVIEW_MONTHS.start(),
+            *super::limits::REVIEW_MONTHS.end(),
+        );
         let mut history = Vec::new();
         for h in &p.history {
             let d = self.date(file, &h.date);
@@ -1068,7 +1069,10 @@ impl Validator {
         // approver can be one: RC030 says so once.
         let any_top = m.roles.iter().any(|r| r.top_management);
 
-        // Holders: people who left, vacancies.
+        // Holders: people who left, vacancies. People by id, looked up once per
+        // holder (a search of everyone for each holder was quadratic).
+        let person_by_id: BTreeMap<&str, &Person> =
+            m.people.iter().map(|p| (p.id.as_str(), p)).collect();
         for (i, role) in m.roles.iter().enumerate() {
             let meta = &c.roles[i];
             for (list, what) in [
@@ -1076,7 +1080,7 @@ impl Validator {
                 (&meta.raw.deputies, "deputises for"),
             ] {
                 for h in list.iter() {
-                    let Some(p) = m.people.iter().find(|p| &p.id == h.get_ref()) else {
+                    let Some(p) = person_by_id.get(h.get_ref().as_str()) else {
                         continue;
                     };
                     if let (false, Some(left)) = (p.active, p.left) {

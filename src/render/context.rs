@@ -5,6 +5,8 @@
 //! language ([`Words`]) and the relative paths of linked files.
 //! docs/templates.md documents them field by field.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::locale::Locale;
@@ -132,6 +134,24 @@ pub fn raci_code(canonical: &str) -> Option<&'static str> {
     })
 }
 
+/// A role's holders' names joined with the locale's separator, or its words for
+/// "all personnel" and "vacant".
+fn joined_holders(model: &Model, words: &Words, r: RoleIdx) -> String {
+    let role = &model.roles[r];
+    if role.all_staff {
+        return words.all_personnel.clone();
+    }
+    if role.holders.is_empty() {
+        return words.vacant.clone();
+    }
+    let names: Vec<&str> = role
+        .holders
+        .iter()
+        .map(|&p| model.people[p].name.as_str())
+        .collect();
+    names.join(&words.separator)
+}
+
 /// A person as documents name them.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {
@@ -158,8 +178,9 @@ pub struct RoleRef {
     pub short_name: String,
     /// Bundle-relative path of the role description (`roles/<id>.md`).
     pub file: String,
-    /// Holders' names, joined with commas ("all personnel" for all-staff roles).
-    pub held_by: String,
+    /// Holders' names, joined with commas ("all personnel" for all-staff roles):
+    /// one copy per role, shared by every reference to it.
+    pub held_by: Arc<str>,
 }
 
 /// An activity the role takes part in.
@@ -225,7 +246,7 @@ pub struct RoleView {
     /// Activities with this role's letters.
     pub activities: Vec<RoleActivity>,
     /// Holders' names joined, or "all personnel".
-    pub held_by: String,
+    pub held_by: Arc<str>,
 }
 
 /// The organisation.
@@ -442,6 +463,9 @@ pub struct Views<'m> {
     direct_reports: Vec<Vec<RoleIdx>>,
     /// The roles that assign others, in the order [`Model::assigner`] tries them.
     assigning_roles: Vec<RoleIdx>,
+    /// Each role's `held_by`, joined once: every assignment sheet of a role with
+    /// many holders referring to a copy of its own made memory quadratic.
+    held_by: Vec<Arc<str>>,
 }
 
 impl<'m> Views<'m> {
@@ -456,11 +480,15 @@ impl<'m> Views<'m> {
             }
         }
         let assigning_roles = model.assigning_roles();
+        let held_by = (0..model.roles.len())
+            .map(|r| Arc::from(joined_holders(model, words, r)))
+            .collect();
         Views {
             model,
             words,
             direct_reports,
             assigning_roles,
+            held_by,
         }
     }
 
@@ -477,21 +505,8 @@ impl<'m> Views<'m> {
     }
 
     /// Holders' names, or "all personnel" (or "vacant") as the locale says it.
-    fn held_by(&self, r: RoleIdx) -> String {
-        let role = &self.model.roles[r];
-        if role.all_staff {
-            return self.words.all_personnel.clone();
-        }
-        let names: Vec<&str> = role
-            .holders
-            .iter()
-            .map(|&p| self.model.people[p].name.as_str())
-            .collect();
-        if names.is_empty() {
-            self.words.vacant.clone()
-        } else {
-            names.join(&self.words.separator)
-        }
+    fn held_by(&self, r: RoleIdx) -> Arc<str> {
+        Arc::clone(&self.held_by[r])
     }
 
     /// A role reference.
@@ -842,7 +857,7 @@ mod tests {
                     name: format!("Role {i}"),
                     short_name: format!("R{i}"),
                     file: format!("roles/r{i}.md"),
-                    held_by: String::new(),
+                    held_by: Arc::from(""),
                 })
                 .collect(),
             groups: vec![RaciGroup {

@@ -495,11 +495,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     let policy_id = &model.policy.id;
     // Each document gets only the views its template needs: copying the whole
     // common context into every role and sheet context made rendering a large
-    // model quadratic (see docs/performance.md).
-    let header = |ctx: &mut tera::Context| {
-        ctx.insert("org", &common.org);
-        ctx.insert("policy", &common.policy);
-    };
+    // model quadratic (see docs/performance.md). The role, sheet and register
+    // documents share one context holding the header views, copied into it
+    // once; each document replaces its own key (`role`, `sheet`, `register`).
+    let mut item = tera::Context::new();
+    item.insert("org", &common.org);
+    item.insert("policy", &common.policy);
     let mut site = site_context(&common)?;
     let mut docs: Vec<Document> = Vec::new();
     let mut register = Register::default();
@@ -543,9 +544,8 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 docs.push(single(spec, model, title, markdown, typst, binds));
             }
             Scope::Role => {
+                let ctx = &mut item;
                 for (r, role) in common.roles.iter().enumerate() {
-                    let mut ctx = tera::Context::new();
-                    header(&mut ctx);
                     ctx.insert("role", role);
                     let title = locale.plain(spec.title, &[("role", &role.name)])?;
                     let id = &model.roles[r].id;
@@ -556,11 +556,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         title,
                         pattern(spec.doc_id, policy_id, id, ""),
                         role.version.clone(),
-                        templates.markdown(spec.template, &ctx)?,
+                        templates.markdown(spec.template, ctx)?,
                         None,
                         None,
                     ));
                 }
+                ctx.remove("role");
             }
             Scope::Assignment => {
                 let sheet = spec.sheet.with_context(|| {
@@ -570,11 +571,17 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     )
                 })?;
                 let role_spec = documents::spec(documents::ROLE);
+                // Looked up once per sheet: a search of every document for each
+                // of a role's ten thousand sheets was quadratic.
+                let role_docs: std::collections::BTreeMap<&str, &str> = docs
+                    .iter()
+                    .filter(|d| d.spec.id == role_spec.id)
+                    .map(|d| (d.path.as_str(), d.digest.as_str()))
+                    .collect();
                 let digest_of = |role: &str| {
                     let path = pattern(role_spec.path, policy_id, role, "");
-                    docs.iter()
-                        .find(|d| d.path == path)
-                        .map(|d| (path, d.digest.clone()))
+                    let digest = role_docs.get(path.as_str())?.to_string();
+                    Some((path, digest))
                 };
                 let mut sheets = Vec::new();
                 for view in views.assignments() {
@@ -585,9 +592,8 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
                     sheets.push((view.bind(file, id, &digest), role_file, digest));
                 }
+                let ctx = &mut item;
                 for (view, role_file, digest) in sheets {
-                    let mut ctx = tera::Context::new();
-                    header(&mut ctx);
                     ctx.insert("sheet", &view);
                     let title = locale.plain(spec.title, &[("role", &view.role.name)])?;
                     let label = locale.plain(
@@ -601,7 +607,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         label,
                         view.doc_id.clone(),
                         view.version.clone(),
-                        templates.markdown(spec.template, &ctx)?,
+                        templates.markdown(spec.template, ctx)?,
                         None,
                         Some(Binding {
                             sheet: sheet.id(&view.role.id, &view.appointee.id),
@@ -610,6 +616,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         }),
                     ));
                 }
+                ctx.remove("sheet");
             }
             Scope::Register => {
                 let sheets: Vec<(&str, &Binding)> = docs
@@ -617,12 +624,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     .filter_map(|d| d.binds.as_ref().map(|b| (d.path.as_str(), b)))
                     .collect();
                 register = signatures::register(model, &sheets);
-                let mut ctx = tera::Context::new();
-                header(&mut ctx);
+                let ctx = &mut item;
                 ctx.insert("register", &views.register(&register));
                 let title = locale.plain(spec.title, &[])?;
-                let markdown = templates.markdown(spec.template, &ctx)?;
+                let markdown = templates.markdown(spec.template, ctx)?;
                 docs.push(single(spec, model, title, markdown, None, None));
+                ctx.remove("register");
             }
             // Needs a previous bundle: see [`changes`].
             Scope::Changes => {}

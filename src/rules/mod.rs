@@ -77,7 +77,7 @@ rules! {
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }
     MODEL_STRUCTURE = "RC003" "model-structure" Error {
-        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB), and the model is small enough to build (at most 2,000,000 RACI cells, roles × activities).",
+        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB, with a name a bundle can carry: no control character, backslash or colon), and the model is small enough to build (at most 20,000 people, 10,000 roles, 10,000 activities, 10,000 holders of one role and 2,000,000 RACI cells, roles × activities).",
         why: "The policy's document control (clause 7.5) and the ISMS scope (clause 4.3) come from these tables.",
         fix: "Keep [organisation] and [policy] in one file each (for example organisation.toml); remove duplicates.",
     }
@@ -237,9 +237,29 @@ rules! {
         fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]`.",
     }
     MISSING_GLYPH = "RC080" "missing-glyph" Error {
-        checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`), and the text holds no control characters. The finding points at the model file and line the text came from.",
+        checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`, with `--system-fonts` the machine's). `check` checks it as a PDF build would (`check --font-path DIR` and `--system-fonts` as for `build`); a Markdown-only build does not. The finding points at the model file and line the text came from.",
         why: "typst prints an empty box for a character no font has, without a warning; on a policy or a signed role description that is a defect nobody sees until the paper is signed, and documented information must be legible (clause 7.5).",
-        fix: "Put a font that covers the characters (for example Noto Sans CJK for Chinese or Japanese) in the model's `fonts/` folder, or pass `--font-path DIR`; remove control characters from the text; or build Markdown only with `--format md`.",
+        fix: "Put a font that covers the characters (for example Noto Sans CJK for Chinese or Japanese) in the model's `fonts/` folder, or pass `--font-path DIR` (to `check` as to `build`); or build Markdown only with `--format md`.",
+    }
+    CONTROL_CHARACTER = "RC090" "control-character" Error {
+        checks: "No text of the model holds a control character (C0 or C1, such as ESC, NUL, BEL, backspace, DEL) or a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069). Line breaks, carriage returns and tabs are text: multi-line strings and the Markdown fields need them, and inline fields show them as a space. The finding names the character and where it is.",
+        why: "Such characters act instead of being shown: an ESC sequence retitles, clears or hides a terminal, and a right-to-left override makes a PDF or web page show text reversed, so a document could read differently from what was approved (clause 7.5 asks for documented information that is legible and identifiable).",
+        fix: "Remove the character. If it came from a copy and paste, retype the text around it.",
+    }
+    INVISIBLE_CHARACTER = "RC091" "invisible-character" Warning {
+        checks: "Names and titles (`name`, `short-name`, `title`, `id`, `group`, `department`, `email`, `version`, `classification`) hold no zero-width character: U+200B zero width space, U+200C zero width non-joiner, U+200D zero width joiner, U+2060 word joiner, U+FEFF zero width no-break space.",
+        why: "These characters show as nothing, so `Alex` and `Al\u{200B}ex` look the same on a signature sheet while being different names. It is a warning, not an error, because some names need one: a joiner in a Persian or Indic name, an emoji sequence.",
+        fix: "Remove the character (it usually comes with text pasted from a web page or a word processor); where the script needs it, allow RC091 in `[lint]`.",
+    }
+    TOO_LARGE = "RC092" "too-large" Error {
+        checks: "Every value fits where rolecall puts it: a name or title at most 500 characters, any other text at most 2,000,000, a heading inside a Markdown field at most 500 and a link target at most 2,048; and every cell of the RACI workbook (a role's holders and deputies, a person's roles and deputyships, an activity's references, each joined) at most Excel's 32,767 characters. docs/model.md lists every limit.",
+        why: "`build` would otherwise fail halfway (Excel refuses a longer cell, a PDF/A string is at most 32,767 bytes) on a model `check` passed; evidence must be reproducible from a model that checks.",
+        fix: "Shorten the value; make a role everyone holds `all-staff = true` rather than listing thousands of holders; split long text into several policy sections.",
+    }
+    UNSUPPORTED_MARKDOWN = "RC093" "unsupported-markdown" Error {
+        checks: "The Markdown fields (`purpose`, a policy section's `body`) hold only what the PDF and Word documents can show: headings, paragraphs, emphasis, lists, tables, links, code, block quotes and footnotes; no raw HTML and no images (and nothing nested deeper than typst lays out).",
+        why: "The PDF and Word writers refuse what they cannot show rather than drop it silently, so a model `check` passed would fail `build`; and raw HTML in a document an auditor opens is not text anyone approved.",
+        fix: "Write the construct as text: a link instead of an image, Markdown emphasis instead of HTML tags.",
     }
 }
 

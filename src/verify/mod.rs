@@ -333,40 +333,9 @@ fn hash_capped(
     Ok((hex, size, kept))
 }
 
-/// Why a bundle path (a zip entry name, or a path found in a directory) cannot
-/// be a file of a bundle rolecall wrote, or `None` when it is a plain relative
-/// path. `name` uses `/` separators; a trailing `/` marks a directory entry.
-fn unsafe_path(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return Some("empty name");
-    }
-    if name.chars().any(char::is_control) {
-        return Some("control character in the name");
-    }
-    if name.contains('\\') {
-        return Some("backslash in the name (a Windows path separator)");
-    }
-    if name.starts_with('/') {
-        return Some("absolute path");
-    }
-    let first = name.split('/').next().unwrap_or_default();
-    if first.len() >= 2 && first.as_bytes()[0].is_ascii_alphabetic() && first.as_bytes()[1] == b':'
-    {
-        return Some("drive letter (an absolute Windows path)");
-    }
-    if name.contains(':') {
-        return Some("colon in the name (a drive letter or Windows stream)");
-    }
-    let body = name.strip_suffix('/').unwrap_or(name);
-    for part in body.split('/') {
-        match part {
-            ".." => return Some("`..` in the path (it points outside the bundle)"),
-            "." | "" => return Some("`.` or empty component in the path"),
-            _ => {}
-        }
-    }
-    None
-}
+/// Why a bundle path cannot be a file of a bundle rolecall wrote (one rule for
+/// `verify` and for the model's file names, which `build` copies into the bundle).
+use crate::model::paths::unsafe_bundle_path as unsafe_path;
 
 /// Reads a bundle directory: every regular file below it, recursively.
 fn read_dir_bundle(root: &Path) -> Found {

@@ -2,6 +2,8 @@
 //! sees what every unzip sees, no interrupt or concurrent build loses a bundle
 //! or leaves anything behind, and HTML links stay in the bundle. Each test
 //! reproduces one finding of the issue and is named after what it shows.
+//! `text` has the findings about what a model may hold (items 5-8, 14),
+//! `process` those about typst, templates, pipes and `eject` (9, 10, 12, 13).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -10,6 +12,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::support::{Run, example, files_below, read, rolecall};
+
+mod process;
+mod text;
 
 const DATE: &str = "2026-11-23";
 const NAME: &str = "example-evidence-2026-11-23";
