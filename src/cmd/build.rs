@@ -17,6 +17,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let Some(valid) = &checked.valid else {
@@ -56,10 +57,18 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
             } else {
                 None
             },
-            previous: args.previous.as_deref(),
+            previous: args.previous.as_deref().zip(checked.previous.as_ref()),
             sign: signing_key.as_ref(),
+            force: args.force,
         },
     )?;
+    if built.written.unchanged && !args.quiet {
+        println!(
+            "nothing to do: `{}` and its zip already hold this bundle",
+            built.written.dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.quiet {
         println!("{}", built.written.dir.display());
     } else {

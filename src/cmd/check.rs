@@ -15,6 +15,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let (diags, sources) = (&checked.diagnostics, &checked.sources);

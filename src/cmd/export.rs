@@ -27,6 +27,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        previous: None,
     })?;
     let fallback = args.model.model.display().to_string();
     if !checked.diagnostics.is_empty() {

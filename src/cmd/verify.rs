@@ -15,7 +15,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|path| AllowedSigners::read(path).map_err(crate::error::Error::into_usage))
         .transpose()?;
-    let report = verify::verify(&args.bundle, signers.as_ref())?;
+    let report = verify::verify(&args.bundle, signers.as_ref(), args.require_signatures)?;
     match args.format {
         DiagFormat::Human => print!("{}", render_human(&report)),
         DiagFormat::Json => println!(
@@ -44,6 +44,7 @@ fn render_human(report: &Report) -> String {
         out.push('\n');
     }
     out.push_str(&signature_line(&report.signature));
+    out.push_str(&counts_line(report));
     let bundle = printable(&report.bundle);
     let verdict = if report.verified {
         format!(
@@ -60,6 +61,21 @@ fn render_human(report: &Report) -> String {
     out.push_str(&verdict);
     out.push('\n');
     out
+}
+
+/// How many signatures are current, as the register counts them.
+fn counts_line(report: &Report) -> String {
+    match report.signatures {
+        Some(c) => format!(
+            "signatures: {} of {} current, {} for an older version, {} outstanding (as signatures/register.md lists them)\n",
+            c.current,
+            c.total(),
+            c.outdated,
+            c.outstanding
+        ),
+        None if report.files == 0 => String::new(),
+        None => "signatures: not listed in manifest.json (a bundle of an earlier rolecall); signatures/register.md shows them\n".to_string(),
+    }
 }
 
 /// What became of `SHA256SUMS.sig`, as a line (none for an unsigned bundle).

@@ -1,5 +1,5 @@
 //! Files a model names by path: the logo, the fonts in its `fonts/` folder and
-//! (later) signature evidence.
+//! the scans and PDFs that evidence signatures ([`read_evidence`]).
 //!
 //! Part of the model stage. Model text is untrusted, and whatever file it names
 //! can end up in the bundle (copied, or embedded in a PDF), so every such file
@@ -293,6 +293,73 @@ pub fn bundle_name(root: &Path, path: &Path) -> Result<String> {
             path.display()
         ))),
     }
+}
+
+/// The largest evidence file read: that of `crate::evidence::Limits`, so that
+/// what is read can also be examined.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the evidence file `rel` of a `[[signatures]]` record: a relative path
+/// (`/`-separated, no `.` or `..`) from the model's directory `root`, to a
+/// regular file inside it after links are followed, of at most
+/// [`MAX_EVIDENCE_BYTES`] (refused by its size before it is read). Returns the
+/// path as the bundle's `model/` copy names it, and the bytes.
+pub fn read_evidence(root: &Path, rel: &str) -> Result<(String, Vec<u8>), Refused> {
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && !Path::new(rel).is_absolute();
+    if !plain {
+        return Err(refused(
+            format!("evidence `{rel}` is not a plain relative path"),
+            "name the file relative to the model's directory, with `/` between folders and no `.` or `..`, such as \"signed/ceo--lena.pdf\"",
+        ));
+    }
+    let path = root.join(rel);
+    if let Err(e) = std::fs::symlink_metadata(&path) {
+        return Err(refused(
+            format!("evidence `{rel}` cannot be read ({e})"),
+            "the path is relative to the model's directory; put the scan or signed PDF there, or remove `evidence`",
+        ));
+    }
+    let real = contained(root, &path, "evidence")?;
+    let unreadable = |e: std::io::Error| {
+        refused(
+            format!("evidence `{rel}` cannot be read ({e})"),
+            "make the file readable, or remove `evidence`",
+        )
+    };
+    let file = std::fs::File::open(&real).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(refused(
+            format!("evidence `{rel}` is not a regular file"),
+            "name the scan (PDF, PNG, JPEG) or the signed PDF itself",
+        ));
+    }
+    if meta.len() > MAX_EVIDENCE_BYTES {
+        return Err(refused(
+            format!(
+                "evidence `{rel}` is too large ({} bytes, the limit is {MAX_EVIDENCE_BYTES})",
+                meta.len()
+            ),
+            "scan at a lower resolution or in black and white (a signed page needs a few hundred kilobytes)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    // Bounded even if the file grows after its size was read.
+    file.take(MAX_EVIDENCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
+        return Err(refused(
+            format!("evidence `{rel}` grew past {MAX_EVIDENCE_BYTES} bytes while it was read"),
+            "use a smaller scan",
+        ));
+    }
+    Ok((rel.to_string(), bytes))
 }
 
 /// Problems with the model's `fonts/` folder: every font file in it (and the

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use self::context::{Common, Views, Words};
+use self::context::{AssignmentView, Common, ResolutionView, Views, Words};
 use self::documents::{DOCUMENTS, DocSpec, Scope};
 pub use self::locale::Locale;
 use crate::digest::{sha256_hex, short};
@@ -53,6 +53,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "signature-register.md",
         include_str!("../../templates/signature-register.md"),
+    ),
+    (
+        "policy-for-staff.md",
+        include_str!("../../templates/policy-for-staff.md"),
+    ),
+    (
+        "role-assignments.md",
+        include_str!("../../templates/role-assignments.md"),
+    ),
+    (
+        "signature-resolution.md",
+        include_str!("../../templates/signature-resolution.md"),
     ),
     (
         "all-staff-acknowledgement.md",
@@ -578,23 +590,8 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         spec.id
                     )
                 })?;
-                let role_spec = documents::spec(documents::ROLE);
-                let digest_of = |role: &str| {
-                    let path = pattern(role_spec.path, policy_id, role, "");
-                    docs.iter()
-                        .find(|d| d.path == path)
-                        .map(|d| (path, d.digest.clone()))
-                };
-                let mut sheets = Vec::new();
-                for view in views.assignments() {
-                    let (role_file, digest) = digest_of(&view.role.id).with_context(|| {
-                        format!("no role description for the role `{}`", view.role.id)
-                    })?;
-                    let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
-                    let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
-                    sheets.push((view.bind(file, id, &digest), role_file, digest));
-                }
-                for (view, role_file, digest) in sheets {
+                for (view, role_file, digest) in bound_assignments(&views, &docs, policy_id, spec)?
+                {
                     let mut ctx = tera::Context::new();
                     header(&mut ctx);
                     ctx.insert("sheet", &view);
@@ -619,6 +616,58 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         }),
                     ));
                 }
+            }
+            Scope::Resolution if !model.organisation.board_resolution => {}
+            Scope::Resolution => {
+                let mut ctx = tera::Context::new();
+                header(&mut ctx);
+                let assignment = DOCUMENTS
+                    .iter()
+                    .find(|d| d.scope == Scope::Assignment)
+                    .context("the table of documents has no assignment sheets")?;
+                let assignments = bound_assignments(&views, &docs, policy_id, assignment)?
+                    .into_iter()
+                    .map(|(view, _, _)| view)
+                    .filter(|v| v.assigned_by == "resolution")
+                    .collect();
+                ctx.insert(
+                    "resolution",
+                    &ResolutionView {
+                        assignments,
+                        signers: views.top_management(),
+                    },
+                );
+                let binds = match spec.sheet {
+                    Some(sheet) => {
+                        let bound = bound_document(&docs, sheet)?;
+                        ctx.insert(
+                            "bound",
+                            &Bound {
+                                document: &bound.path,
+                                digest: &bound.digest,
+                                digest_short: short(&bound.digest),
+                            },
+                        );
+                        Some(Binding {
+                            sheet: sheet.id("", ""),
+                            document: bound.path.clone(),
+                            digest: bound.digest.clone(),
+                        })
+                    }
+                    None => None,
+                };
+                let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
+                docs.push(document(
+                    spec,
+                    spec.path.to_string(),
+                    title.clone(),
+                    title,
+                    pattern(spec.doc_id, policy_id, "", ""),
+                    model.policy.version.clone(),
+                    templates.markdown(spec.template, &ctx)?,
+                    None,
+                    binds,
+                ));
             }
             Scope::Register => {
                 let sheets: Vec<(&str, &Binding)> = docs
@@ -652,12 +701,37 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     })
 }
 
-/// The document a site-scoped sheet binds: the policy.
-fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
-    let id = match sheet {
-        documents::Sheet::PolicyApproval | documents::Sheet::AllStaff => documents::POLICY,
-        documents::Sheet::Assignment => documents::ROLE,
+/// Every assignment's sheet view with its file, id and the digest of the role
+/// description it binds; with that description's path and digest.
+/// `spec` is the assignment sheets' row.
+fn bound_assignments(
+    views: &Views,
+    docs: &[Document],
+    policy_id: &str,
+    spec: &DocSpec,
+) -> Result<Vec<(AssignmentView, String, String)>> {
+    let sheet = spec.sheet.unwrap_or(documents::Sheet::Assignment);
+    let role_spec = documents::spec(documents::ROLE);
+    let digest_of = |role: &str| {
+        let path = pattern(role_spec.path, policy_id, role, "");
+        docs.iter()
+            .find(|d| d.path == path)
+            .map(|d| (path, d.digest.clone()))
     };
+    let mut sheets = Vec::new();
+    for view in views.assignments() {
+        let (role_file, digest) = digest_of(&view.role.id)
+            .with_context(|| format!("no role description for the role `{}`", view.role.id))?;
+        let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
+        let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
+        sheets.push((view.bind(file, id, &digest), role_file, digest));
+    }
+    Ok(sheets)
+}
+
+/// The document a site-scoped sheet binds, rendered before it.
+fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
+    let id = sheet.binds();
     docs.iter()
         .find(|d| d.spec.id == id)
         .with_context(|| format!("a sheet binds `{id}`, which is not rendered before it"))
@@ -719,6 +793,8 @@ pub struct BundleInfo {
     pub model_digest: String,
     /// Whether PDFs are included.
     pub pdf: bool,
+    /// The fingerprint of the key that signs `SHA256SUMS`, in a signed bundle.
+    pub signed_by: Option<String>,
 }
 
 /// Renders the bundle's README: the auditor's index.
