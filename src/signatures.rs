@@ -392,12 +392,15 @@ pub fn diagnostics(
             let mut who: Vec<String> = missing
                 .iter()
                 .take(5)
-                .map(|s| {
-                    format!(
+                .map(|s| match s.person {
+                    None if model.organisation.governing_body.is_none() => {
+                        "the governing body (assigns)".to_string()
+                    }
+                    _ => format!(
                         "{} ({})",
                         signer_name(model, s.person, general),
                         s.party.describe()
-                    )
+                    ),
                 })
                 .collect();
             if missing.len() > 5 {

@@ -44,12 +44,13 @@ fn render_human(report: &Report) -> String {
         out.push('\n');
     }
     out.push_str(&signature_line(&report.signature));
-    out.push_str(&counts_line(report));
     let bundle = printable(&report.bundle);
     let verdict = if report.verified {
         format!(
-            "verified: {} files match manifest.json and SHA256SUMS; {} signature sheets bind their documents; the model copy has the model digest ({bundle})",
-            report.files, report.signature_sheets
+            "verified: {} files match manifest.json and SHA256SUMS; {} signature sheets bind their documents; {}; the model copy has the model digest ({bundle})",
+            report.files,
+            report.signature_sheets,
+            counts(report)
         )
     } else {
         let n = report.problems.len();
@@ -64,17 +65,16 @@ fn render_human(report: &Report) -> String {
 }
 
 /// How many signatures are current, as the register counts them.
-fn counts_line(report: &Report) -> String {
+fn counts(report: &Report) -> String {
     match report.signatures {
         Some(c) => format!(
-            "signatures: {} of {} current, {} for an older version, {} outstanding (as signatures/register.md lists them)\n",
+            "{} of {} signatures current, {} for an older version, {} outstanding (as signatures/register.md lists them)",
             c.current,
             c.total(),
             c.outdated,
             c.outstanding
         ),
-        None if report.files == 0 => String::new(),
-        None => "signatures: not listed in manifest.json (a bundle of an earlier rolecall); signatures/register.md shows them\n".to_string(),
+        None => "its signatures are not listed (a bundle of an earlier rolecall; signatures/register.md shows them)".to_string(),
     }
 }
 

@@ -279,6 +279,7 @@ fn a_zip_that_cannot_be_replaced_leaves_the_previous_directory_in_place() {
     };
     let work = tempfile::tempdir().unwrap();
     let model = changed_minimal(&work.path().join("model"));
+    // --force: only a build that may replace the bundle gets as far as the swap.
     let run = rolecall(&[
         "build",
         model.to_str().unwrap(),
@@ -288,6 +289,7 @@ fn a_zip_that_cannot_be_replaced_leaves_the_previous_directory_in_place() {
         "md",
         "-o",
         prev.out(),
+        "--force",
     ]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(

@@ -62,6 +62,8 @@ fn build_md(model: &Path, out: &Path) -> Run {
         "-o",
         out.to_str().unwrap(),
         "--quiet",
+        // These tests replace a bundle by another of the same name on purpose.
+        "--force",
     ])
 }
 
@@ -792,7 +794,8 @@ fn a_build_killed_at_any_point_leaves_a_whole_bundle_and_the_next_build_cleans_u
         verified_digest(&o.path().join(NAME))
     };
     assert_ne!(old, new);
-    let md = ["--format", "md"];
+    // --force: each build replaces the other's bundle of the same name.
+    let md = ["--format", "md", "--force"];
     for point in ["staged", "journal", "between-renames", "swapped"] {
         for signal in ["KILL", "TERM", "INT"] {
             // Start from the previous bundle each time.
@@ -975,7 +978,8 @@ fn two_concurrent_builds_into_one_out_never_mix_their_directory_and_zip() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join(NAME);
     let zip = out.path().join(format!("{NAME}.zip"));
-    let md = ["--format", "md"];
+    // --force: each build replaces the other's bundle of the same name.
+    let md = ["--format", "md", "--force"];
     // The first pauses inside its swap, the second runs meanwhile: the second
     // waits for the first, then replaces the pair whole.
     for point in ["staged", "between-renames"] {

@@ -141,3 +141,55 @@ pub fn raw_model(model: &Path) -> toml::Table {
     }
     merged
 }
+
+/// The counts of a bundle directory's signature register (`signatures/register.md`,
+/// English): signed for the current version, for an older version, outstanding.
+pub fn register_counts(bundle: &Path) -> [usize; 3] {
+    let register = read(bundle, "signatures/register.md");
+    let count = |label: &str| -> usize {
+        register
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!("| {label} | "))?
+                    .strip_suffix(" |")?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no count `{label}` in:\n{register}"))
+    };
+    [
+        count("Signed for the current version"),
+        count("Signed for an older version (to be signed again)"),
+        count("Outstanding"),
+    ]
+}
+
+/// The counts in the verdict of `rolecall verify BUNDLE` (which must verify):
+/// current, for an older version, outstanding; and their total.
+pub fn verify_counts(bundle: &Path) -> ([usize; 3], usize) {
+    let run = rolecall(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let verdict = run.stdout.lines().last().unwrap_or_default();
+    let counts = verdict
+        .split("; ")
+        .find(|part| part.contains(" signatures current, "))
+        .unwrap_or_else(|| panic!("no signature counts in {verdict:?}"));
+    let numbers: Vec<usize> = counts
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [current, total, outdated, outstanding] = numbers[..] else {
+        panic!("unexpected counts {counts:?}");
+    };
+    ([current, outdated, outstanding], total)
+}
+
+/// Asserts that `rolecall verify` counts the signatures of the bundle directory
+/// `bundle` as its register does (issue 13); returns the counts.
+pub fn assert_counts_agree(bundle: &Path) -> [usize; 3] {
+    let register = register_counts(bundle);
+    let (verified, total) = verify_counts(bundle);
+    assert_eq!(verified, register, "verify and signatures/register.md disagree");
+    assert_eq!(total, register.iter().sum::<usize>());
+    register
+}
