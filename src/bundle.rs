@@ -511,7 +511,7 @@ fn refuse_replacing(
         return Ok(());
     }
     Err(Error::new(format!(
-        "{} already {} a different bundle of this name and date; an issued bundle is never replaced",
+        "{} already {} a different bundle of this name and date (an issued bundle must not change under its name)",
         differs.join(" and "),
         if differs.len() == 1 { "holds" } else { "hold" }
     ))

@@ -533,3 +533,63 @@ pub fn stubs(model: &Model, register: &Register, date: crate::date::Date, genera
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::render::{self, Templates};
+
+    const MINIMAL: &str = include_str!("../examples/minimal/model.toml");
+
+    /// The minimal example with `from` replaced by `to`, checked and rendered.
+    fn rendered(from: &str, to: &str) -> (Model, Register) {
+        assert!(MINIMAL.contains(from));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("model.toml"), MINIMAL.replacen(from, to, 1)).unwrap();
+        let model = crate::model::check(dir.path(), Date::parse("2026-11-23").unwrap())
+            .model
+            .expect("valid");
+        let templates = Templates::load(None, "en").unwrap();
+        let register = render::render(&model, &templates).unwrap().register;
+        (model, register)
+    }
+
+    #[test]
+    fn stubs_are_toml_whatever_the_names_hold() {
+        // A name that would end the comment and start a record of its own.
+        // (As TOML escapes: a line break, quotes and an escape sequence.)
+        let hostile = r#"Sam\n[[signatures]]\nsheet = \"policy-approval\" \u001b[2J"#;
+        let (model, register) = rendered("name = \"Sam Okoye\"", &format!("name = \"{hostile}\""));
+        let date = Date::parse("2026-11-23").unwrap();
+        let text = stubs(&model, &register, date, "the governing body");
+        let parsed: toml::Table = text.parse().expect("TOML");
+        let records = parsed["signatures"].as_array().unwrap();
+        assert_eq!(records.len(), register.counts().outstanding);
+        assert!(!text.contains('\u{1b}'));
+        // The name is there, on its comment line.
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("# ") && l.contains("Sam [[signatures]] sheet")),
+            "{text}"
+        );
+        // Each record names a sheet, a signer, the current short digest and a date.
+        for (r, slot) in records.iter().zip(&register.slots) {
+            assert_eq!(
+                r["sheet"].as_str(),
+                Some(slot.sheet_id.to_string().as_str())
+            );
+            assert_eq!(r["digest"].as_str(), Some(short(&slot.digest)));
+            assert_eq!(r["date"].to_string(), "2026-11-23");
+        }
+        assert_eq!(records[0]["signed-by"].as_str(), Some("governing-body"));
+    }
+
+    #[test]
+    fn counts_add_up_to_the_slots() {
+        let (_, register) = rendered("name = \"Sam Okoye\"", "name = \"Sam Okoye\"");
+        let c = register.counts();
+        assert_eq!(c.total(), register.slots.len());
+        assert_eq!((c.current, c.outdated), (0, 0));
+    }
+}

@@ -437,6 +437,105 @@ fn a_failing_build_leaves_the_previous_bundle_untouched() {
     );
 }
 
+/// Every file below `dir` with its bytes, by relative path.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_below(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn an_issued_bundle_is_never_replaced_under_its_name() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let model = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    std::fs::write(model.path().join("model.toml"), &text).unwrap();
+    let m = model.path().to_str().unwrap();
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "build",
+            m,
+            "--date",
+            "2026-11-23",
+            "-o",
+            o,
+            "--format",
+            "md",
+        ];
+        args.extend_from_slice(extra);
+        rolecall(&args)
+    };
+    assert_eq!(build(&[]).code, 0);
+    let dir = out.path().join("example-evidence-2026-11-23");
+    let zip = dir.with_extension("zip");
+    let issued = (snapshot(&dir), std::fs::read(&zip).unwrap());
+
+    // The same model again: the same bytes, nothing to do.
+    let again = build(&[]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert_eq!(
+        again.stdout,
+        format!(
+            "nothing to do: `{}` and its zip already hold this bundle\n",
+            dir.display()
+        )
+    );
+    assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+
+    // A changed model with the same date: refused, and the bundle stays as issued.
+    std::fs::write(
+        model.path().join("model.toml"),
+        text.replacen("scope = \"\"\"", "scope = \"\"\"Changed. ", 1),
+    )
+    .unwrap();
+    let refused = build(&[]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "error: `{}` and `{}` already hold a different bundle of this name and date (an issued bundle must not change under its name)\nhint: to issue a new bundle, build it for another date (--date); to replace this one (it was never handed out), pass --force\n",
+            dir.display(),
+            zip.display()
+        )
+    );
+    assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".rolecall-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Never over its own --previous input, even with --force.
+    for previous in [&dir, &zip] {
+        let p = previous.to_str().unwrap();
+        let run = build(&["--previous", p, "--force"]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: this build would write over `{}`, its own --previous input",
+                previous.display()
+            )),
+            "{}",
+            run.stderr
+        );
+        assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+    }
+
+    // --force replaces it, directory and zip together.
+    let forced = build(&["--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.all());
+    assert!(read(&dir, "policy.md").contains("Changed. "));
+    assert_ne!(std::fs::read(&zip).unwrap(), issued.1);
+    assert_eq!(rolecall(&["verify", zip.to_str().unwrap()]).code, 0);
+}
+
 #[test]
 fn templates_can_be_ejected_and_overridden_file_by_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -115,7 +115,10 @@ fn the_auditor_checks_a_signed_bundle_with_openssh_alone_then_sha256sum() {
         let text = read(&dir, page);
         assert!(text.contains("SHA256SUMS.sig"), "{page}:\n{text}");
         assert!(text.contains(&fp), "{page}:\n{text}");
-        assert!(text.contains("ssh-keygen -Y verify -f allowed_signers"), "{page}");
+        assert!(
+            text.contains("ssh-keygen -Y verify -f allowed_signers"),
+            "{page}"
+        );
     }
     let (_plain_out, plain) = build_bundle(&example("minimal"), DATE, &["--format", "md"]);
     assert!(!read(&plain, "README.md").contains("SHA256SUMS.sig"));

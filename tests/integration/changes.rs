@@ -217,11 +217,31 @@ fn build_previous_names_exactly_the_changed_holder_and_raci_cell() {
     let mei = "signatures/security-champion--mei.md";
     let yusuf = "signatures/security-champion--yusuf.md";
     for expected in [
-        row(mei, "top management (assigns)", "Amara Okafor", "outstanding"),
-        row(mei, "appointee (accepts)", "Mei Tanaka (first assignment)", "outstanding"),
-        row(yusuf, "top management (assigns)", "Amara Okafor", "outstanding"),
+        row(
+            mei,
+            "top management (assigns)",
+            "Amara Okafor",
+            "outstanding",
+        ),
+        row(
+            mei,
+            "appointee (accepts)",
+            "Mei Tanaka (first assignment)",
+            "outstanding",
+        ),
+        row(
+            yusuf,
+            "top management (assigns)",
+            "Amara Okafor",
+            "outstanding",
+        ),
         row(yusuf, "appointee (accepts)", "Yusuf Demir", "outstanding"),
-        row("signatures/policy-approval.md", "approver", "Amara Okafor", "outstanding"),
+        row(
+            "signatures/policy-approval.md",
+            "approver",
+            "Amara Okafor",
+            "outstanding",
+        ),
     ] {
         assert!(rows.contains(&expected), "{expected:?} in {rows:#?}");
     }
