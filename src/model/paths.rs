@@ -169,38 +169,69 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// it; checks that it is a regular file of at most [`MAX_LOGO_BYTES`] before
 /// reading anything. Returns the bytes read and the file's size.
 fn open_logo(root: &Path, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), Refused> {
-    let shown = path.display();
     let real = contained(root, path, "logo")?;
+    read_bounded(
+        &real,
+        &File {
+            what: "logo",
+            shown: &path.display().to_string(),
+            max: MAX_LOGO_BYTES,
+            not_a_file: "name an image file: PNG, JPEG or SVG",
+            too_large: "use a smaller image: a letterhead logo needs a few hundred kilobytes at most",
+        },
+        limit,
+    )
+}
+
+/// A file the model names, as [`read_bounded`] reads and reports it.
+struct File<'a> {
+    /// The key that names it (`logo`, `evidence`).
+    what: &'a str,
+    /// Its path as written.
+    shown: &'a str,
+    /// The largest size accepted.
+    max: u64,
+    /// The hint for a path that is not a regular file.
+    not_a_file: &'a str,
+    /// The hint for a file larger than `max`.
+    too_large: &'a str,
+}
+
+/// Opens `real` (resolved by [`contained`]) and reads at most `limit` bytes of
+/// it, after checking that it is a regular file of at most `file.max` bytes;
+/// returns the bytes read and the file's size.
+fn read_bounded(real: &Path, file: &File, limit: u64) -> Result<(Vec<u8>, u64), Refused> {
+    let (what, shown, max) = (file.what, file.shown, file.max);
     let unreadable = |e: std::io::Error| {
         refused(
-            format!("logo `{shown}` cannot be read ({e})"),
-            "make the file readable, or remove `logo`",
+            format!("{what} `{shown}` cannot be read ({e})"),
+            &format!("make the file readable, or remove `{what}`"),
         )
     };
-    let file = std::fs::File::open(&real).map_err(unreadable)?;
-    let meta = file.metadata().map_err(unreadable)?;
+    let f = std::fs::File::open(real).map_err(unreadable)?;
+    let meta = f.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return Err(refused(
-            format!("logo `{shown}` is not a regular file"),
-            "name an image file: PNG, JPEG or SVG",
+            format!("{what} `{shown}` is not a regular file"),
+            file.not_a_file,
         ));
     }
     let size = meta.len();
-    if size > MAX_LOGO_BYTES {
+    if size > max {
         return Err(refused(
-            format!("logo `{shown}` is too large ({size} bytes, the limit is {MAX_LOGO_BYTES})"),
-            "use a smaller image: a letterhead logo needs a few hundred kilobytes at most",
+            format!("{what} `{shown}` is too large ({size} bytes, the limit is {max})"),
+            file.too_large,
         ));
     }
     let mut bytes = Vec::new();
     // Bounded even if the file grows after its size was read.
-    file.take(limit.min(MAX_LOGO_BYTES) + 1)
+    f.take(limit.min(max) + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_LOGO_BYTES {
+    if bytes.len() as u64 > max {
         return Err(refused(
-            format!("logo `{shown}` grew past {MAX_LOGO_BYTES} bytes while it was read"),
-            "use a smaller image",
+            format!("{what} `{shown}` grew past {max} bytes while it was read"),
+            file.too_large,
         ));
     }
     Ok((bytes, size))
@@ -325,40 +356,17 @@ pub fn read_evidence(root: &Path, rel: &str) -> Result<(String, Vec<u8>), Refuse
         ));
     }
     let real = contained(root, &path, "evidence")?;
-    let unreadable = |e: std::io::Error| {
-        refused(
-            format!("evidence `{rel}` cannot be read ({e})"),
-            "make the file readable, or remove `evidence`",
-        )
-    };
-    let file = std::fs::File::open(&real).map_err(unreadable)?;
-    let meta = file.metadata().map_err(unreadable)?;
-    if !meta.is_file() {
-        return Err(refused(
-            format!("evidence `{rel}` is not a regular file"),
-            "name the scan (PDF, PNG, JPEG) or the signed PDF itself",
-        ));
-    }
-    if meta.len() > MAX_EVIDENCE_BYTES {
-        return Err(refused(
-            format!(
-                "evidence `{rel}` is too large ({} bytes, the limit is {MAX_EVIDENCE_BYTES})",
-                meta.len()
-            ),
-            "scan at a lower resolution or in black and white (a signed page needs a few hundred kilobytes)",
-        ));
-    }
-    let mut bytes = Vec::new();
-    // Bounded even if the file grows after its size was read.
-    file.take(MAX_EVIDENCE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
-        return Err(refused(
-            format!("evidence `{rel}` grew past {MAX_EVIDENCE_BYTES} bytes while it was read"),
-            "use a smaller scan",
-        ));
-    }
+    let (bytes, _) = read_bounded(
+        &real,
+        &File {
+            what: "evidence",
+            shown: rel,
+            max: MAX_EVIDENCE_BYTES,
+            not_a_file: "name the scan (PDF, PNG, JPEG) or the signed PDF itself",
+            too_large: "scan at a lower resolution or in black and white (a signed page needs a few hundred kilobytes)",
+        },
+        MAX_EVIDENCE_BYTES,
+    )?;
     Ok((rel.to_string(), bytes))
 }
 

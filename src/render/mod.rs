@@ -523,25 +523,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 let ctx = &mut site;
                 ctx.remove("bound");
                 ctx.remove("chunks");
-                let binds = match spec.sheet {
-                    Some(sheet) => {
-                        let bound = bound_document(&docs, sheet)?;
-                        ctx.insert(
-                            "bound",
-                            &Bound {
-                                document: &bound.path,
-                                digest: &bound.digest,
-                                digest_short: short(&bound.digest),
-                            },
-                        );
-                        Some(Binding {
-                            sheet: sheet.id("", ""),
-                            document: bound.path.clone(),
-                            digest: bound.digest.clone(),
-                        })
-                    }
-                    None => None,
-                };
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(ctx, &docs, sheet))
+                    .transpose()?;
                 let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
                 let typst = match spec.typst {
                     Some(t) => {
@@ -637,25 +622,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         signers: views.top_management(),
                     },
                 );
-                let binds = match spec.sheet {
-                    Some(sheet) => {
-                        let bound = bound_document(&docs, sheet)?;
-                        ctx.insert(
-                            "bound",
-                            &Bound {
-                                document: &bound.path,
-                                digest: &bound.digest,
-                                digest_short: short(&bound.digest),
-                            },
-                        );
-                        Some(Binding {
-                            sheet: sheet.id("", ""),
-                            document: bound.path.clone(),
-                            digest: bound.digest.clone(),
-                        })
-                    }
-                    None => None,
-                };
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(&mut ctx, &docs, sheet))
+                    .transpose()?;
                 let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
                 docs.push(document(
                     spec,
@@ -727,6 +697,25 @@ fn bound_assignments(
         sheets.push((view.bind(file, id, &digest), role_file, digest));
     }
     Ok(sheets)
+}
+
+/// What a site-scoped `sheet` binds: the document rendered before it, which
+/// the template sees as `bound`.
+fn bind(ctx: &mut tera::Context, docs: &[Document], sheet: documents::Sheet) -> Result<Binding> {
+    let bound = bound_document(docs, sheet)?;
+    ctx.insert(
+        "bound",
+        &Bound {
+            document: &bound.path,
+            digest: &bound.digest,
+            digest_short: short(&bound.digest),
+        },
+    );
+    Ok(Binding {
+        sheet: sheet.id("", ""),
+        document: bound.path.clone(),
+        digest: bound.digest.clone(),
+    })
 }
 
 /// The document a site-scoped sheet binds, rendered before it.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Run, example, files_below, rolecall};
+use crate::support::{Run, example, rolecall, snapshot};
 
 const DATE: &str = "2026-11-23";
 const NAME: &str = "example-evidence-2026-11-23";
@@ -59,17 +59,6 @@ fn run_bounded(setup: &str, args: &[&str], secs: u64) -> Run {
         stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
         stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
     }
-}
-
-/// Every file below `dir` (hidden ones included) with its content.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    files_below(dir)
-        .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p.strip_prefix(dir).unwrap().to_path_buf(), bytes)
-        })
-        .collect()
 }
 
 /// An output directory holding a bundle built from examples/minimal.

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{build_bundle, example, files_below, fixture, raw_model, read, rolecall};
+use crate::support::{
+    build_bundle, example, files_below, fixture, raw_model, read, rolecall, snapshot,
+};
 
 /// Builds `model` (with PDFs) as of `date`; returns the temp dir and the bundle dir.
 fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
@@ -435,17 +437,6 @@ fn a_failing_build_leaves_the_previous_bundle_untouched() {
         2,
         "only the bundle, its zip and the PDF cache: {leftovers:?}"
     );
-}
-
-/// Every file below `dir` with its bytes, by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    files_below(dir)
-        .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p.strip_prefix(dir).unwrap().to_path_buf(), bytes)
-        })
-        .collect()
 }
 
 #[test]
