@@ -23,6 +23,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
             font_paths: &args.pdf.font_path,
             system_fonts: args.pdf.system_fonts,
         }),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let Some(valid) = &checked.valid else {
@@ -60,10 +61,19 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
             } else {
                 None
             },
-            previous: args.previous.as_deref(),
+            previous: args.previous.as_deref().zip(checked.previous.as_ref()),
             sign: signing_key.as_ref(),
+            force: args.force,
         },
     )?;
+    if built.written.unchanged && !args.quiet {
+        let line = format!(
+            "nothing to do: `{}` and its zip already hold this bundle\n",
+            built.written.dir.display()
+        );
+        term::out(term::printable_lines(&line).as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut report = String::new();
     if args.quiet {
         report.push_str(&format!("{}\n", built.written.dir.display()));

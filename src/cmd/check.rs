@@ -21,6 +21,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             font_paths: &args.font_path,
             system_fonts: args.system_fonts,
         }),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let (diags, sources) = (&checked.diagnostics, &checked.sources);

@@ -29,6 +29,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         date,
         templates: args.templates.as_deref(),
         fonts: None,
+        previous: None,
     })?;
     let fallback = args.model.model.display().to_string();
     if !checked.diagnostics.is_empty() {

@@ -55,6 +55,20 @@ pub struct Model {
     pub signatures: Vec<Signature>,
     /// Warning codes silenced by `[lint] allow`.
     pub allow: std::collections::BTreeSet<&'static str>,
+    /// Where the items that ask for signatures are written, for diagnostics
+    /// about a sheet rather than a record.
+    pub places: Places,
+}
+
+/// Where items of the model are written (`None` for an item without a place).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// Each role's id, by [`RoleIdx`].
+    pub roles: Vec<Option<crate::diag::Location>>,
+    /// The `[policy]` table's `approver`.
+    pub approver: Option<crate::diag::Location>,
+    /// The `[organisation]` table.
+    pub organisation: Option<crate::diag::Location>,
 }
 
 /// Which printed sheet a signature is on.
@@ -74,6 +88,79 @@ pub enum Sheet {
         /// The person.
         person: PersonIdx,
     },
+    /// Top management's resolution assigning the roles it assigns
+    /// (`organisation.board-resolution`).
+    BoardResolution,
+}
+
+/// Who signed a record: `signed-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Signer {
+    /// A person of the model.
+    Person(PersonIdx),
+    /// The governing body (`signed-by = "governing-body"`), for the
+    /// assignments of top management.
+    GoverningBody,
+}
+
+impl Signer {
+    /// The person, unless the governing body signed.
+    pub fn person(self) -> Option<PersonIdx> {
+        match self {
+            Signer::Person(p) => Some(p),
+            Signer::GoverningBody => None,
+        }
+    }
+}
+
+/// What `signed-by` says for the governing body.
+pub const GOVERNING_BODY: &str = "governing-body";
+
+/// A file that evidences a signature: a scan or a returned PDF, from the model's
+/// directory, copied into the bundle's `model/`.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Its path relative to the model's directory, `/`-separated.
+    pub path: String,
+    /// Its bytes, read once.
+    pub bytes: std::sync::Arc<[u8]>,
+    /// What it is, and what it says of the record's digest.
+    pub kind: EvidenceKind,
+}
+
+/// What an evidence file showed when it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// A PNG or JPEG scan, or a PDF without text: accepted without a digest check.
+    Scan,
+    /// A PDF whose text carries the record's digest.
+    PdfWithDigest,
+    /// A PDF with text but no digest in it (a warning).
+    PdfWithoutDigest,
+}
+
+impl EvidenceKind {
+    /// What [`crate::evidence::examine`] found, as a kind of evidence; `None`
+    /// for a PDF that shows another digest (no evidence of this one).
+    pub fn of(found: &crate::evidence::Evidence) -> Option<EvidenceKind> {
+        use crate::evidence::Evidence;
+        match found {
+            Evidence::Image { .. } | Evidence::PdfNoText => Some(EvidenceKind::Scan),
+            Evidence::PdfWithDigest => Some(EvidenceKind::PdfWithDigest),
+            Evidence::PdfNoDigest => Some(EvidenceKind::PdfWithoutDigest),
+            Evidence::PdfOtherDigest { .. } => None,
+        }
+    }
+
+    /// How the manifest names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Scan => "scan",
+            EvidenceKind::PdfWithDigest => "pdf-with-digest",
+            EvidenceKind::PdfWithoutDigest => "pdf-without-digest",
+        }
+    }
 }
 
 /// One `[[signatures]]` record, resolved.
@@ -84,13 +171,17 @@ pub struct Signature {
     /// The sheet id as written.
     pub sheet_id: sheet::SheetId,
     /// Who signed.
-    pub signer: PersonIdx,
+    pub signer: Signer,
+    /// Who signed for the governing body (`signatory`), as written.
+    pub signatory: Option<String>,
     /// When.
     pub date: Date,
     /// The digest written down, lower-case hex (12 or 64 digits).
     pub digest: String,
-    /// Where the record is, for diagnostics.
+    /// Where the record is, for diagnostics: its `digest`.
     pub location: Option<crate::diag::Location>,
+    /// The scan or signed PDF, when the record names one.
+    pub evidence: Option<Evidence>,
 }
 
 /// `[organisation]`, resolved.
@@ -112,6 +203,12 @@ pub struct Organisation {
     pub date_format: DateFormat,
     /// The documents' language: the tag of a locale (`en`, `de`).
     pub language: String,
+    /// Who assigns the top-management roles (`governing-body`: "Board of
+    /// directors", "Gesellschafterversammlung"); the locale's general term when unset.
+    pub governing_body: Option<String>,
+    /// Whether top management assigns the other roles by one resolution
+    /// (`board-resolution`) rather than on each assignment sheet.
+    pub board_resolution: bool,
 }
 
 /// `[policy]`, resolved.
@@ -329,30 +426,126 @@ impl Model {
         }
     }
 
-    /// The roles whose holders assign others, in the order [`Model::assigner`]
-    /// tries them: the policy approver's role, then the other top-management roles.
-    pub fn assigning_roles(&self) -> Vec<RoleIdx> {
+    /// Who assigns roles to their holders, worked out once for the whole model.
+    pub fn assigners(&self) -> Assigners<'_> {
         let approver = self.policy.approver;
-        std::iter::once(approver)
+        let roles = std::iter::once(approver)
             .chain((0..self.roles.len()).filter(|&r| r != approver))
-            .filter(|&r| self.roles[r].top_management && !self.roles[r].all_staff)
+            .filter(|&r| {
+                self.roles
+                    .get(r)
+                    .is_some_and(|role| role.top_management && !role.all_staff)
+            })
+            .collect();
+        let mut held = vec![Vec::new(); self.people.len()];
+        for (r, role) in self.roles.iter().enumerate() {
+            if !role.all_staff {
+                for &p in &role.holders {
+                    held[p].push(r);
+                }
+            }
+        }
+        Assigners {
+            model: self,
+            roles,
+            held,
+        }
+    }
+
+    /// The active members of top management (holders of a top-management role
+    /// that is not all-staff), in model order: who signs the board resolution.
+    pub fn top_management(&self) -> Vec<PersonIdx> {
+        self.active_people()
+            .map(|(p, _)| p)
+            .filter(|&p| {
+                self.roles
+                    .iter()
+                    .any(|r| r.top_management && !r.all_staff && r.holders.contains(&p))
+            })
             .collect()
     }
 
-    /// Who in top management assigns a role to `appointee`: the first active
-    /// holder of `roles` (from [`Model::assigning_roles`]) who is not the
-    /// appointee (a self-appointment is an audit finding).
-    pub fn assigner(
-        &self,
-        roles: &[RoleIdx],
-        appointee: PersonIdx,
-    ) -> Option<(PersonIdx, RoleIdx)> {
-        roles.iter().find_map(|&r| {
-            self.roles[r]
+    /// How the documents name the governing body: `organisation.governing-body`,
+    /// else `general` (the locale's general term).
+    pub fn governing_body<'a>(&'a self, general: &'a str) -> &'a str {
+        self.organisation
+            .governing_body
+            .as_deref()
+            .unwrap_or(general)
+    }
+}
+
+/// Who assigns a role to one of its holders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assigner {
+    /// A member of top management, on the assignment sheet: the person the sheet
+    /// names (any member of top management may sign) and the role they hold.
+    TopManagement {
+        /// The person.
+        person: PersonIdx,
+        /// Their top-management role.
+        role: RoleIdx,
+    },
+    /// Top management as a whole, by the board resolution (`board-resolution`).
+    Resolution,
+    /// The governing body: for the top-management roles, and for any role that
+    /// no member of top management could assign but the appointee or someone
+    /// who reports to them.
+    GoverningBody,
+}
+
+/// Who assigns what in one model (see [`Model::assigners`]).
+#[derive(Debug)]
+pub struct Assigners<'m> {
+    model: &'m Model,
+    /// The roles whose holders assign others, in the order they are tried: the
+    /// policy approver's role, then the other top-management roles.
+    roles: Vec<RoleIdx>,
+    /// The roles (not all-staff) each person holds.
+    held: Vec<Vec<RoleIdx>>,
+}
+
+impl Assigners<'_> {
+    /// Who assigns `role` to `appointee`. Top-management roles are assigned by
+    /// the governing body; any other role by the first active holder of a
+    /// top-management role who is neither the appointee (a self-appointment is
+    /// an audit finding) nor reports to them, directly or not (nobody is
+    /// assigned by their own subordinate), or by the board resolution when the
+    /// model has one; by the governing body when there is no such person.
+    pub fn of(&self, role: RoleIdx, appointee: PersonIdx) -> Assigner {
+        let m = self.model;
+        if m.roles[role].top_management {
+            return Assigner::GoverningBody;
+        }
+        let found = self.roles.iter().find_map(|&r| {
+            m.roles[r]
                 .holders
                 .iter()
-                .find(|&&p| p != appointee && self.people[p].active)
+                .find(|&&p| p != appointee && m.people[p].active && !self.reports_to(p, appointee))
                 .map(|&p| (p, r))
+        });
+        match found {
+            Some(_) if m.organisation.board_resolution => Assigner::Resolution,
+            Some((person, role)) => Assigner::TopManagement { person, role },
+            None => Assigner::GoverningBody,
+        }
+    }
+
+    /// Whether a role `a` holds reports, directly or through other roles, to
+    /// a role `b` holds.
+    fn reports_to(&self, a: PersonIdx, b: PersonIdx) -> bool {
+        let m = self.model;
+        self.held[a].iter().any(|&start| {
+            let mut at = m.roles[start].reports_to;
+            // A reporting cycle (RC052) ends the walk after every role.
+            for _ in 0..m.roles.len() {
+                let Some(r) = at else { return false };
+                if self.held[b].contains(&r) {
+                    return true;
+                }
+                at = m.roles[r].reports_to;
+            }
+            false
         })
     }
 }

@@ -19,13 +19,12 @@ use toml::value::Datetime;
 use super::hints::{id_hint, suggest};
 use super::load::Loaded;
 use super::paths;
-use super::raw::{
-    Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole, RawSignature,
-};
-use super::sheet::SheetId;
+use super::raw::{Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole};
 use super::*;
 use crate::diag::Location;
 use crate::rules::{self, Rule, Severity};
+
+mod records;
 
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
@@ -502,6 +501,8 @@ impl Validator {
                 paper: Paper::default(),
                 date_format: DateFormat::default(),
                 language: "en".into(),
+                governing_body: None,
+                board_resolution: false,
             },
         };
         let (policy_model, policy_resolved) = match policy {
@@ -521,6 +522,7 @@ impl Validator {
             date,
             signatures: Vec::new(),
             allow: allow.clone(),
+            places: Places::default(),
         };
         let role_locs: Vec<_> = role_meta.iter().map(|r| loc(r.file, &r.raw.id)).collect();
         let activity_locs: Vec<_> = activity_meta
@@ -542,11 +544,12 @@ impl Validator {
                 && role_meta.iter().all(|r| r.holders_complete),
             activities: activities_complete,
         };
-        model.signatures = raw
-            .signatures
-            .iter()
-            .filter_map(|s| self.signature(s.file, s, &model, &complete))
-            .collect();
+        model.places = Places {
+            roles: role_meta.iter().map(|r| loc(r.file, &r.raw.id)).collect(),
+            approver: policy.and_then(|p| loc(p.file, &p.approver)),
+            organisation: anchor.clone(),
+        };
+        model.signatures = self.signatures(&raw.signatures, &model, &complete);
         let ctx = RuleCtx {
             model: &model,
             roles: &role_meta,
@@ -560,151 +563,6 @@ impl Validator {
         };
         self.rules(&ctx);
         Some((model, allow))
-    }
-
-    /// Resolves one `[[signatures]]` record against the model (RC070-RC073).
-    fn signature(
-        &mut self,
-        file: usize,
-        s: &RawSignature,
-        m: &Model,
-        complete: &Complete,
-    ) -> Option<Signature> {
-        let person = |id: &str| m.people.iter().position(|p| p.id == id);
-        let role = |id: &str| m.roles.iter().position(|r| r.id == id);
-        let sheet_id = s.sheet.get_ref().as_str();
-        let parsed = sheet_id.parse::<SheetId>();
-        // A sheet of a person or role that failed to load is that error.
-        let failed_person = |p: &str| self.failed.may_hold("people", p);
-        let failed_role = |r: &str| self.failed.may_hold("roles", r);
-        let quiet = match &parsed {
-            Ok(SheetId::AllStaffLine { person: p }) => person(p).is_none() && failed_person(p),
-            Ok(SheetId::Assignment { role: r, person: p }) => {
-                (role(r).is_none() && failed_role(r)) || (person(p).is_none() && failed_person(p))
-            }
-            _ => false,
-        };
-        if quiet
-            || (person(s.signed_by.get_ref()).is_none() && failed_person(s.signed_by.get_ref()))
-        {
-            return None;
-        }
-        let sheet = match &parsed {
-            Ok(SheetId::PolicyApproval) => Ok(Sheet::PolicyApproval),
-            Ok(SheetId::AllStaffLine { person: p }) => person(p)
-                .map(|person| Sheet::AllStaff { person })
-                .ok_or(format!("unknown person `{p}`")),
-            Ok(SheetId::Assignment { role: r, person: p }) => match (role(r), person(p)) {
-                (None, _) => Err(format!("unknown role `{r}`")),
-                (_, None) => Err(format!("unknown person `{p}`")),
-                (Some(role), _) if m.roles[role].all_staff => Err(format!(
-                    "`{r}` is an all-staff role: its holders sign the all-staff acknowledgement"
-                )),
-                (Some(role), Some(person)) => Ok(Sheet::Assignment { role, person }),
-            },
-            Ok(SheetId::AllStaff) | Err(_) => Err("not a sheet id".to_string()),
-        };
-        let sheet = match sheet {
-            Ok(sheet) => sheet,
-            Err(why) => {
-                self.push(
-                    &rules::SIGNATURE_SHEET,
-                    loc(file, &s.sheet),
-                    format!("no sheet `{sheet_id}`: {why}"),
-                )
-                .hint = Some("sheet ids are `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`; signatures/register.md in the bundle lists them".into());
-                return None;
-            }
-        };
-        let Some(signer) = person(s.signed_by.get_ref()) else {
-            let hint = match suggest(s.signed_by.get_ref(), m.people.iter().map(|p| &p.id)) {
-                Some(id) => format!("did you mean `{id}`?"),
-                None => "`signed-by` is the id of a person in the model".into(),
-            };
-            self.push(
-                &rules::SIGNATURE_SIGNER,
-                loc(file, &s.signed_by),
-                format!("unknown person `{}`", s.signed_by.get_ref()),
-            )
-            .hint = Some(hint);
-            return None;
-        };
-        let date = self.date(file, &s.date)?;
-        if sheet == Sheet::PolicyApproval && m.policy.approver == usize::MAX {
-            // The policy did not load or its approver did not resolve: reported.
-            return None;
-        }
-        let holds = |r: RoleIdx| m.roles[r].holders.contains(&signer);
-        let top = (0..m.roles.len()).any(|r| m.roles[r].top_management && holds(r));
-        // Someone who has left may have been in top management when they signed.
-        let party = match &sheet {
-            Sheet::Assignment { person, .. } => {
-                *person == signer || top || m.people[signer].left.is_some()
-            }
-            Sheet::PolicyApproval => holds(m.policy.approver) || m.people[signer].left.is_some(),
-            Sheet::AllStaff { person } => *person == signer,
-        };
-        // Who is a party depends on every role's holders.
-        if !party && complete.holders {
-            let who = match &sheet {
-                Sheet::Assignment { .. } => "the appointee or a member of top management",
-                Sheet::PolicyApproval => "a holder of the policy's approver role",
-                Sheet::AllStaff { .. } => "the person whose line it is",
-            };
-            self.push(
-                &rules::SIGNATURE_SIGNER,
-                loc(file, &s.signed_by),
-                format!(
-                    "{} (`{}`) is not a party to sheet `{sheet_id}`",
-                    m.people[signer].name, m.people[signer].id
-                ),
-            )
-            .hint = Some(format!("this sheet is signed by {who}"));
-            return None;
-        }
-        if date > m.date {
-            self.push(
-                &rules::SIGNATURE_DATE,
-                loc(file, &s.date),
-                format!("signature dated {date}, after the bundle date {}", m.date),
-            )
-            .hint =
-                Some("use the date written on the sheet; a future date cannot be evidence".into());
-            return None;
-        }
-        if let Some(left) = m.people[signer].left.filter(|&l| date > l) {
-            self.push(
-                &rules::SIGNATURE_DATE,
-                loc(file, &s.date),
-                format!(
-                    "signature dated {date}, after {} left on {left}",
-                    m.people[signer].name
-                ),
-            )
-            .hint = Some("use the date written on the sheet".into());
-            return None;
-        }
-        let digest = s.digest.get_ref().to_ascii_lowercase();
-        if !matches!(digest.len(), 12 | 64) || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            self.push(
-                &rules::SIGNATURE_DIGEST,
-                loc(file, &s.digest),
-                format!("`{}` is not a content digest", s.digest.get_ref()),
-            )
-            .hint = Some("copy the 12 hex digits printed as the short digest on the sheet".into());
-            return None;
-        }
-        let Ok(sheet_id) = parsed else {
-            return None;
-        };
-        Some(Signature {
-            sheet,
-            sheet_id,
-            signer,
-            date,
-            digest,
-            location: loc(file, &s.digest),
-        })
     }
 
     /// The one item of a table a model has one of (`[organisation]`,
@@ -875,6 +733,8 @@ impl Validator {
             paper: o.paper,
             date_format: o.date_format,
             language: self.language(file, o.language.as_ref()),
+            governing_body: o.governing_body.clone().filter(|g| !g.trim().is_empty()),
+            board_resolution: o.board_resolution,
         }
     }
 

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use self::context::{Common, Views, Words};
+use self::context::{AssignmentView, Common, ResolutionView, Views, Words};
 use self::documents::{DOCUMENTS, DocSpec, Scope};
 pub use self::locale::Locale;
 use crate::digest::{sha256_hex, short};
@@ -53,6 +53,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "signature-register.md",
         include_str!("../../templates/signature-register.md"),
+    ),
+    (
+        "policy-for-staff.md",
+        include_str!("../../templates/policy-for-staff.md"),
+    ),
+    (
+        "role-assignments.md",
+        include_str!("../../templates/role-assignments.md"),
+    ),
+    (
+        "signature-resolution.md",
+        include_str!("../../templates/signature-resolution.md"),
     ),
     (
         "all-staff-acknowledgement.md",
@@ -512,25 +524,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 let ctx = &mut site;
                 ctx.remove("bound");
                 ctx.remove("chunks");
-                let binds = match spec.sheet {
-                    Some(sheet) => {
-                        let bound = bound_document(&docs, sheet)?;
-                        ctx.insert(
-                            "bound",
-                            &Bound {
-                                document: &bound.path,
-                                digest: &bound.digest,
-                                digest_short: short(&bound.digest),
-                            },
-                        );
-                        Some(Binding {
-                            sheet: sheet.id("", ""),
-                            document: bound.path.clone(),
-                            digest: bound.digest.clone(),
-                        })
-                    }
-                    None => None,
-                };
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(ctx, &docs, sheet))
+                    .transpose()?;
                 let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
                 let typst = match spec.typst {
                     Some(t) => {
@@ -570,28 +567,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         spec.id
                     )
                 })?;
-                let role_spec = documents::spec(documents::ROLE);
-                // Looked up once per sheet: a search of every document for each
-                // of a role's ten thousand sheets was quadratic.
-                let role_docs: std::collections::BTreeMap<&str, &str> = docs
-                    .iter()
-                    .filter(|d| d.spec.id == role_spec.id)
-                    .map(|d| (d.path.as_str(), d.digest.as_str()))
-                    .collect();
-                let digest_of = |role: &str| {
-                    let path = pattern(role_spec.path, policy_id, role, "");
-                    let digest = role_docs.get(path.as_str())?.to_string();
-                    Some((path, digest))
-                };
-                let mut sheets = Vec::new();
-                for view in views.assignments() {
-                    let (role_file, digest) = digest_of(&view.role.id).with_context(|| {
-                        format!("no role description for the role `{}`", view.role.id)
-                    })?;
-                    let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
-                    let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
-                    sheets.push((view.bind(file, id, &digest), role_file, digest));
-                }
+                let sheets = bound_assignments(&views, &docs, policy_id, spec)?;
                 let ctx = &mut item;
                 for (view, role_file, digest) in sheets {
                     ctx.insert("sheet", &view);
@@ -618,6 +594,35 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 }
                 ctx.remove("sheet");
             }
+            Scope::Resolution if !model.organisation.board_resolution => {}
+            Scope::Resolution => {
+                let assignment = DOCUMENTS
+                    .iter()
+                    .find(|d| d.scope == Scope::Assignment)
+                    .context("the table of documents has no assignment sheets")?;
+                let assignments = bound_assignments(&views, &docs, policy_id, assignment)?
+                    .into_iter()
+                    .map(|(view, _, _)| view)
+                    .filter(|v| v.assigned_by == "resolution")
+                    .collect();
+                let ctx = &mut item;
+                ctx.insert(
+                    "resolution",
+                    &ResolutionView {
+                        assignments,
+                        signers: views.top_management(),
+                    },
+                );
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(ctx, &docs, sheet))
+                    .transpose()?;
+                let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
+                let markdown = templates.markdown(spec.template, ctx)?;
+                docs.push(single(spec, model, title, markdown, None, binds));
+                ctx.remove("resolution");
+                ctx.remove("bound");
+            }
             Scope::Register => {
                 let sheets: Vec<(&str, &Binding)> = docs
                     .iter()
@@ -641,12 +646,62 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     })
 }
 
-/// The document a site-scoped sheet binds: the policy.
-fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
-    let id = match sheet {
-        documents::Sheet::PolicyApproval | documents::Sheet::AllStaff => documents::POLICY,
-        documents::Sheet::Assignment => documents::ROLE,
+/// Every assignment's sheet view with its file, id and the digest of the role
+/// description it binds; with that description's path and digest.
+/// `spec` is the assignment sheets' row.
+fn bound_assignments(
+    views: &Views,
+    docs: &[Document],
+    policy_id: &str,
+    spec: &DocSpec,
+) -> Result<Vec<(AssignmentView, String, String)>> {
+    let sheet = spec.sheet.unwrap_or(documents::Sheet::Assignment);
+    let role_spec = documents::spec(documents::ROLE);
+    // Looked up once per sheet: a search of every document for each of a
+    // role's ten thousand sheets was quadratic.
+    let role_docs: std::collections::BTreeMap<&str, &str> = docs
+        .iter()
+        .filter(|d| d.spec.id == role_spec.id)
+        .map(|d| (d.path.as_str(), d.digest.as_str()))
+        .collect();
+    let digest_of = |role: &str| {
+        let path = pattern(role_spec.path, policy_id, role, "");
+        let digest = role_docs.get(path.as_str())?.to_string();
+        Some((path, digest))
     };
+    let mut sheets = Vec::new();
+    for view in views.assignments() {
+        let (role_file, digest) = digest_of(&view.role.id)
+            .with_context(|| format!("no role description for the role `{}`", view.role.id))?;
+        let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
+        let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
+        sheets.push((view.bind(file, id, &digest), role_file, digest));
+    }
+    Ok(sheets)
+}
+
+/// What a site-scoped `sheet` binds: the document rendered before it, which
+/// the template sees as `bound`.
+fn bind(ctx: &mut tera::Context, docs: &[Document], sheet: documents::Sheet) -> Result<Binding> {
+    let bound = bound_document(docs, sheet)?;
+    ctx.insert(
+        "bound",
+        &Bound {
+            document: &bound.path,
+            digest: &bound.digest,
+            digest_short: short(&bound.digest),
+        },
+    );
+    Ok(Binding {
+        sheet: sheet.id("", ""),
+        document: bound.path.clone(),
+        digest: bound.digest.clone(),
+    })
+}
+
+/// The document a site-scoped sheet binds, rendered before it.
+fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
+    let id = sheet.binds();
     docs.iter()
         .find(|d| d.spec.id == id)
         .with_context(|| format!("a sheet binds `{id}`, which is not rendered before it"))
@@ -731,6 +786,8 @@ pub struct BundleInfo {
     pub model_digest: String,
     /// Whether PDFs are included.
     pub pdf: bool,
+    /// The fingerprint of the key that signs `SHA256SUMS`, in a signed bundle.
+    pub signed_by: Option<String>,
 }
 
 /// Renders the bundle's README: the auditor's index.

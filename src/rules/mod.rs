@@ -207,12 +207,12 @@ rules! {
         fix: "Write the clause as digits and dots, Annex A controls with an `A.` prefix.",
     }
     SIGNATURE_SHEET = "RC070" "signature-sheet" Error {
-        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval` or `all-staff/<person-id>`, with known ids.",
+        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval`, `all-staff/<person-id>` or, in a model with `board-resolution = true`, `board-resolution`, with known ids.",
         why: "A record of a signature on a sheet that was never printed is not evidence of anything.",
         fix: "Copy the sheet id from the signature register (signatures/register.md) of the bundle the sheet was printed from.",
     }
     SIGNATURE_SIGNER = "RC071" "signature-signer" Error {
-        checks: "`signed-by` is a known person who is a party to the sheet: the appointee or a top-management holder on an assignment sheet, a holder of the approver role on the policy approval, the person themself on the all-staff acknowledgement.",
+        checks: "`signed-by` is a known person who is a party to the sheet, or `governing-body`: the appointee or a top-management holder on an assignment sheet (the governing body instead of top management on the sheets of top-management roles), a holder of the approver role on the policy approval, the person themself on the all-staff acknowledgement, a member of top management on the board resolution. `signatory` is only for records of the governing body.",
         why: "Clause 5.3 expects top management to assign roles; a signature by someone else does not evidence that.",
         fix: "Record the person who actually signed, by id; if the wrong person signed, have the sheet signed again.",
     }
@@ -227,14 +227,29 @@ rules! {
         fix: "Copy the short digest printed on the signed sheet.",
     }
     SIGNATURE_OUTDATED = "RC074" "signature-outdated" Warning {
-        checks: "A recorded signature's digest is that of the document as it is now.",
-        why: "The document changed since it was signed (A.5.2 expects roles to be reviewed and re-assigned when they change); the old signature does not cover the new content.",
-        fix: "Print the sheet from a new bundle, have it signed, and record the new signature with the new digest.",
+        checks: "A recorded signature's digest is that of the document as it is now. A digest that is not the current one was signed for an older version, or was mistyped; with `--previous`, a digest that the earlier bundle's sheet printed is an older version, and one found in neither bundle is unknown.",
+        why: "The document changed since it was signed (A.5.2 expects roles to be reviewed and re-assigned when they change); the old signature does not cover the new content. A mistyped digest proves nothing.",
+        fix: "Compare the digest with the one on the signed sheet: correct a typo; otherwise print the sheet from a new bundle, have it signed, and record the new signature with the new digest (`rolecall signatures MODEL --toml` prints the records to fill in).",
     }
     SIGNATURE_OUTSTANDING = "RC075" "signature-outstanding" Warning {
-        checks: "Once the model records signatures, every sheet of the bundle is signed by each of its parties.",
+        checks: "Once the model records signatures, every sheet of the bundle is signed by each of its parties. The finding points at what asks for the sheet: the role of an assignment sheet, the policy's `approver`, the all-staff role, the `[organisation]` table for the board resolution.",
         why: "An assignment that top management has not signed, or an appointee has not accepted, is not yet evidence for clause 5.3.",
-        fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]`.",
+        fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]` (`rolecall signatures MODEL` lists them, `--toml` prints the records to fill in).",
+    }
+    SIGNATURE_EVIDENCE = "RC076" "signature-evidence" Error {
+        checks: "A record's `evidence` is a file inside the model's directory (after links are followed), named relative to it, of at most 64 MiB (192 MiB for all evidence files of a model), and a PDF, PNG or JPEG by its content; a PDF is not encrypted and can be read; and a PDF with text carries the record's digest, not another one.",
+        why: "The evidence goes into the bundle as proof of the signature; a PDF that shows another digest was signed for another version of the document, so it does not prove the signature the record claims.",
+        fix: "Put the scan or the returned PDF in the model's directory (for example signed/) and name it relative to it; for a PDF showing another digest, record that digest (or have the current sheet signed).",
+    }
+    EVIDENCE_WITHOUT_DIGEST = "RC077" "evidence-without-digest" Warning {
+        checks: "A PDF named as `evidence` that has text carries a digest: the sheets rolecall prints do.",
+        why: "A PDF with text but no digest is not one of the bundle's sheets (perhaps another document was attached), so it cannot be matched with the version signed.",
+        fix: "Name the signed sheet itself, as returned by the e-signature service, or a scan of the signed paper.",
+    }
+    SIGNATURE_DUPLICATE = "RC078" "signature-duplicate" Error {
+        checks: "No two `[[signatures]]` records say the same thing: the same sheet, signer, date and digest.",
+        why: "A copied record inflates nothing in the register, but it hides which record was meant, and a model that repeats itself is not a reliable record (clause 7.5).",
+        fix: "Remove one of the two records (the hint points at the first one).",
     }
     MISSING_GLYPH = "RC080" "missing-glyph" Error {
         checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`, with `--system-fonts` the machine's). `check` checks it as a PDF build would (`check --font-path DIR` and `--system-fonts` as for `build`); a Markdown-only build does not. The finding points at the model file and line the text came from.",
