@@ -16,6 +16,11 @@ use std::fmt::Write as _;
 #[path = "src/fonts/parse.rs"]
 mod parse;
 
+// Cargo reads its instructions from a build script's standard output.
+#[allow(
+    clippy::disallowed_macros,
+    reason = "cargo:: lines go to standard output"
+)]
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/fonts/parse.rs");

@@ -6,7 +6,11 @@ edited against its cold build, and Northwind's rebuild with nothing changed.
 Run by `make bench`.
 
 Usage: scripts/bench.py [--bin target/release/rolecall] [--runs 3] [--sizes 15x30x42,300x2000x600]
+       scripts/bench.py --holders 10000,20000 [--name "Holder {i:05}"]
 Sizes are ROLESxPEOPLExACTIVITIES; `northwind` stands for examples/northwind.
+With --holders, only `check` of a model whose one role has that many holders is
+measured: wall time and peak memory from /usr/bin/time -v (issue 11, item 7),
+each holder named by the --name pattern.
 The cache figures are ratios of runs in turn (cold, rebuild, cold, rebuild, ...),
 each rebuild divided by the cold build just before it; the median is printed.
 """
@@ -67,6 +71,61 @@ def generate(path, roles, people, activities, edit=False):
         f.write("\n".join(out))
 
 
+def generate_holders(path, n, name):
+    """Writes a model whose role `staff` is held by `n` people named by the
+    pattern `name` (`{i}` is the person's number), beside a managing director."""
+    out = ['[organisation]\nname = "Holders Corp"\nscope = "Everything."\n',
+           '[policy]\nid = "HOLD-POL-01"\nversion = "1.0"\nowner = "staff"\napprover = "ceo"\n'
+           'effective = 2026-01-15\n',
+           '[lint]\nallow = ["RC023"]\n',
+           '[[people]]\nid = "boss"\nname = "The Boss"\ntitle = "Managing Director"\n']
+    for i in range(n):
+        out.append(f'[[people]]\nid = "p{i:05}"\nname = "{name.format(i=i)}"\ntitle = "Staff"\n')
+    holders = ", ".join(f'"p{i:05}"' for i in range(n))
+    out.append('[[roles]]\nid = "ceo"\nname = "Managing Director"\ntop-management = true\n'
+               'holders = ["boss"]\nresponsibilities = ["Lead"]\nauthorities = ["Decide"]\n')
+    out.append(f'[[roles]]\nid = "staff"\nname = "Staff"\nholders = [{holders}]\nreports-to = "ceo"\n'
+               'isms-conformity = true\nisms-reporting = true\n'
+               'responsibilities = ["Work"]\nauthorities = ["Decide on the work"]\n')
+    out.append('[[activities]]\nid = "work"\nname = "Do the work"\nresponsible = ["staff"]\n'
+               'accountable = "ceo"\n')
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
+def time_v(cmd):
+    """Wall seconds and peak resident memory (MB) of one run, by /usr/bin/time -v,
+    and the command's exit code."""
+    res = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    wall = rss = None
+    for line in res.stderr.splitlines():
+        line = line.strip()
+        if line.startswith("Elapsed (wall clock) time"):
+            parts = line.rsplit(" ", 1)[1].split(":")
+            wall = sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
+        elif line.startswith("Maximum resident set size"):
+            rss = int(line.rsplit(" ", 1)[1]) / 1024
+        elif line.startswith("Exit status"):
+            code = int(line.rsplit(" ", 1)[1])
+    return wall, rss, code
+
+
+def holders(args):
+    work = tempfile.mkdtemp(prefix="rolecall-bench-")
+    try:
+        for n in (int(x) for x in args.holders.split(",")):
+            model = os.path.join(work, f"holders-{n}.toml")
+            generate_holders(model, n, args.name)
+            size = os.path.getsize(model) / 1e6
+            for _ in range(args.runs):
+                wall, rss, code = time_v([args.bin, "check", model, "--date", "2026-11-23"])
+                print(f"{n} holders ({size:.1f} MB model): check {wall:.2f} s, {rss:.0f} MB, "
+                      f"exit {code}", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def timed(cmd, runs):
     times = []
     for _ in range(runs):
@@ -98,7 +157,11 @@ def main():
     ap.add_argument("--bin", default="target/release/rolecall")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="northwind,100x500x200,300x2000x600")
+    ap.add_argument("--holders", help="N[,N...]: time `check` of one role with N holders")
+    ap.add_argument("--name", default="Holder {i:05}", help="how --holders names each holder")
     args = ap.parse_args()
+    if args.holders:
+        return holders(args)
     work = tempfile.mkdtemp(prefix="rolecall-bench-")
     try:
         print(f"{'model':<22} {'check':>8} {'build md':>9} {'build pdf (bundle)':>19} {'build pdf (per-doc)':>20}")

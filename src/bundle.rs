@@ -4,6 +4,9 @@
 //! the rendered files; [`write`] writes the directory and a byte-for-byte
 //! reproducible zip into a temporary sibling and renames both into place, so a
 //! failed build never leaves a half-written bundle or damages the previous one.
+//! An issued bundle never changes under its name: `write` leaves a bundle that
+//! is already there with the same bytes alone, and replaces a different one
+//! only when told to ([`Replace`]), never the build's own `--previous` input.
 //! A build holds [`lock`] on its output directory throughout, so that builds
 //! into one directory take turns; the lock also recovers what an interrupted
 //! build left there.
@@ -13,7 +16,7 @@ pub mod manifest;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use self::manifest::{Manifest, ManifestEntry, SheetEntry, Sums};
+use self::manifest::{Manifest, ManifestEntry, SheetEntry, SignatureEntry, Sums};
 use crate::date::Date;
 use crate::digest::sha256_hex;
 use crate::error::{Context, Error, Result};
@@ -51,6 +54,8 @@ pub struct ManifestInfo {
     pub fonts: Vec<String>,
     /// The signature sheets, sorted by path.
     pub signature_sheets: Vec<SheetEntry>,
+    /// Every signature the sheets ask for, in the register's order.
+    pub signatures: Vec<SignatureEntry>,
 }
 
 /// The `SHA256SUMS` of `files`.
@@ -84,6 +89,7 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
         model_digest: Some(info.model_digest),
         fonts: info.fonts,
         signature_sheets: info.signature_sheets,
+        signatures: Some(info.signatures),
         files: files
             .iter()
             .map(|f| ManifestEntry {
@@ -100,7 +106,9 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
     Ok(files)
 }
 
-/// The model's own files under `model/`: its TOML sources and the logo.
+/// The model's own files under `model/`: its TOML sources, the logo and the
+/// signatures' evidence files (each once, however many records name it), so
+/// that the copy is the model and validates again from the bundle.
 pub fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
     let mut files: Vec<BundleFile> = model
         .sources
@@ -115,6 +123,23 @@ pub fn model_copy(model: &Model) -> Result<Vec<BundleFile>> {
             bytes,
         });
     }
+    for evidence in model.signatures.iter().filter_map(|s| s.evidence.as_ref()) {
+        let path = format!("model/{}", evidence.path);
+        match files.iter().find(|f| f.path == path) {
+            // The logo or another record's evidence: the same file.
+            Some(f) if f.bytes == *evidence.bytes => {}
+            Some(_) => {
+                return Err(Error::new(format!(
+                    "`{}` changed while the model was read",
+                    evidence.path
+                )));
+            }
+            None => files.push(BundleFile {
+                path,
+                bytes: evidence.bytes.to_vec(),
+            }),
+        }
+    }
     Ok(files)
 }
 
@@ -125,6 +150,26 @@ pub struct Written {
     pub dir: PathBuf,
     /// The zip.
     pub zip: PathBuf,
+    /// Both held this bundle already, byte for byte: nothing was written.
+    pub unchanged: bool,
+}
+
+/// When [`write`] may replace a bundle of the same name: an issued bundle is
+/// evidence handed to an auditor and must not change under its name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Replace<'a> {
+    /// Replace a different bundle of the same name (`build --force`).
+    pub force: bool,
+    /// The build's `--previous` input, which is never written over.
+    pub previous: Option<&'a Path>,
+}
+
+/// What is at a bundle's path compared with what a build would put there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Absent,
+    Same,
+    Different,
 }
 
 /// The prefix of the temporary directory a bundle is written in, inside OUT.
@@ -338,16 +383,24 @@ fn pause_point(point: &str) {
     };
     let (at, secs) = spec.split_once('=').unwrap_or((&spec, "2"));
     if at == point {
-        eprintln!("paused at {point}");
+        crate::term::err(&format!("paused at {point}\n"));
         let secs = secs.parse().unwrap_or(2.0_f64).clamp(0.0, 60.0);
         std::thread::sleep(std::time::Duration::from_secs_f64(secs));
     }
 }
 
-/// Writes `files` as `out/<name>/` and `out/<name>.zip`, replacing any previous
-/// bundle of that name so that at every instant each of the two is whole, the
+/// Writes `files` as `out/<name>/` and `out/<name>.zip`. When both are there
+/// with this content already, nothing is written; when either holds something
+/// else, it is replaced only as `replace` allows (never the build's own
+/// `--previous` input), so that at every instant each of the two is whole, the
 /// previous one or the new one. The caller holds [`lock`] on `out`.
-pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result<Written> {
+pub fn write(
+    out: &Path,
+    name: &str,
+    files: &[BundleFile],
+    date: Date,
+    replace: &Replace,
+) -> Result<Written> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("failed to create `{}`", out.display()))?;
     let staging = tempfile::Builder::new()
@@ -396,9 +449,151 @@ pub fn write(out: &Path, name: &str, files: &[BundleFile], date: Date) -> Result
 
     let dir = out.join(name);
     let zip = out.join(format!("{name}.zip"));
+    let found_dir = same_dir(&dir, files)
+        .with_context(|| format!("failed to compare `{}` with the new bundle", dir.display()))?;
+    let found_zip = same_file(&zip, &new_zip)
+        .with_context(|| format!("failed to compare `{}` with the new bundle", zip.display()))?;
+    if found_dir == Found::Same && found_zip == Found::Same {
+        return Ok(Written {
+            dir,
+            zip,
+            unchanged: true,
+        });
+    }
+    refuse_replacing(replace, &dir, found_dir, &zip, found_zip)?;
     crate::interrupt::critical(|| swap(staging, name, &dir, &zip))?;
     pause_point("swapped");
-    Ok(Written { dir, zip })
+    Ok(Written {
+        dir,
+        zip,
+        unchanged: false,
+    })
+}
+
+/// The error for a build that would change an issued bundle: one of `dir` and
+/// `zip` differs from the new bundle and `replace` does not allow replacing it,
+/// or one of them is the build's `--previous` input.
+fn refuse_replacing(
+    replace: &Replace,
+    dir: &Path,
+    found_dir: Found,
+    zip: &Path,
+    found_zip: Found,
+) -> Result<()> {
+    let is_previous = |path: &Path| {
+        replace.previous.is_some_and(|p| {
+            match (std::fs::canonicalize(p), std::fs::canonicalize(path)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            }
+        })
+    };
+    for (path, found) in [(dir, found_dir), (zip, found_zip)] {
+        if found != Found::Absent && is_previous(path) {
+            return Err(Error::new(format!(
+                "this build would write over `{}`, its own --previous input",
+                path.display()
+            ))
+            .hint(
+                "build into another directory (-o DIR) or for another date (--date); a change report compares with the bundle as it was issued",
+            ));
+        }
+    }
+    if replace.force {
+        return Ok(());
+    }
+    let differs: Vec<String> = [(dir, found_dir), (zip, found_zip)]
+        .iter()
+        .filter(|(_, f)| *f == Found::Different)
+        .map(|(p, _)| format!("`{}`", p.display()))
+        .collect();
+    if differs.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} already {} a different bundle of this name and date (an issued bundle must not change under its name)",
+        differs.join(" and "),
+        if differs.len() == 1 { "holds" } else { "hold" }
+    ))
+    .hint(
+        "to issue a new bundle, build it for another date (--date); to replace this one (it was never handed out), pass --force",
+    ))
+}
+
+/// Whether the directory `dir` holds exactly `files`: the same paths, each a
+/// regular file with the same bytes, and nothing else.
+fn same_dir(dir: &Path, files: &[BundleFile]) -> std::io::Result<Found> {
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Absent),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_dir() {
+        return Ok(Found::Different);
+    }
+    let mut on_disk = Vec::new();
+    if !regular_files(dir, "", &mut on_disk)? {
+        return Ok(Found::Different);
+    }
+    on_disk.sort();
+    let mut wanted: Vec<&BundleFile> = files.iter().collect();
+    wanted.sort_by(|a, b| a.path.cmp(&b.path));
+    if on_disk.len() != wanted.len() || on_disk.iter().zip(&wanted).any(|(a, b)| *a != b.path) {
+        return Ok(Found::Different);
+    }
+    for f in wanted {
+        let path = dir.join(&f.path);
+        if std::fs::symlink_metadata(&path)?.len() != f.bytes.len() as u64
+            || std::fs::read(&path)? != f.bytes
+        {
+            return Ok(Found::Different);
+        }
+    }
+    Ok(Found::Same)
+}
+
+/// Adds the `/`-separated paths of the regular files below `dir` to `out`;
+/// `false` when it holds anything else (a link, a device, a name not UTF-8).
+fn regular_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<bool> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            return Ok(false);
+        };
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if !regular_files(&entry.path(), &rel, out)? {
+                return Ok(false);
+            }
+        } else if kind.is_file() {
+            out.push(rel);
+        } else {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether the file `path` has the bytes of the file `new`.
+fn same_file(path: &Path, new: &Path) -> std::io::Result<Found> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Absent),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() || meta.len() != std::fs::metadata(new)?.len() {
+        return Ok(Found::Different);
+    }
+    Ok(if std::fs::read(path)? == std::fs::read(new)? {
+        Found::Same
+    } else {
+        Found::Different
+    })
 }
 
 /// Moves the bundle staged in `staging` into place as `dir` and `zip`: the

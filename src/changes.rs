@@ -18,13 +18,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{Model, PersonIdx, Role, RoleIdx};
+use crate::bundle::manifest::SignatureEntry as Slot;
+use crate::model::{Model, PersonIdx, Role, RoleIdx, Signer};
+use crate::render::documents;
+
+/// The bundle path of the row `id` of the table of documents.
+fn spec(id: &str) -> &'static str {
+    documents::spec(id).path
+}
 
 /// Version of the JSON shape; it changes when the shape does.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Document digests of one side: the SHA-256 of each document's Markdown, by
-/// bundle-relative path (`roles/<role-id>.md`, `policy.md`).
+/// Document digests of one side: the SHA-256 of each document a sheet binds,
+/// by bundle-relative path (`roles/<role-id>.md`, `policy.md`, `policy-for-staff.md`).
 pub type Digests = BTreeMap<String, String>;
 
 /// Where one side of the comparison comes from.
@@ -62,6 +69,9 @@ pub struct Side<'a> {
     pub info: &'a SideInfo,
     /// Its documents' digests.
     pub digests: &'a Digests,
+    /// Every signature its sheets ask for, as its register lists them (empty for
+    /// a bundle of a rolecall that did not list them in its manifest).
+    pub signatures: &'a [Slot],
 }
 
 /// A role, person or activity, by id and name.
@@ -345,9 +355,35 @@ pub struct SignAgain {
     /// Role descriptions whose digest changed (or that are new), with the
     /// assignment sheets that need a signature, in model order.
     pub roles: Vec<RoleSheets>,
-    /// `policy.md`, when its digest changed: the policy approval and the
-    /// all-staff acknowledgement need signing again.
+    /// `policy.md`, when its digest changed: the policy approval needs signing again.
     pub policy: Option<DocumentDigest>,
+    /// What all staff are asked to read (`policy-for-staff.md`), when its digest
+    /// changed: every member of staff acknowledges it again.
+    pub staff: Option<DocumentDigest>,
+    /// The board resolution (`role-assignments.md`), when its digest changed.
+    pub resolution: Option<DocumentDigest>,
+    /// Every signature the sheets binding these documents ask for, every party
+    /// of every sheet, with its status, in the order of the new side's register.
+    pub signatures: Vec<Collect>,
+}
+
+/// One signature to collect again (or for the first time).
+#[derive(Debug, Clone, Serialize)]
+pub struct Collect {
+    /// The sheet id the signature is recorded under.
+    pub sheet: String,
+    /// Bundle-relative path of the sheet.
+    pub file: String,
+    /// In what capacity: `assigner`, `governing-body`, `appointee`, `approver`,
+    /// `staff` or `resolution`.
+    pub party: String,
+    /// Who signs (`governing-body` for the governing body).
+    pub signer: Ref,
+    /// Where it stands in the new side's register: `signed` (already signed for
+    /// the new text), `outdated` or `outstanding`.
+    pub status: String,
+    /// The sheet is new for an appointee who did not hold the role before.
+    pub first: bool,
 }
 
 /// A document whose digest changed.
@@ -496,7 +532,7 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
     let activity_changes = cx.activities();
     let raci = cx.raci();
     let signatures = cx.signatures();
-    let sign_again = cx.sign_again(old.digests, new.digests);
+    let sign_again = cx.sign_again(old.digests, new.digests, new.signatures);
     let model_changed = !organisation.is_empty()
         || !policy.fields.is_empty()
         || !policy.sections_added.is_empty()
@@ -516,7 +552,11 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
         || !raci.is_empty()
         || !signatures.added.is_empty()
         || !signatures.removed.is_empty();
-    let changed = model_changed || !sign_again.roles.is_empty() || sign_again.policy.is_some();
+    let changed = model_changed
+        || !sign_again.roles.is_empty()
+        || sign_again.policy.is_some()
+        || sign_again.staff.is_some()
+        || sign_again.resolution.is_some();
     ChangeSet {
         format: "rolecall-changes",
         format_version: FORMAT_VERSION,
@@ -1058,17 +1098,31 @@ impl Cx<'_> {
         out
     }
 
+    /// Who signed a record: the person, or the governing body.
+    fn signer_ref(m: &Model, s: Signer) -> Ref {
+        match s {
+            Signer::Person(p) => Self::person_ref(m, p),
+            Signer::GoverningBody => Ref {
+                id: crate::model::GOVERNING_BODY.to_string(),
+                name: m.governing_body("governing body").to_string(),
+            },
+        }
+    }
+
     fn signatures(&self) -> SignatureChanges {
         let (om, nm) = (self.om, self.nm);
         let same = |a: &crate::model::Signature, b: &crate::model::Signature| {
             a.sheet_id == b.sheet_id
                 && a.date == b.date
                 && a.digest == b.digest
-                && self.people.same(Some(a.signer), Some(b.signer))
+                && match (a.signer, b.signer) {
+                    (Signer::Person(x), Signer::Person(y)) => self.people.same(Some(x), Some(y)),
+                    (x, y) => x == y,
+                }
         };
         let entry = |m: &Model, s: &crate::model::Signature| SignatureEntry {
             sheet: s.sheet_id.to_string(),
-            signer: Self::person_ref(m, s.signer),
+            signer: Self::signer_ref(m, s.signer),
             date: s.date.to_string(),
             digest: s.digest.clone(),
         };
@@ -1088,7 +1142,7 @@ impl Cx<'_> {
         }
     }
 
-    fn sign_again(&self, old: &Digests, new: &Digests) -> SignAgain {
+    fn sign_again(&self, old: &Digests, new: &Digests, slots: &[Slot]) -> SignAgain {
         let (om, nm) = (self.om, self.nm);
         let mut out = SignAgain::default();
         for (j, role) in nm.roles.iter().enumerate() {
@@ -1136,20 +1190,46 @@ impl Cx<'_> {
                 });
             }
         }
-        if let Some(new_digest) = new.get("policy.md") {
-            let old_digest = old.get("policy.md");
-            if old_digest != Some(new_digest) {
-                out.policy = Some(DocumentDigest {
-                    document: "policy.md".into(),
-                    old_digest: old_digest.cloned(),
-                    new_digest: new_digest.clone(),
-                    version_unchanged: old_digest.is_some()
-                        && om.policy.version == nm.policy.version,
-                    old_version: Some(om.policy.version.clone()),
-                    new_version: nm.policy.version.clone(),
-                });
-            }
-        }
+        // The policy, the staff text and the resolution carry the policy's version.
+        let site = |document: &str| {
+            let new_digest = new.get(document)?;
+            let old_digest = old.get(document);
+            (old_digest != Some(new_digest)).then(|| DocumentDigest {
+                document: document.into(),
+                old_digest: old_digest.cloned(),
+                new_digest: new_digest.clone(),
+                version_unchanged: old_digest.is_some() && om.policy.version == nm.policy.version,
+                old_version: Some(om.policy.version.clone()),
+                new_version: nm.policy.version.clone(),
+            })
+        };
+        out.policy = site(spec(documents::POLICY));
+        out.staff = site(spec(documents::STAFF));
+        out.resolution = site(spec(documents::RESOLUTION));
+        // Every party of every sheet whose document changed, and of the sheets
+        // of new appointees, as the new register has them.
+        let first: BTreeMap<&str, bool> = out
+            .roles
+            .iter()
+            .flat_map(|r| r.sheets.iter().map(|s| (s.file.as_str(), s.first)))
+            .collect();
+        out.signatures = slots
+            .iter()
+            .filter(|s| {
+                old.get(&s.document) != Some(&s.digest) || first.contains_key(s.path.as_str())
+            })
+            .map(|s| Collect {
+                sheet: s.sheet.clone(),
+                file: s.path.clone(),
+                party: s.party.clone(),
+                signer: Ref {
+                    id: s.signer.clone(),
+                    name: s.name.clone(),
+                },
+                status: s.status.clone(),
+                first: s.party == "appointee" && first.get(s.path.as_str()) == Some(&true),
+            })
+            .collect();
         out
     }
 }
@@ -1167,6 +1247,7 @@ mod tests {
         model: Model,
         info: SideInfo,
         digests: Digests,
+        signatures: Vec<Slot>,
     }
 
     fn build(text: &str) -> Built {
@@ -1180,9 +1261,12 @@ mod tests {
             )
         });
         let templates = Templates::load(None, "en").unwrap();
-        let docs = render::render(&model, &templates).unwrap().documents;
-        let digests = load::document_digests(&docs);
+        let rendered = render::render(&model, &templates).unwrap();
+        let digests = load::document_digests(&rendered.documents);
+        let signatures =
+            crate::signatures::entries(&model, &rendered.register, "the governing body");
         Built {
+            signatures,
             model,
             info: SideInfo {
                 label: "model".into(),
@@ -1200,6 +1284,7 @@ mod tests {
             model: &b.model,
             info: &b.info,
             digests: &b.digests,
+            signatures: &b.signatures,
         }
     }
 

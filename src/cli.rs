@@ -44,6 +44,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Report what changed between two models or bundles (the report of `build --previous`)
     Diff(DiffArgs),
+    /// List the signatures that are outstanding or for an older version; `--toml`
+    /// prints the `[[signatures]]` records to fill in after signing
+    Signatures(SignaturesArgs),
 }
 
 /// Options shared by commands that read a model.
@@ -106,6 +109,17 @@ pub struct CheckArgs {
     /// which recorded signatures are checked against, depend on them)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Extra directory of fonts the PDFs are built with (repeatable, as `build --font-path`):
+    /// every character must have a glyph (RC080); the model's fonts/ folder is always used
+    #[arg(long, value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+    /// Count the fonts installed on this machine as well, as `build --system-fonts` does
+    #[arg(long)]
+    pub system_fonts: bool,
+    /// An earlier evidence bundle (.zip or directory): a recorded digest its
+    /// sheets printed is an older version, one found in neither bundle is unknown
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<PathBuf>,
 }
 
 /// `rolecall build`
@@ -141,6 +155,10 @@ pub struct BuildArgs {
     /// (a passphrase is read from $ROLECALL_SIGN_PASSPHRASE)
     #[arg(long, value_name = "KEY")]
     pub sign_key: Option<PathBuf>,
+    /// Replace a different bundle of the same name and date in OUT (an issued
+    /// bundle is otherwise never replaced; the --previous input never is)
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What a bundle holds; every bundle holds the Markdown documents.
@@ -181,6 +199,10 @@ pub struct PdfArgs {
     /// Seconds after which a typst run is stopped
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub typst_timeout: u64,
+    /// Address space each typst process may use, in MiB (0: no limit); a run that needs
+    /// more fails and says so
+    #[arg(long, value_name = "MIB", default_value_t = crate::pdf::DEFAULT_TYPST_MEMORY_MIB)]
+    pub typst_memory: u64,
     /// Keep the generated Typst sources in OUT/<bundle>.typst/ (they are always kept when typst fails)
     #[arg(long)]
     pub keep_sources: bool,
@@ -300,6 +322,25 @@ pub struct VerifyArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagFormat,
+    /// Fail (exit 1) unless every signature the sheets ask for is signed for
+    /// the current version
+    #[arg(long)]
+    pub require_signatures: bool,
+}
+
+/// `rolecall signatures`
+#[derive(Debug, Args)]
+pub struct SignaturesArgs {
+    /// The model and its date.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Print `[[signatures]]` records to fill in and paste into the model, one
+    /// per signature still to be recorded
+    #[arg(long)]
+    pub toml: bool,
+    /// Directory of templates overriding the built-in ones (the digests depend on them)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// `rolecall diff`

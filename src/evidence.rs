@@ -108,7 +108,7 @@ impl fmt::Display for EvidenceError {
         match self {
             EvidenceError::NotEvidence { what } => write!(
                 f,
-                "{} is not a PDF, PNG or JPEG file\nhint: save the scan as PDF, PNG or JPEG",
+                "{} is not a PDF, PNG or JPEG file",
                 what.unwrap_or("the file")
             ),
             EvidenceError::BadDigest => {
@@ -116,26 +116,42 @@ impl fmt::Display for EvidenceError {
             }
             EvidenceError::TooLarge { bytes, max } => write!(
                 f,
-                "the file has {bytes} bytes, more than rolecall reads as evidence ({max})\nhint: scan at a lower resolution, or in black and white"
+                "the file has {bytes} bytes, more than rolecall reads as evidence ({max})"
             ),
             EvidenceError::DecodedTooLarge { max } => write!(
                 f,
-                "the PDF decompresses to more than {max} bytes, more than rolecall reads (a zip bomb?)\nhint: save it again with a PDF printer, or use a PNG or JPEG scan"
+                "the PDF decompresses to more than {max} bytes, more than rolecall reads (a zip bomb?)"
             ),
-            EvidenceError::Encrypted => write!(
-                f,
-                "the PDF is encrypted, so rolecall cannot read its text\nhint: download an unprotected copy from the e-signature service, or use a PNG or JPEG scan"
-            ),
-            EvidenceError::Damaged { why } => write!(
-                f,
-                "the PDF cannot be read ({why})\nhint: open it in a PDF viewer; if it shows, save it again with a PDF printer"
-            ),
+            EvidenceError::Encrypted => {
+                write!(f, "the PDF is encrypted, so rolecall cannot read its text")
+            }
+            EvidenceError::Damaged { why } => write!(f, "the PDF cannot be read ({why})"),
             EvidenceError::TimedOut { after } => write!(
                 f,
-                "reading the PDF took longer than {} seconds\nhint: save it again with a PDF printer, or use a PNG or JPEG scan",
+                "reading the PDF took longer than {} seconds",
                 after.as_secs()
             ),
         }
+    }
+}
+
+impl EvidenceError {
+    /// What to do about it, for the `hint:` line.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self {
+            EvidenceError::NotEvidence { .. } => "save the scan as PDF, PNG or JPEG",
+            EvidenceError::BadDigest => return None,
+            EvidenceError::TooLarge { .. } => "scan at a lower resolution, or in black and white",
+            EvidenceError::Encrypted => {
+                "download an unprotected copy from the e-signature service, or use a PNG or JPEG scan"
+            }
+            EvidenceError::Damaged { .. } => {
+                "open it in a PDF viewer; if it shows, save it again with a PDF printer"
+            }
+            EvidenceError::DecodedTooLarge { .. } | EvidenceError::TimedOut { .. } => {
+                "save it again with a PDF printer, or use a PNG or JPEG scan"
+            }
+        })
     }
 }
 
@@ -835,9 +851,11 @@ mod tests {
                 what: Some("a HEIC photo (an iPhone's format)")
             }
         );
-        assert!(err.to_string().starts_with(
-            "a HEIC photo (an iPhone's format) is not a PDF, PNG or JPEG file\nhint: "
-        ));
+        assert_eq!(
+            err.to_string(),
+            "a HEIC photo (an iPhone's format) is not a PDF, PNG or JPEG file"
+        );
+        assert_eq!(err.hint(), Some("save the scan as PDF, PNG or JPEG"));
         let docx = b"PK\x03\x04\x14\0\x06\0";
         assert!(
             examine(docx, DIGEST)
@@ -915,7 +933,7 @@ mod tests {
         assert!(
             hung.unwrap_err()
                 .to_string()
-                .starts_with("reading the PDF took longer than 0 seconds\nhint: ")
+                .starts_with("reading the PDF took longer than 0 seconds")
         );
     }
 

@@ -87,6 +87,8 @@ struct IndexView<'a> {
     /// How many documents the table of documents rendered.
     documents: usize,
     pdf: bool,
+    /// The fingerprint of the key that signs `SHA256SUMS`, in a signed bundle.
+    signed_by: Option<&'a str>,
     groups: Vec<GroupView>,
     others: Vec<DocRow>,
     readme: Option<Readme>,
@@ -391,6 +393,7 @@ impl<'a> Site<'a> {
             model_digest: &self.info.model_digest,
             documents: self.order.len(),
             pdf: self.info.pdf,
+            signed_by: self.info.signed_by.as_deref(),
             groups,
             others,
             readme,

@@ -99,9 +99,9 @@ fn clean_up(signal: &str) {
             }
         }
     }
-    eprintln!(
-        "error: interrupted ({signal}); the unfinished bundle was removed and any previous bundle is in place"
-    );
+    crate::term::err(&format!(
+        "error: interrupted ({signal}); the unfinished bundle was removed and any previous bundle is in place\n"
+    ));
 }
 
 /// Whether an interrupt is being handled (the process is about to exit).

@@ -1,4 +1,5 @@
-//! The `rolecall` binary: parse arguments, run the command, print the one error.
+//! The `rolecall` binary: parse arguments, run the command, print the one error
+//! (through `term::printable_lines`: a message may quote model text).
 
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ fn main() -> ExitCode {
         Err(err) => {
             // A failure caused by an interrupt is not reported: the process is exiting.
             rolecall::interrupt::wait_if_interrupted();
-            eprint!("{}", err.report());
+            rolecall::term::err(&rolecall::term::printable_lines(&err.report()));
             ExitCode::from(err.code())
         }
     }

@@ -74,15 +74,27 @@ pub fn build(
             }
             Ok((files, fonts))
         }
-        Err(e) => {
-            keep(staging)?;
-            Err(e.context(format!(
+        // Keeping the sources can fail too; typst's error is the one to show.
+        Err(e) => Err(match keep(staging) {
+            Ok(()) => e.context(format!(
                 "failed to build PDFs; the Typst sources are kept in `{}`",
                 kept.display()
-            )))
-        }
+            )),
+            Err(not_kept) => e.context("failed to build PDFs").hint(format!(
+                "the Typst sources could not be kept in `{}` ({})",
+                kept.display(),
+                not_kept
+                    .causes()
+                    .last()
+                    .map_or(not_kept.message(), String::as_str)
+            )),
+        }),
     }
 }
+
+/// The default of `--typst-memory`: the address space, in MiB, each typst
+/// process may reserve (see docs/performance.md for what builds need).
+pub const DEFAULT_TYPST_MEMORY_MIB: u64 = 8192;
 
 /// The typst release line rolecall is written for.
 pub const TYPST_SERIES: &str = "0.15.";
@@ -116,6 +128,8 @@ pub struct PdfOptions {
     pub pdf_standard: String,
     /// Kill a typst run after this long.
     pub timeout: Duration,
+    /// The address space (bytes) a typst process may use; `None`: no limit.
+    pub memory: Option<u64>,
     /// Keep the Typst sources after a successful build.
     pub keep_sources: bool,
     /// The PDF cache's directory; `None`: typeset every document.
@@ -183,13 +197,13 @@ pub fn find_typst(explicit: Option<&Path>) -> Result<Typst> {
 
 /// The font directories handed to typst: the model's `fonts/` folder (if any)
 /// and `--font-path` directories.
-pub fn font_dirs(model: &Model, opts: &PdfOptions) -> Vec<PathBuf> {
+pub fn font_dirs(model: &Model, font_paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     let model_fonts = model.root.join("fonts");
     if model_fonts.is_dir() {
         dirs.push(model_fonts);
     }
-    dirs.extend(opts.font_paths.iter().cloned());
+    dirs.extend(font_paths.iter().cloned());
     // typst runs in the sources' directory: relative paths must not change meaning.
     dirs.into_iter()
         .map(|d| std::path::absolute(&d).unwrap_or(d))
@@ -208,9 +222,9 @@ const SYSTEM_FONT_DIRS: &[&str] = &[
 
 /// Every folder typst takes fonts from besides its embedded ones: [`font_dirs`],
 /// and with `--system-fonts` the system's font folders.
-fn checked_font_dirs(model: &Model, opts: &PdfOptions) -> Vec<PathBuf> {
-    let mut dirs = font_dirs(model, opts);
-    if opts.system_fonts {
+fn checked_font_dirs(model: &Model, font_paths: &[PathBuf], system_fonts: bool) -> Vec<PathBuf> {
+    let mut dirs = font_dirs(model, font_paths);
+    if system_fonts {
         dirs.extend(SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
         if let Some(home) = std::env::var_os("HOME") {
             dirs.push(Path::new(&home).join(".local/share/fonts"));
@@ -220,10 +234,16 @@ fn checked_font_dirs(model: &Model, opts: &PdfOptions) -> Vec<PathBuf> {
     dirs
 }
 
-/// Checks that every character of every document has a font, before typst runs
-/// (typst would silently draw an empty box). Returns the font families used.
-pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Result<Vec<String>> {
-    let dirs = checked_font_dirs(model, opts);
+/// The fonts typst is given (its embedded ones, the model's `fonts/`, `font_paths`
+/// and with `system_fonts` the machine's), and each character of `docs` none of
+/// them covers.
+fn glyphs(
+    model: &Model,
+    docs: &[Document],
+    font_paths: &[PathBuf],
+    system_fonts: bool,
+) -> Result<(crate::fonts::FontSet, Vec<(String, crate::fonts::Missing)>)> {
+    let dirs = checked_font_dirs(model, font_paths, system_fonts);
     let fonts = crate::fonts::FontSet::load(&dirs, true).map_err(|e| {
         Error::new(e)
             .hint("remove the file from the font folder, or replace it with a working TTF/OTF font")
@@ -233,13 +253,36 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
         .map(|d| (d.path.clone(), d.markdown.clone()))
         .collect();
     let missing = crate::fonts::missing(&fonts, &texts);
+    Ok((fonts, missing))
+}
+
+/// RC080 at the model's line for each character of `docs` that no font of a PDF
+/// build covers: what the PDF stage would refuse, for `check` to report.
+pub fn glyph_diagnostics(
+    model: &Model,
+    docs: &[Document],
+    font_paths: &[PathBuf],
+    system_fonts: bool,
+) -> Result<Vec<crate::diag::Diagnostic>> {
+    let (_, missing) = glyphs(model, docs, font_paths, system_fonts)?;
+    Ok(crate::fonts::diagnostics(&missing, &model.sources))
+}
+
+/// Checks that every character of every document has a font, before typst runs
+/// (typst would silently draw an empty box). Returns the font families used.
+/// `check` found these already ([`glyph_diagnostics`]); the change report is
+/// checked here only.
+pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Result<Vec<String>> {
+    let (fonts, missing) = glyphs(model, docs, &opts.font_paths, opts.system_fonts)?;
+    let texts: Vec<&str> = docs.iter().map(|d| d.markdown.as_str()).collect();
     if !missing.is_empty() {
         let found = crate::fonts::diagnostics(&missing, &model.sources);
         let fallback = model.root.display().to_string();
-        eprint!(
-            "{}",
-            crate::diag::render_human(&found, &model.sources, &fallback)
-        );
+        crate::term::err(&crate::diag::render_human(
+            &found,
+            &model.sources,
+            &fallback,
+        ));
         let n: std::collections::BTreeSet<char> = missing.iter().map(|(_, m)| m.ch).collect();
         return Err(Error::new(format!(
             "no font has {} character{} of the model's text; the PDFs would show empty boxes",
@@ -248,11 +291,7 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
         ))
         .hint("put a font that covers them (for example Noto Sans CJK for Chinese or Japanese) in the model's fonts/ folder, or pass --font-path DIR; remove control characters from the model; or build Markdown only with --format md"));
     }
-    let all: String = texts
-        .iter()
-        .map(|(_, t)| t.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let all: String = texts.join("\n");
     // The layout's font list, then typst's fallback; raw text (digests) is monospace.
     let mut used = fonts.families_chosen(&all, &["Libertinus Serif", "New Computer Modern"]);
     used.push("DejaVu Sans Mono".to_string());
@@ -482,7 +521,7 @@ pub fn compile(
     if opts.keep_sources {
         write_entries(sources, &entries.iter().collect::<Vec<_>>(), opts.engine)?;
     }
-    let fonts = font_dirs(model, opts);
+    let fonts = font_dirs(model, &opts.font_paths);
     let flags = Flags {
         // The policy's effective date rather than the bundle date: see the module comment.
         timestamp: model.policy.effective.unix_seconds().to_string(),
@@ -534,7 +573,12 @@ fn cache_keys(
         .logo
         .as_ref()
         .map_or(("", &[][..]), |(p, b)| (p.as_str(), b.as_slice()));
-    let fonts = crate::fonts::files_digest(&checked_font_dirs(model, opts)).map_err(Error::new)?;
+    let fonts = crate::fonts::files_digest(&checked_font_dirs(
+        model,
+        &opts.font_paths,
+        opts.system_fonts,
+    ))
+    .map_err(Error::new)?;
     let system_fonts = if opts.system_fonts { "system" } else { "" };
     Ok(sources
         .entries
@@ -687,7 +731,7 @@ fn typeset(
                         cmd.args(["--features", "bundle", "--format", "bundle"]);
                     }
                     cmd.arg(input).arg(output);
-                    match run(cmd, what, opts.timeout) {
+                    match run(cmd, what, opts.timeout, opts.memory) {
                         Ok(()) => opts.progress.advance(*documents),
                         Err(e) => {
                             if let Ok(mut errs) = errors.lock() {
@@ -713,14 +757,76 @@ fn typeset(
         .collect()
 }
 
-/// Runs one typst command with a time limit; a failure shows typst's diagnostics.
-fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
+/// Limits the address space of the process `cmd` starts to `bytes`: typst
+/// laying out a huge model would otherwise take all of the machine's memory.
+#[cfg(unix)]
+fn limit_memory(cmd: &mut Command, bytes: u64) {
+    use std::os::unix::process::CommandExt as _;
+    let limit = rustix::process::Rlimit {
+        current: Some(bytes),
+        maximum: Some(bytes),
+    };
+    // SAFETY: the closure runs in the forked child before exec; it only makes
+    // the setrlimit system call (no allocation, no lock), which is
+    // async-signal-safe, and it reads nothing but its own copy of `limit`.
+    unsafe {
+        cmd.pre_exec(move || {
+            rustix::process::setrlimit(rustix::process::Resource::As, limit)
+                .map_err(std::io::Error::from)
+        });
+    }
+}
+
+/// Whether a failed typst run ran out of the address space it was given.
+/// Measured with typst 0.15.1 under shrinking limits: a failed allocation
+/// aborts with "memory allocation of N bytes failed", a thread that gets no
+/// stack panics ("failed to spawn thread"), and below ~64 MiB typst dies of
+/// SIGSEGV before it prints anything. A stack overflow (a typst bug, not the
+/// limit) says so.
+fn out_of_memory(status: std::process::ExitStatus, stderr: &str) -> bool {
+    #[cfg(unix)]
+    let crashed = {
+        use std::os::unix::process::ExitStatusExt as _;
+        // SIGSEGV, SIGBUS, SIGABRT.
+        matches!(status.signal(), Some(11 | 7 | 6))
+    };
+    #[cfg(not(unix))]
+    let crashed = status.code().is_none();
+    !stderr.contains("overflowed its stack")
+        && (crashed
+            || stderr.contains("memory allocation of")
+            || stderr.contains("failed to spawn thread")
+            || stderr.contains("Cannot allocate memory"))
+}
+
+/// The error of a typst run that hit the address-space limit `memory`.
+fn memory_error(what: &str, memory: Option<u64>, how: &str) -> Error {
+    Error::new(format!(
+        "typst ran out of memory on {what}: it may use {} MiB of address space ({how})",
+        memory.unwrap_or(0) / (1024 * 1024)
+    ))
+    .hint("raise --typst-memory (in MiB; 0 for no limit), or split the model: its largest documents (the all-staff sheet, the register) grow with the number of people")
+}
+
+/// Runs one typst command with a time limit and, when given, a memory limit; a
+/// failure shows typst's diagnostics, or which limit it hit.
+fn run(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64>) -> Result<()> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    #[cfg(unix)]
+    if let Some(bytes) = memory {
+        limit_memory(&mut cmd, bytes);
+    }
     // Killed by the interrupt handler on SIGINT or SIGTERM.
-    let (child, _tracked) = crate::interrupt::spawn(&mut cmd)
-        .with_context(|| format!("failed to start typst for {what}"))?;
+    let (child, _tracked) = match crate::interrupt::spawn(&mut cmd) {
+        Ok(spawned) => spawned,
+        // Too little address space to even load the program.
+        Err(e) if memory.is_some() && e.raw_os_error() == Some(12) => {
+            return Err(memory_error(what, memory, &e.to_string()));
+        }
+        Err(e) => return Err(Error::from(e).context(format!("failed to start typst for {what}"))),
+    };
     let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
     // Read stderr on a thread so a chatty typst can never block on a full pipe.
     let mut stderr = lock().stderr.take();
@@ -749,6 +855,9 @@ fn run(mut cmd: Command, what: &str, timeout: Duration) -> Result<()> {
         std::thread::sleep(Duration::from_millis(5));
     };
     let stderr = reader.join().unwrap_or_default();
+    if !status.success() && memory.is_some() && out_of_memory(status, &stderr) {
+        return Err(memory_error(what, memory, &status.to_string()));
+    }
     if !status.success() {
         let diagnostics: String = stderr
             .lines()

@@ -32,6 +32,22 @@ pub struct Config<'a> {
     pub date: Date,
     /// A directory of templates and locales overriding the built-in ones.
     pub templates: Option<&'a Path>,
+    /// The fonts PDFs will be typeset with, whose glyphs the documents' text is
+    /// checked against (RC080); `None` when no PDF is made.
+    pub fonts: Option<Fonts<'a>>,
+    /// An earlier bundle (`--previous`): a record's digest that its sheet
+    /// printed is an older version, one found in neither bundle is unknown.
+    pub previous: Option<&'a Path>,
+}
+
+/// The fonts a PDF build gives typst beside its embedded ones and the model's
+/// `fonts/` folder.
+#[derive(Debug, Clone, Copy)]
+pub struct Fonts<'a> {
+    /// `--font-path` directories.
+    pub font_paths: &'a [std::path::PathBuf],
+    /// `--system-fonts`.
+    pub system_fonts: bool,
 }
 
 /// A model without errors, and everything rendered from it.
@@ -52,6 +68,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The model and its documents, when it has no errors.
     pub valid: Option<Valid>,
+    /// The earlier bundle of `Config::previous`, loaded.
+    pub previous: Option<Loaded>,
 }
 
 impl Checked {
@@ -64,15 +82,30 @@ impl Checked {
 /// Loads, validates and renders the model; an error only when something other
 /// than the model fails (a template, a locale).
 pub fn check(config: &Config) -> Result<Checked> {
+    let previous = config.previous.map(changes::load::previous).transpose()?;
     let checked = model::check(config.model, config.date);
     let mut diagnostics = checked.diagnostics;
     let valid = match checked.model {
-        Some(model) => {
+        Some(mut model) => {
             // Recorded signatures are checked against the documents' digests, so
             // the documents are rendered with the templates the bundle will use.
             let templates = Templates::load(config.templates, &model.organisation.language)?;
+            render::fill_defaults(&mut model, templates.locale())?;
             let rendered = render::render(&model, &templates)?;
-            diagnostics.extend(signatures::diagnostics(&model, &rendered.register));
+            diagnostics.extend(signatures::diagnostics(
+                &model,
+                &rendered.register,
+                previous.as_ref().map(Loaded::earlier),
+            ));
+            // What the PDF stage would refuse, found before a build starts.
+            if let Some(fonts) = &config.fonts {
+                diagnostics.extend(pdf::glyph_diagnostics(
+                    &model,
+                    &rendered.documents,
+                    fonts.font_paths,
+                    fonts.system_fonts,
+                )?);
+            }
             Some(Valid {
                 model,
                 templates,
@@ -81,10 +114,13 @@ pub fn check(config: &Config) -> Result<Checked> {
         }
         None => None,
     };
+    // A finding of the documents (a glyph no font has) is as fatal as one of the model.
+    let valid = valid.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Ok(Checked {
         sources: checked.sources,
         diagnostics,
         valid,
+        previous,
     })
 }
 
@@ -97,10 +133,14 @@ pub struct BuildOptions<'a> {
     /// Word documents beside the Markdown ones, with a reference document's bytes
     /// (its styles, header and footer) when one is given; `None` for none.
     pub docx: Option<Option<Vec<u8>>>,
-    /// A previous bundle to report changes against.
-    pub previous: Option<&'a Path>,
+    /// A previous bundle to report changes against: its path, and itself as
+    /// [`check`] loaded it.
+    pub previous: Option<(&'a Path, &'a Loaded)>,
     /// The key that signs `SHA256SUMS` (as `SHA256SUMS.sig`, outside the checksums).
     pub sign: Option<&'a bundle_sig::SigningKey>,
+    /// Replace a different bundle of the same name in `out` (an issued bundle is
+    /// otherwise never replaced).
+    pub force: bool,
 }
 
 /// What [`build`] wrote.
@@ -115,14 +155,14 @@ pub struct Built {
 
 /// Builds the bundle of a valid model and writes it to `opts.out`.
 pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
-    let previous = opts.previous.map(changes::load::previous).transpose()?;
+    let previous = opts.previous.map(|(_, loaded)| loaded);
     let name = bundle_name(&valid.model);
     // Held from the first write into OUT to the end: builds into one OUT take turns.
     let _lock = bundle::lock(opts.out, || {
-        eprintln!(
-            "waiting for another rolecall build into `{}` to finish",
-            opts.out.display()
-        )
+        crate::term::err(&format!(
+            "waiting for another rolecall build into `{}` to finish\n",
+            crate::term::printable(&opts.out.display().to_string())
+        ))
     })?;
     let progress = opts
         .pdf
@@ -130,21 +170,31 @@ pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
         .map(|p| p.progress.clone())
         .unwrap_or_default();
     progress.stage("rendering documents");
-    let mut files = bundle_files(valid, opts, &name, previous.as_ref())?;
+    let mut files = bundle_files(valid, opts, &name, previous)?;
     if let Some(key) = opts.sign {
         files.push(key.sign_bundle(&files)?);
     }
     progress.stage("writing the bundle");
-    let written = bundle::write(opts.out, &name, &files, valid.model.date)?;
+    let written = bundle::write(
+        opts.out,
+        &name,
+        &files,
+        valid.model.date,
+        &bundle::Replace {
+            force: opts.force,
+            previous: opts.previous.map(|(path, _)| path),
+        },
+    )?;
     progress.clear();
     Ok(Built {
         written,
         files: files.len(),
-        previous: previous.map(|p| p.info.label),
+        previous: previous.map(|p| p.info.label.clone()),
     })
 }
 
-/// `<org>-evidence-<date>`: the bundle directory's and zip's name.
+/// `<org>-evidence-<date>`: the bundle directory's and zip's name (at most 84
+/// bytes: the slug is at most [`model::MAX_SLUG`] characters).
 pub fn bundle_name(model: &Model) -> String {
     format!("{}-evidence-{}", model.organisation.slug, model.date)
 }
@@ -165,11 +215,17 @@ fn bundle_files(
     let mut docs: Vec<Document> = rendered.documents.clone();
     let model_files = bundle::model_copy(model)?;
     let model_digest = bundle::model_digest(&model_files);
+    let signatures = signatures::entries(
+        model,
+        &rendered.register,
+        locale.text("signing.governing_body")?,
+    );
     if let Some(previous) = previous {
         docs.push(changes::load::changes_document(
             previous,
             model,
             &docs,
+            &signatures,
             &model_digest,
             templates,
         )?);
@@ -201,6 +257,7 @@ fn bundle_files(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         model_digest: model_digest.clone(),
         pdf: opts.pdf.is_some(),
+        signed_by: opts.sign.map(bundle_sig::SigningKey::fingerprint),
     };
     let readme = render::index(model, templates, &entries, &info)?;
     let mut signature_sheets: Vec<SheetEntry> = docs
@@ -239,6 +296,7 @@ fn bundle_files(
             model_digest,
             fonts,
             signature_sheets,
+            signatures,
         },
     )
 }

@@ -7,7 +7,7 @@
 //! printed. A hand-rolled line rather than indicatif: typst reports nothing
 //! while it works, so there is no rate or ETA to show, only "stage, k of n".
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -82,8 +82,8 @@ impl Progress {
         };
         change(&mut l);
         let text = render(&l.stage, l.done, l.total, l.start.elapsed().as_secs_f64());
-        eprint!("\r\x1b[2K{text}");
-        let _ = std::io::stderr().flush();
+        // The stage may name a document, whose name comes from the model.
+        crate::term::err(&format!("\r\x1b[2K{}", crate::term::printable(&text)));
         l.drawn = true;
     }
 }
@@ -91,8 +91,7 @@ impl Progress {
 impl Line {
     fn erase(&mut self) {
         if self.drawn {
-            eprint!("\r\x1b[2K");
-            let _ = std::io::stderr().flush();
+            crate::term::err("\r\x1b[2K");
             self.drawn = false;
         }
     }

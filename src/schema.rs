@@ -343,7 +343,7 @@ mod tests {
         let mut found = Vec::new();
         patterns(&root, "", &mut found);
         let sheet = format!(
-            "^(role/{i}/{i}|policy-approval|all-staff/{i})$",
+            "^(role/{i}/{i}|policy-approval|all-staff/{i}|board-resolution)$",
             i = &ID[1..ID.len() - 1]
         );
         let digest = "^([0-9a-fA-F]{12}|[0-9a-fA-F]{64})$";

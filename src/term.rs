@@ -7,10 +7,19 @@
 //! safe to print; diagnostics (`crate::diag`) and `verify` pass every piece of
 //! untrusted text through it. [`use_color`] decides whether diagnostics are
 //! coloured.
+//!
+//! [`out`] and [`err`] are the only way rolecall writes to standard output and
+//! standard error (clippy.toml disallows `println!` and its kin, which panic when
+//! the reader has gone away): a closed pipe (`rolecall explain --list | head`)
+//! ends the output quietly, as ripgrep does, and the command still ends with its
+//! own exit status, so that `set -o pipefail` in CI sees a failed `check`.
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::io::IsTerminal as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result};
 
 /// When diagnostics are coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -53,6 +62,57 @@ pub fn printable(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `text` with every line made [`printable`], line breaks kept: for a message of
+/// several lines that may quote untrusted text (an error and its causes).
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_hostile(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split('\n')
+            .map(|line| printable(line))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// Set once standard output turned out to be a closed pipe: later output is dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// The same for standard error.
+static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes `bytes` to `stream` and flushes it. A closed pipe is remembered in
+/// `closed` and not an error: whoever read the output stopped reading.
+fn write(
+    mut stream: impl std::io::Write,
+    closed: &AtomicBool,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    if closed.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    match stream.write_all(bytes).and_then(|()| stream.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            closed.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Writes `text` (or bytes) to standard output. A closed pipe drops the rest of
+/// the output quietly; any other failure (a full disk behind `> file`) is an error.
+pub fn out(text: impl AsRef<[u8]>) -> Result<()> {
+    write(std::io::stdout().lock(), &STDOUT_CLOSED, text.as_ref())
+        .map_err(|e| Error::from(e).context("failed to write to standard output"))
+}
+
+/// Writes `text` to standard error, ignoring every failure: there is nowhere
+/// left to report it.
+pub fn err(text: &str) {
+    let _ = write(std::io::stderr().lock(), &STDERR_CLOSED, text.as_bytes());
 }
 
 /// Whether output to a stream is coloured: `always` and `never` say so; `auto`
@@ -118,6 +178,46 @@ mod tests {
         }
         // Zero-width joiners and marks are shown (they are not controls).
         assert_eq!(printable("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn lines_are_escaped_one_by_one() {
+        assert_eq!(printable_lines("a\nb"), "a\nb");
+        assert_eq!(
+            printable_lines("error: x\u{1b}[2J\n  caused by: \u{7}"),
+            "error: x\\u{1b}[2J\n  caused by: \\u{7}"
+        );
+    }
+
+    #[test]
+    fn a_closed_pipe_is_remembered_and_not_an_error() {
+        struct Closed(usize);
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let closed = AtomicBool::new(false);
+        let mut pipe = Closed(0);
+        assert!(write(&mut pipe, &closed, b"x").is_ok());
+        assert!(closed.load(Ordering::Relaxed));
+        assert!(write(&mut pipe, &closed, b"y").is_ok());
+        assert_eq!(pipe.0, 1, "nothing is written after the pipe closed");
+        // Another failure is one.
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("no space left on device"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        assert!(write(Full, &AtomicBool::new(false), b"x").is_err());
     }
 
     #[test]

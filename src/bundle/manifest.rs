@@ -36,6 +36,49 @@ pub struct SheetEntry {
     pub digest: String,
 }
 
+/// One `signatures` entry of `manifest.json`: a signature a sheet asks for,
+/// and where it stands, as the bundle's register shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SignatureEntry {
+    /// The sheet id the signature is recorded under (`all-staff/<person>` for a line).
+    pub sheet: String,
+    /// Bundle-relative path of the sheet.
+    pub path: String,
+    /// Bundle-relative path of the document it binds.
+    pub document: String,
+    /// That document's SHA-256.
+    pub digest: String,
+    /// In what capacity: `assigner`, `governing-body`, `appointee`, `approver`,
+    /// `staff` or `resolution`.
+    pub party: String,
+    /// Who signs: a person id, or `governing-body`.
+    pub signer: String,
+    /// Their name as the sheet prints it.
+    pub name: String,
+    /// `signed`, `outdated` or `outstanding`.
+    pub status: String,
+    /// The date of the record that decides the status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The digest that record gives (12 or 64 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<String>,
+    /// The scan or signed PDF of that record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceEntry>,
+}
+
+/// The evidence file of a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceEntry {
+    /// Bundle-relative path (below `model/`).
+    pub path: String,
+    /// `scan` (PNG, JPEG, or a PDF without text), `pdf-with-digest` (a PDF whose
+    /// text carries the recorded digest) or `pdf-without-digest`.
+    pub kind: String,
+}
+
 /// `manifest.json`. Reading is lenient about keys a later version may add.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -61,6 +104,10 @@ pub struct Manifest {
     /// Each signature sheet and the exact document content its signatures bind to.
     #[serde(default)]
     pub signature_sheets: Vec<SheetEntry>,
+    /// Every signature the sheets ask for, with its status; `None` in a bundle
+    /// of a rolecall that did not list them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<Vec<SignatureEntry>>,
     /// Every file but `manifest.json` and `SHA256SUMS`, sorted by path.
     pub files: Vec<ManifestEntry>,
 }
@@ -218,6 +265,7 @@ mod tests {
             model_digest: Some("d".repeat(64)),
             fonts: vec![],
             signature_sheets: vec![],
+            signatures: None,
             files: vec![ManifestEntry {
                 path: "a.md".into(),
                 sha256: "e".repeat(64),

@@ -14,7 +14,9 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use super::{Digests, Side, SideInfo, SideKind};
+use std::collections::BTreeMap;
+
+use super::{Digests, Side, SideInfo, SideKind, Slot};
 use crate::date::Date;
 use crate::diag;
 use crate::error::{Context, Error, Result};
@@ -31,6 +33,11 @@ pub struct Loaded {
     pub info: SideInfo,
     /// Its signed documents' digests.
     pub digests: Digests,
+    /// Every signature its sheets ask for, with its status.
+    pub signatures: Vec<Slot>,
+    /// The digest each of its sheets prints, by sheet id (`all-staff` for the
+    /// acknowledgement), for telling an older version from a mistyped digest.
+    pub sheets: BTreeMap<String, String>,
     /// The temporary copy of a bundle's `model/` (the model's root and logo
     /// point into it), removed when the side is dropped.
     _copy: Option<tempfile::TempDir>,
@@ -43,6 +50,15 @@ impl Loaded {
             model: &self.model,
             info: &self.info,
             digests: &self.digests,
+            signatures: &self.signatures,
+        }
+    }
+
+    /// The side as `signatures::diagnostics` compares records with it.
+    pub fn earlier(&self) -> crate::signatures::Earlier<'_> {
+        crate::signatures::Earlier {
+            label: &self.info.label,
+            sheets: &self.sheets,
         }
     }
 }
@@ -135,7 +151,7 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
     for source in &mut checked.sources {
         source.path = Path::new(&shown).join("model").join(&source.rel);
     }
-    let Some(model) = checked.model else {
+    let Some(mut model) = checked.model else {
         let errors = checked.errors();
         return Err(Error::new(format!(
             "the model in `{shown}` (the bundle of {date}) does not validate with rolecall {} ({errors} error{}); it may break a rule added or tightened since that bundle was built:\n{}",
@@ -145,10 +161,24 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
         ))
         .hint("a change report needs both models to validate: fix a copy of the bundle's model/ folder and compare with `rolecall diff COPY MODEL`"));
     };
+    let locale = render::Locale::load(&model.organisation.language, None)?;
+    render::fill_defaults(&mut model, &locale)?;
+    let bound: Vec<&str> = bundle
+        .signature_sheets
+        .iter()
+        .map(|s| s.document.as_str())
+        .collect();
     let digests = bundle
         .hashes
-        .into_iter()
-        .filter(|(p, _)| signed_document(p))
+        .iter()
+        .filter(|(p, _)| signed_document(p) || bound.contains(&p.as_str()))
+        .map(|(p, h)| (p.clone(), h.clone()))
+        .collect();
+    let sheets = bundle
+        .signature_sheets
+        .iter()
+        .filter(|s| !s.sheet.is_empty())
+        .map(|s| (s.sheet.clone(), s.digest.clone()))
         .collect();
     Ok(Loaded {
         model,
@@ -160,6 +190,8 @@ pub fn from_bundle(path: &Path, label: String) -> Result<Loaded> {
             model_digest: bundle.model_digest,
         },
         digests,
+        signatures: bundle.signatures,
+        sheets,
         _copy: Some(copy),
     })
 }
@@ -219,7 +251,7 @@ fn relocate_outside_logo(files: &mut [(String, Vec<u8>)]) {
 fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loaded> {
     let shown = path.display().to_string();
     let checked = model::check(path, date);
-    let Some(model) = checked.model else {
+    let Some(mut model) = checked.model else {
         let errors = checked.errors();
         return Err(Error::new(format!(
             "the model `{shown}` has {errors} error{}:\n{}",
@@ -231,8 +263,15 @@ fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loade
         )));
     };
     let templates = Templates::load(templates, &model.organisation.language)?;
-    let docs = render::render(&model, &templates)?.documents;
+    render::fill_defaults(&mut model, templates.locale())?;
+    let rendered = render::render(&model, &templates)?;
+    let docs = rendered.documents;
     let model_digest = crate::bundle::model_digest(&crate::bundle::model_copy(&model)?);
+    let signatures = crate::signatures::entries(
+        &model,
+        &rendered.register,
+        templates.locale().text("signing.governing_body")?,
+    );
     Ok(Loaded {
         info: SideInfo {
             label: shown,
@@ -242,6 +281,8 @@ fn from_model(path: &Path, date: Date, templates: Option<&Path>) -> Result<Loade
             model_digest,
         },
         digests: document_digests(&docs),
+        sheets: sheet_digests(&docs),
+        signatures,
         model,
         _copy: None,
     })
@@ -257,21 +298,35 @@ fn signed_document(path: &str) -> bool {
         || (path.starts_with(dir) && path.ends_with(".md"))
 }
 
-/// The digests of the rendered documents that carry signatures (as
-/// [`signed_document`] picks them from a bundle).
+/// The digests of the rendered documents that carry signatures: those a
+/// sheet binds (and those [`signed_document`] picks from an older bundle).
 pub fn document_digests(docs: &[Document]) -> Digests {
+    let bound: Vec<&str> = docs
+        .iter()
+        .filter_map(|d| d.binds.as_ref().map(|b| b.document.as_str()))
+        .collect();
     docs.iter()
-        .filter(|d| signed_document(&d.path))
+        .filter(|d| signed_document(&d.path) || bound.contains(&d.path.as_str()))
         .map(|d| (d.path.clone(), d.digest.clone()))
         .collect()
 }
 
+/// The digest each rendered sheet prints, by sheet id.
+fn sheet_digests(docs: &[Document]) -> BTreeMap<String, String> {
+    docs.iter()
+        .filter_map(|d| d.binds.as_ref())
+        .map(|b| (b.sheet.to_string(), b.digest.clone()))
+        .collect()
+}
+
 /// `changes.md` of a bundle being built for `model` against `previous`; `docs`
-/// are the bundle's documents and `model_digest` its model digest.
+/// are the bundle's documents, `signatures` its register's entries and
+/// `model_digest` its model digest.
 pub fn changes_document(
     previous: &Loaded,
     model: &Model,
     docs: &[Document],
+    signatures: &[Slot],
     model_digest: &str,
     templates: &Templates,
 ) -> Result<Document> {
@@ -287,6 +342,7 @@ pub fn changes_document(
         model,
         info: &info,
         digests: &digests,
+        signatures,
     };
     let changes = super::compute(&previous.side(), &new);
     render::changes(model, templates, &changes, &old_side(&changes))

@@ -9,6 +9,7 @@ use crate::diag;
 use crate::error::Result;
 use crate::pdf::PdfOptions;
 use crate::pipeline::{self, BuildOptions, Config};
+use crate::term;
 
 /// Builds the bundle; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
@@ -17,14 +18,21 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        // A Markdown-only or Word build needs no glyph of typst's fonts.
+        fonts: wants_pdf(args).then_some(pipeline::Fonts {
+            font_paths: &args.pdf.font_path,
+            system_fonts: args.pdf.system_fonts,
+        }),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let Some(valid) = &checked.valid else {
-        eprint!(
-            "{}",
-            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
-        );
-        eprintln!("error: the model has errors; no bundle was written");
+        term::err(&diag::render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            &fallback,
+        ));
+        term::err("error: the model has errors; no bundle was written\n");
         return Ok(ExitCode::from(1));
     };
     // Read (and decrypt) the key before the long PDF build, so a wrong one fails at once.
@@ -37,50 +45,69 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         })
         .transpose()?;
     if !checked.diagnostics.is_empty() && !args.quiet {
-        eprint!(
-            "{}",
-            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
-        );
+        term::err(&diag::render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            &fallback,
+        ));
     }
     let built = pipeline::build(
         valid,
         &BuildOptions {
             out: &args.out,
-            pdf: args
-                .format
-                .iter()
-                .any(|f| matches!(f, BundleFormat::Pdf | BundleFormat::MdPdf))
-                .then(|| pdf_options(args)),
+            pdf: wants_pdf(args).then(|| pdf_options(args)),
             docx: if args.format.contains(&BundleFormat::Docx) {
                 Some(read_reference(args.docx_reference.as_deref())?)
             } else {
                 None
             },
-            previous: args.previous.as_deref(),
+            previous: args.previous.as_deref().zip(checked.previous.as_ref()),
             sign: signing_key.as_ref(),
+            force: args.force,
         },
     )?;
+    if built.written.unchanged && !args.quiet {
+        let line = format!(
+            "nothing to do: `{}` and its zip already hold this bundle\n",
+            built.written.dir.display()
+        );
+        term::out(term::printable_lines(&line).as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut report = String::new();
     if args.quiet {
-        println!("{}", built.written.dir.display());
+        report.push_str(&format!("{}\n", built.written.dir.display()));
     } else {
         let model = &valid.model;
-        println!("bundle: {}", built.written.dir.display());
-        println!("zip:    {}", built.written.zip.display());
-        println!(
-            "{} files for {} roles, {} activities, {} people (as of {date})",
+        report.push_str(&format!(
+            "bundle: {}\nzip:    {}\n{} files for {} roles, {} activities, {} people (as of {date})\n",
+            built.written.dir.display(),
+            built.written.zip.display(),
             built.files,
             model.roles.len(),
             model.activities.len(),
             model.active_people().count()
-        );
+        ));
         if let Some(p) = &built.previous {
-            println!("changes.md: against {p}");
+            report.push_str(&format!("changes.md: against {p}\n"));
         }
         if let Some(key) = &signing_key {
-            println!("{}: signed with {}", bundle_sig::FILE, key.fingerprint());
+            report.push_str(&format!(
+                "{}: signed with {}\n",
+                bundle_sig::FILE,
+                key.fingerprint()
+            ));
         }
     }
+    term::out(term::printable_lines(&report).as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the bundle holds PDFs.
+fn wants_pdf(args: &BuildArgs) -> bool {
+    args.format
+        .iter()
+        .any(|f| matches!(f, BundleFormat::Pdf | BundleFormat::MdPdf))
 }
 
 /// The PDF stage's options from the command line.
@@ -96,6 +123,7 @@ fn pdf_options(args: &BuildArgs) -> PdfOptions {
         system_fonts: p.system_fonts,
         pdf_standard: p.pdf_standard.clone(),
         timeout: std::time::Duration::from_secs(p.typst_timeout.max(1)),
+        memory: (p.typst_memory > 0).then(|| p.typst_memory.saturating_mul(1024 * 1024)),
         keep_sources: p.keep_sources,
         cache: (!p.no_cache).then(|| {
             p.cache_dir

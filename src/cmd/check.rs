@@ -7,6 +7,7 @@ use crate::date::Date;
 use crate::diag;
 use crate::error::Result;
 use crate::pipeline::{self, Config};
+use crate::term;
 
 /// Prints all diagnostics; exit 1 on errors (or warnings with `--deny-warnings`).
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
@@ -15,27 +16,36 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        // As a PDF build would: `check` passes only a model that builds.
+        fonts: Some(pipeline::Fonts {
+            font_paths: &args.font_path,
+            system_fonts: args.system_fonts,
+        }),
+        previous: args.previous.as_deref(),
     })?;
     let fallback = args.model.model.display().to_string();
     let (diags, sources) = (&checked.diagnostics, &checked.sources);
     match args.format {
         CheckFormat::Human => {
-            let color = crate::term::color_stderr(args.color);
+            let color = term::color_stderr(args.color);
             let out = diag::human::render(diags, sources, &fallback, color);
             if diags.is_empty() {
-                let shown = crate::term::printable(&fallback);
-                println!("{shown}: {} (as of {date})", out.trim_end());
+                let shown = term::printable(&fallback);
+                term::out(format!("{shown}: {} (as of {date})\n", out.trim_end()))?;
             } else {
-                eprint!("{out}");
+                term::err(&out);
             }
         }
-        CheckFormat::Json => print!("{}", diag::json::render(diags, sources)),
-        CheckFormat::Sarif => print!("{}", diag::sarif::render(diags, sources, &fallback)),
+        CheckFormat::Json => term::out(diag::json::render(diags, sources))?,
+        CheckFormat::Sarif => term::out(diag::sarif::render(diags, sources, &fallback))?,
         CheckFormat::Github => {
-            print!("{}", diag::github::render(diags, sources));
+            term::out(diag::github::render(diags, sources))?;
             // The runner turns the commands into annotations; the log still says how many.
             let errors = checked.errors();
-            eprintln!("{}", diag::summary(errors, diags.len() - errors));
+            term::err(&format!(
+                "{}\n",
+                diag::summary(errors, diags.len() - errors)
+            ));
         }
     }
     let errors = checked.errors();

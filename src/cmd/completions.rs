@@ -1,9 +1,8 @@
 //! `rolecall completions`: print a shell completion script generated from the CLI.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
@@ -12,8 +11,6 @@ use crate::cli::{Cli, CompletionsArgs};
 pub fn run(args: &CompletionsArgs) -> Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "rolecall", &mut script);
-    std::io::stdout()
-        .write_all(&script)
-        .context("failed to write the completion script to standard output")?;
+    crate::term::out(&script)?;
     Ok(ExitCode::SUCCESS)
 }

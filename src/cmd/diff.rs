@@ -25,7 +25,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     };
     // Trouble is exit 2, whatever failed.
     let (text, changed) = report().map_err(Error::into_usage)?;
-    print!("{text}");
+    crate::term::out(text).map_err(Error::into_usage)?;
     Ok(if args.exit_code && changed {
         ExitCode::from(1)
     } else {

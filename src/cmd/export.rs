@@ -10,6 +10,7 @@ use crate::diag;
 use crate::error::{Context, Error, Result};
 use crate::export;
 use crate::pipeline::{self, Config};
+use crate::term;
 
 /// Writes the export; refuses a model with errors (exit 1, diagnostics printed).
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
@@ -27,16 +28,19 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
+        fonts: None,
+        previous: None,
     })?;
     let fallback = args.model.model.display().to_string();
     if !checked.diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            diag::render_human(&checked.diagnostics, &checked.sources, &fallback)
-        );
+        term::err(&diag::render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            &fallback,
+        ));
     }
     let Some(valid) = &checked.valid else {
-        eprintln!("error: the model has errors; nothing was exported");
+        term::err("error: the model has errors; nothing was exported\n");
         return Ok(ExitCode::from(1));
     };
     let bytes = match (format, &args.document) {
@@ -63,16 +67,17 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     match &args.output {
         Some(path) if !to_stdout => {
             write_atomically(path, &bytes)?;
-            println!("wrote {} ({} bytes)", path.display(), bytes.len());
+            term::out(
+                term::printable_lines(&format!(
+                    "wrote {} ({} bytes)\n",
+                    path.display(),
+                    bytes.len()
+                ))
+                .as_bytes(),
+            )?;
         }
-        _ => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&bytes).and_then(|()| out.flush()) {
-                // The reader stopped early (`| head`): nothing more to say.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                r => r.context("failed to write to standard output")?,
-            }
-        }
+        // A reader that stops early (`| head`) is not an error.
+        _ => term::out(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use crate::error::{Context, Error, Result};
 
 use crate::cli::InitArgs;
+use crate::term;
 
 /// The starter model's files, relative to the target directory.
 pub const STARTER: &[(&str, &str)] = &[(
@@ -35,7 +36,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
         file.write_all(text.as_bytes())
             .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
-    print!("{}", next_steps(dir));
+    term::out(next_steps(dir))?;
     Ok(ExitCode::SUCCESS)
 }
 

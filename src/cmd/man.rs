@@ -1,6 +1,5 @@
 //! `rolecall man`: print a man page (roff) generated from the CLI.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -33,8 +32,6 @@ pub fn run(args: &ManArgs) -> Result<ExitCode> {
         .source(format!("rolecall {}", env!("CARGO_PKG_VERSION")))
         .render(&mut roff)
         .context("failed to render the man page")?;
-    std::io::stdout()
-        .write_all(&roff)
-        .context("failed to write the man page to standard output")?;
+    crate::term::out(&roff)?;
     Ok(ExitCode::SUCCESS)
 }

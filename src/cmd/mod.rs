@@ -11,6 +11,7 @@ mod export;
 mod init;
 mod man;
 mod schema;
+mod signatures;
 mod templates;
 mod verify;
 
@@ -33,5 +34,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Signatures(args) => signatures::run(&args),
     }
 }

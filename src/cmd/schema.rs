@@ -1,14 +1,11 @@
 //! `rolecall schema`: print the JSON Schema of a model file for editors.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 
 /// Prints the schema (draft-07) to standard output.
 pub fn run() -> Result<ExitCode> {
-    std::io::stdout()
-        .write_all(crate::schema::JSON.as_bytes())
-        .context("failed to write the schema to standard output")?;
+    crate::term::out(crate::schema::JSON)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::cli::{TemplatesAction, TemplatesArgs};
 use crate::error::{Context, Error, Result};
 use crate::render;
+use crate::term;
 
 /// Every built-in file `eject` writes, by its path below the target directory.
 fn builtin_files() -> Vec<(String, &'static str)> {
@@ -26,9 +27,8 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
     let files = builtin_files();
     match &args.action {
         TemplatesAction::List => {
-            for (name, _) in &files {
-                println!("{name}");
-            }
+            let names: String = files.iter().map(|(name, _)| format!("{name}\n")).collect();
+            term::out(names)?;
         }
         TemplatesAction::Eject { dir, force } => {
             let existing = files
@@ -45,15 +45,12 @@ pub fn run(args: &TemplatesArgs) -> Result<ExitCode> {
             for (name, text) in &files {
                 write(&dir.join(name), text, *force)?;
             }
-            println!(
-                "wrote {} templates and locales to {}",
+            term::out(format!(
+                "wrote {} templates and locales to {}\nedit them, then build with `rolecall build MODEL --templates {}`\n",
                 files.len(),
+                dir.display(),
                 dir.display()
-            );
-            println!(
-                "edit them, then build with `rolecall build MODEL --templates {}`",
-                dir.display()
-            );
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)

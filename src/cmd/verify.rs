@@ -15,13 +15,12 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|path| AllowedSigners::read(path).map_err(crate::error::Error::into_usage))
         .transpose()?;
-    let report = verify::verify(&args.bundle, signers.as_ref())?;
+    let report = verify::verify(&args.bundle, signers.as_ref(), args.require_signatures)?;
     match args.format {
-        DiagFormat::Human => print!("{}", render_human(&report)),
-        DiagFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).context("failed to write the report")?
-        ),
+        DiagFormat::Human => crate::term::out(render_human(&report))?,
+        DiagFormat::Json => crate::term::out(
+            serde_json::to_string_pretty(&report).context("failed to write the report")? + "\n",
+        )?,
     }
     Ok(if report.verified {
         ExitCode::SUCCESS
@@ -47,8 +46,10 @@ fn render_human(report: &Report) -> String {
     let bundle = printable(&report.bundle);
     let verdict = if report.verified {
         format!(
-            "verified: {} files match manifest.json and SHA256SUMS; {} signature sheets bind their documents; the model copy has the model digest ({bundle})",
-            report.files, report.signature_sheets
+            "verified: {} files match manifest.json and SHA256SUMS; {} signature sheets bind their documents; {}; the model copy has the model digest ({bundle})",
+            report.files,
+            report.signature_sheets,
+            counts(report)
         )
     } else {
         let n = report.problems.len();
@@ -60,6 +61,20 @@ fn render_human(report: &Report) -> String {
     out.push_str(&verdict);
     out.push('\n');
     out
+}
+
+/// How many signatures are current, as the register counts them.
+fn counts(report: &Report) -> String {
+    match report.signatures {
+        Some(c) => format!(
+            "{} of {} signatures current, {} for an older version, {} outstanding (as signatures/register.md lists them)",
+            c.current,
+            c.total(),
+            c.outdated,
+            c.outstanding
+        ),
+        None => "its signatures are not listed (a bundle of an earlier rolecall; signatures/register.md shows them)".to_string(),
+    }
 }
 
 /// What became of `SHA256SUMS.sig`, as a line (none for an unsigned bundle).

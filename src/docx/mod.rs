@@ -48,14 +48,15 @@ pub enum Layout {
 impl Layout {
     /// The layout of the kind named as `layout.typ`'s `kind` parameter
     /// (`policy`, `raci`, `role`, `assignment`, `approval`, `acknowledgement`,
-    /// `register`, `changes`).
+    /// `register`, `changes`; `staff` and `resolution` as a role description,
+    /// `board_resolution` as the approval sheet).
     pub fn from_name(name: &str) -> Option<Layout> {
         Some(match name {
             "policy" => Layout::Policy,
             "raci" => Layout::Raci,
-            "role" => Layout::Role,
+            "role" | "staff" | "resolution" => Layout::Role,
             "assignment" => Layout::Assignment,
-            "approval" => Layout::Approval,
+            "approval" | "board_resolution" => Layout::Approval,
             "acknowledgement" => Layout::Acknowledgement,
             "register" => Layout::Register,
             "changes" => Layout::Changes,

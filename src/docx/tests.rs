@@ -628,27 +628,15 @@ fn soffice_to_pdf(dir: &std::path::Path, files: &[std::path::PathBuf]) -> Option
     Some(())
 }
 
-/// LibreOffice converts the policy, the RACI matrix and signature sheets of
-/// Northwind to PDF without error, and the PDFs' text is the documents' text.
-/// With ROLECALL_DOCX_OUT set, the DOCX and PDF files are kept there.
+/// LibreOffice converts every Northwind document to PDF without error (one
+/// soffice run for all of them), and each PDF's text is its document's: title,
+/// footer and document id. With ROLECALL_DOCX_OUT set, the files are kept there.
 #[test]
-fn libreoffice_converts_samples() {
+fn libreoffice_converts_every_document() {
     let (model, docs) = northwind();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let wanted = |d: &&crate::render::Document| {
-        d.path == "policy.md"
-            || d.path == "raci-matrix.md"
-            || d.path == "signatures/all-staff-acknowledgement.md"
-            || d.path == "signatures/policy-approval.md"
-            || d.path == "signatures/isms-manager--kwame.md"
-    };
-    let samples: Vec<&crate::render::Document> = docs.iter().filter(wanted).collect();
-    assert_eq!(
-        samples.len(),
-        5,
-        "{:?}",
-        docs.iter().map(|d| &d.path).collect::<Vec<_>>()
-    );
+    let samples: Vec<&crate::render::Document> = docs.iter().collect();
+    assert!(samples.len() > 30, "{} documents", samples.len());
     let mut files = Vec::new();
     for doc in &samples {
         let name = doc.path.replace('/', "-").replace(".md", ".docx");

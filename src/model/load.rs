@@ -96,6 +96,21 @@ pub fn load_sources(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // Its path is copied into the bundle, whose `verify` and `sha256sum -c`
+        // must read it back.
+        if let Some(why) = super::paths::unsafe_bundle_path(&format!("model/{rel}")) {
+            errors.push(
+                Diagnostic::new(
+                    &rules::MODEL_STRUCTURE,
+                    format!(
+                        "the name of `{}` cannot be carried by a bundle ({why})",
+                        file.display()
+                    ),
+                )
+                .hint("rename it: model file names are copied into the evidence bundle, and `verify` and `sha256sum -c` refuse such a name"),
+            );
+            continue;
+        }
         // A linked model file must not bring in text from outside the model.
         if meta.is_dir()
             && let Err(r) = super::paths::contained(&root, &file, "model file")
@@ -273,6 +288,7 @@ pub fn parse(sources: &[SourceFile]) -> (RawModel, Vec<Diagnostic>) {
             continue;
         };
         let doc = doc.into_inner();
+        super::text::check(file, &doc, &mut diags);
         let mut starts: Vec<usize> = doc
             .iter()
             .flat_map(|(k, v)| match v.get_ref() {

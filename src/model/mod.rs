@@ -2,17 +2,19 @@
 //!
 //! Pipeline position: `load` reads the TOML files item by item into the
 //! types of [`raw`] (every schema error reported, a failed item left out and
-//! remembered), `validate` checks them and resolves every reference into
+//! remembered; every string checked by [`text`]), `validate` checks them and resolves every reference into
 //! indices (quiet about what a reported error explains; `hints` words the
-//! fixes), and the result is a [`Model`] that render, pdf and bundle consume. A `Model` only exists for input without
+//! fixes; [`limits`] holds how large a model may be), and the result is a [`Model`] that render, pdf and bundle consume. A `Model` only exists for input without
 //! errors, so downstream code can rely on its invariants (every reference
 //! resolves, every activity has exactly one accountable role).
 
 mod hints;
+pub mod limits;
 mod load;
 pub mod paths;
 pub mod raw;
 pub mod sheet;
+pub mod text;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +55,20 @@ pub struct Model {
     pub signatures: Vec<Signature>,
     /// Warning codes silenced by `[lint] allow`.
     pub allow: std::collections::BTreeSet<&'static str>,
+    /// Where the items that ask for signatures are written, for diagnostics
+    /// about a sheet rather than a record.
+    pub places: Places,
+}
+
+/// Where items of the model are written (`None` for an item without a place).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// Each role's id, by [`RoleIdx`].
+    pub roles: Vec<Option<crate::diag::Location>>,
+    /// The `[policy]` table's `approver`.
+    pub approver: Option<crate::diag::Location>,
+    /// The `[organisation]` table.
+    pub organisation: Option<crate::diag::Location>,
 }
 
 /// Which printed sheet a signature is on.
@@ -72,6 +88,79 @@ pub enum Sheet {
         /// The person.
         person: PersonIdx,
     },
+    /// Top management's resolution assigning the roles it assigns
+    /// (`organisation.board-resolution`).
+    BoardResolution,
+}
+
+/// Who signed a record: `signed-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Signer {
+    /// A person of the model.
+    Person(PersonIdx),
+    /// The governing body (`signed-by = "governing-body"`), for the
+    /// assignments of top management.
+    GoverningBody,
+}
+
+impl Signer {
+    /// The person, unless the governing body signed.
+    pub fn person(self) -> Option<PersonIdx> {
+        match self {
+            Signer::Person(p) => Some(p),
+            Signer::GoverningBody => None,
+        }
+    }
+}
+
+/// What `signed-by` says for the governing body.
+pub const GOVERNING_BODY: &str = "governing-body";
+
+/// A file that evidences a signature: a scan or a returned PDF, from the model's
+/// directory, copied into the bundle's `model/`.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Its path relative to the model's directory, `/`-separated.
+    pub path: String,
+    /// Its bytes, read once.
+    pub bytes: std::sync::Arc<[u8]>,
+    /// What it is, and what it says of the record's digest.
+    pub kind: EvidenceKind,
+}
+
+/// What an evidence file showed when it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceKind {
+    /// A PNG or JPEG scan, or a PDF without text: accepted without a digest check.
+    Scan,
+    /// A PDF whose text carries the record's digest.
+    PdfWithDigest,
+    /// A PDF with text but no digest in it (a warning).
+    PdfWithoutDigest,
+}
+
+impl EvidenceKind {
+    /// What [`crate::evidence::examine`] found, as a kind of evidence; `None`
+    /// for a PDF that shows another digest (no evidence of this one).
+    pub fn of(found: &crate::evidence::Evidence) -> Option<EvidenceKind> {
+        use crate::evidence::Evidence;
+        match found {
+            Evidence::Image { .. } | Evidence::PdfNoText => Some(EvidenceKind::Scan),
+            Evidence::PdfWithDigest => Some(EvidenceKind::PdfWithDigest),
+            Evidence::PdfNoDigest => Some(EvidenceKind::PdfWithoutDigest),
+            Evidence::PdfOtherDigest { .. } => None,
+        }
+    }
+
+    /// How the manifest names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Scan => "scan",
+            EvidenceKind::PdfWithDigest => "pdf-with-digest",
+            EvidenceKind::PdfWithoutDigest => "pdf-without-digest",
+        }
+    }
 }
 
 /// One `[[signatures]]` record, resolved.
@@ -82,13 +171,17 @@ pub struct Signature {
     /// The sheet id as written.
     pub sheet_id: sheet::SheetId,
     /// Who signed.
-    pub signer: PersonIdx,
+    pub signer: Signer,
+    /// Who signed for the governing body (`signatory`), as written.
+    pub signatory: Option<String>,
     /// When.
     pub date: Date,
     /// The digest written down, lower-case hex (12 or 64 digits).
     pub digest: String,
-    /// Where the record is, for diagnostics.
+    /// Where the record is, for diagnostics: its `digest`.
     pub location: Option<crate::diag::Location>,
+    /// The scan or signed PDF, when the record names one.
+    pub evidence: Option<Evidence>,
 }
 
 /// `[organisation]`, resolved.
@@ -110,6 +203,12 @@ pub struct Organisation {
     pub date_format: DateFormat,
     /// The documents' language: the tag of a locale (`en`, `de`).
     pub language: String,
+    /// Who assigns the top-management roles (`governing-body`: "Board of
+    /// directors", "Gesellschafterversammlung"); the locale's general term when unset.
+    pub governing_body: Option<String>,
+    /// Whether top management assigns the other roles by one resolution
+    /// (`board-resolution`) rather than on each assignment sheet.
+    pub board_resolution: bool,
 }
 
 /// `[policy]`, resolved.
@@ -119,10 +218,14 @@ pub struct Policy {
     pub id: String,
     /// Title.
     pub title: String,
+    /// Whether the model gives the title (else it is the locale's default).
+    pub title_given: bool,
     /// Version.
     pub version: String,
     /// Classification label.
     pub classification: String,
+    /// Whether the model gives the classification (else it is the locale's default).
+    pub classification_given: bool,
     /// Owning role.
     pub owner: RoleIdx,
     /// Approving role (top management).
@@ -312,35 +415,148 @@ impl Model {
         self.people.iter().enumerate().filter(|(_, p)| p.active)
     }
 
-    /// The roles whose holders assign others, in the order [`Model::assigner`]
-    /// tries them: the policy approver's role, then the other top-management roles.
-    pub fn assigning_roles(&self) -> Vec<RoleIdx> {
+    /// Fills in the defaults that are words, in the documents' language: the
+    /// policy's title and classification when the model leaves them out.
+    pub fn fill_defaults(&mut self, title: &str, classification: &str) {
+        if !self.policy.title_given {
+            self.policy.title = title.to_string();
+        }
+        if !self.policy.classification_given {
+            self.policy.classification = classification.to_string();
+        }
+    }
+
+    /// Who assigns roles to their holders, worked out once for the whole model.
+    pub fn assigners(&self) -> Assigners<'_> {
         let approver = self.policy.approver;
-        std::iter::once(approver)
+        let roles = std::iter::once(approver)
             .chain((0..self.roles.len()).filter(|&r| r != approver))
-            .filter(|&r| self.roles[r].top_management && !self.roles[r].all_staff)
+            .filter(|&r| {
+                self.roles
+                    .get(r)
+                    .is_some_and(|role| role.top_management && !role.all_staff)
+            })
+            .collect();
+        let mut held = vec![Vec::new(); self.people.len()];
+        for (r, role) in self.roles.iter().enumerate() {
+            if !role.all_staff {
+                for &p in &role.holders {
+                    held[p].push(r);
+                }
+            }
+        }
+        Assigners {
+            model: self,
+            roles,
+            held,
+        }
+    }
+
+    /// The active members of top management (holders of a top-management role
+    /// that is not all-staff), in model order: who signs the board resolution.
+    pub fn top_management(&self) -> Vec<PersonIdx> {
+        self.active_people()
+            .map(|(p, _)| p)
+            .filter(|&p| {
+                self.roles
+                    .iter()
+                    .any(|r| r.top_management && !r.all_staff && r.holders.contains(&p))
+            })
             .collect()
     }
 
-    /// Who in top management assigns a role to `appointee`: the first active
-    /// holder of `roles` (from [`Model::assigning_roles`]) who is not the
-    /// appointee (a self-appointment is an audit finding).
-    pub fn assigner(
-        &self,
-        roles: &[RoleIdx],
-        appointee: PersonIdx,
-    ) -> Option<(PersonIdx, RoleIdx)> {
-        roles.iter().find_map(|&r| {
-            self.roles[r]
+    /// How the documents name the governing body: `organisation.governing-body`,
+    /// else `general` (the locale's general term).
+    pub fn governing_body<'a>(&'a self, general: &'a str) -> &'a str {
+        self.organisation
+            .governing_body
+            .as_deref()
+            .unwrap_or(general)
+    }
+}
+
+/// Who assigns a role to one of its holders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assigner {
+    /// A member of top management, on the assignment sheet: the person the sheet
+    /// names (any member of top management may sign) and the role they hold.
+    TopManagement {
+        /// The person.
+        person: PersonIdx,
+        /// Their top-management role.
+        role: RoleIdx,
+    },
+    /// Top management as a whole, by the board resolution (`board-resolution`).
+    Resolution,
+    /// The governing body: for the top-management roles, and for any role that
+    /// no member of top management could assign but the appointee or someone
+    /// who reports to them.
+    GoverningBody,
+}
+
+/// Who assigns what in one model (see [`Model::assigners`]).
+#[derive(Debug)]
+pub struct Assigners<'m> {
+    model: &'m Model,
+    /// The roles whose holders assign others, in the order they are tried: the
+    /// policy approver's role, then the other top-management roles.
+    roles: Vec<RoleIdx>,
+    /// The roles (not all-staff) each person holds.
+    held: Vec<Vec<RoleIdx>>,
+}
+
+impl Assigners<'_> {
+    /// Who assigns `role` to `appointee`. Top-management roles are assigned by
+    /// the governing body; any other role by the first active holder of a
+    /// top-management role who is neither the appointee (a self-appointment is
+    /// an audit finding) nor reports to them, directly or not (nobody is
+    /// assigned by their own subordinate), or by the board resolution when the
+    /// model has one; by the governing body when there is no such person.
+    pub fn of(&self, role: RoleIdx, appointee: PersonIdx) -> Assigner {
+        let m = self.model;
+        if m.roles[role].top_management {
+            return Assigner::GoverningBody;
+        }
+        let found = self.roles.iter().find_map(|&r| {
+            m.roles[r]
                 .holders
                 .iter()
-                .find(|&&p| p != appointee && self.people[p].active)
+                .find(|&&p| p != appointee && m.people[p].active && !self.reports_to(p, appointee))
                 .map(|&p| (p, r))
+        });
+        match found {
+            Some(_) if m.organisation.board_resolution => Assigner::Resolution,
+            Some((person, role)) => Assigner::TopManagement { person, role },
+            None => Assigner::GoverningBody,
+        }
+    }
+
+    /// Whether a role `a` holds reports, directly or through other roles, to
+    /// a role `b` holds.
+    fn reports_to(&self, a: PersonIdx, b: PersonIdx) -> bool {
+        let m = self.model;
+        self.held[a].iter().any(|&start| {
+            let mut at = m.roles[start].reports_to;
+            // A reporting cycle (RC052) ends the walk after every role.
+            for _ in 0..m.roles.len() {
+                let Some(r) = at else { return false };
+                if self.held[b].contains(&r) {
+                    return true;
+                }
+                at = m.roles[r].reports_to;
+            }
+            false
         })
     }
 }
 
-/// Lowercases and turns runs of anything but ASCII letters and digits into `-`.
+/// Longest slug: the bundle's name (`<slug>-evidence-<date>`, its zip, and the
+/// `<name>.typst` folder of kept sources) then stays far below the 255 bytes a
+/// file name may have.
+pub const MAX_SLUG: usize = 64;
+
+/// Lowercases and turns runs of anything but ASCII letters and digits into `-`;
+/// longer than [`MAX_SLUG`], cut after the last whole word that fits.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -349,6 +565,14 @@ pub fn slugify(s: &str) -> String {
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
+    }
+    if out.len() > MAX_SLUG {
+        // ASCII only: any byte index is a character boundary.
+        let cut = match out.as_bytes()[MAX_SLUG] {
+            b'-' => MAX_SLUG,
+            _ => out[..MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG),
+        };
+        out.truncate(cut);
     }
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
@@ -371,5 +595,11 @@ mod tests {
         assert_eq!(slugify("  Ünïcode & Co. "), "n-code-co");
         assert_eq!(slugify("../../etc"), "etc");
         assert_eq!(slugify("日本"), "organisation");
+        // Issue 11 (8): a 240-character short name made a file name too long.
+        let long = "Acme ".repeat(48);
+        let slug = slugify(&long);
+        assert!(slug.len() <= MAX_SLUG, "{slug}");
+        assert_eq!(slug, ["acme"; 13].join("-"));
+        assert_eq!(slugify(&"x".repeat(240)), "x".repeat(64));
     }
 }

@@ -1,5 +1,5 @@
 //! Files a model names by path: the logo, the fonts in its `fonts/` folder and
-//! (later) signature evidence.
+//! the scans and PDFs that evidence signatures ([`read_evidence`]).
 //!
 //! Part of the model stage. Model text is untrusted, and whatever file it names
 //! can end up in the bundle (copied, or embedded in a PDF), so every such file
@@ -8,7 +8,8 @@
 //! JPEG or SVG image of at most [`MAX_LOGO_BYTES`], judged by its bytes.
 //! `validate` reports a violation at the key that names the file; the build
 //! reads the logo again through [`read_logo`], which checks the same things
-//! and never reads more than the limit.
+//! and never reads more than the limit. [`unsafe_bundle_path`] is the one rule
+//! of which paths a bundle can carry, for `verify` and the model's own files.
 
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
@@ -169,38 +170,69 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// it; checks that it is a regular file of at most [`MAX_LOGO_BYTES`] before
 /// reading anything. Returns the bytes read and the file's size.
 fn open_logo(root: &Path, path: &Path, limit: u64) -> Result<(Vec<u8>, u64), Refused> {
-    let shown = path.display();
     let real = contained(root, path, "logo")?;
+    read_bounded(
+        &real,
+        &File {
+            what: "logo",
+            shown: &path.display().to_string(),
+            max: MAX_LOGO_BYTES,
+            not_a_file: "name an image file: PNG, JPEG or SVG",
+            too_large: "use a smaller image: a letterhead logo needs a few hundred kilobytes at most",
+        },
+        limit,
+    )
+}
+
+/// A file the model names, as [`read_bounded`] reads and reports it.
+struct File<'a> {
+    /// The key that names it (`logo`, `evidence`).
+    what: &'a str,
+    /// Its path as written.
+    shown: &'a str,
+    /// The largest size accepted.
+    max: u64,
+    /// The hint for a path that is not a regular file.
+    not_a_file: &'a str,
+    /// The hint for a file larger than `max`.
+    too_large: &'a str,
+}
+
+/// Opens `real` (resolved by [`contained`]) and reads at most `limit` bytes of
+/// it, after checking that it is a regular file of at most `file.max` bytes;
+/// returns the bytes read and the file's size.
+fn read_bounded(real: &Path, file: &File, limit: u64) -> Result<(Vec<u8>, u64), Refused> {
+    let (what, shown, max) = (file.what, file.shown, file.max);
     let unreadable = |e: std::io::Error| {
         refused(
-            format!("logo `{shown}` cannot be read ({e})"),
-            "make the file readable, or remove `logo`",
+            format!("{what} `{shown}` cannot be read ({e})"),
+            &format!("make the file readable, or remove `{what}`"),
         )
     };
-    let file = std::fs::File::open(&real).map_err(unreadable)?;
-    let meta = file.metadata().map_err(unreadable)?;
+    let f = std::fs::File::open(real).map_err(unreadable)?;
+    let meta = f.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return Err(refused(
-            format!("logo `{shown}` is not a regular file"),
-            "name an image file: PNG, JPEG or SVG",
+            format!("{what} `{shown}` is not a regular file"),
+            file.not_a_file,
         ));
     }
     let size = meta.len();
-    if size > MAX_LOGO_BYTES {
+    if size > max {
         return Err(refused(
-            format!("logo `{shown}` is too large ({size} bytes, the limit is {MAX_LOGO_BYTES})"),
-            "use a smaller image: a letterhead logo needs a few hundred kilobytes at most",
+            format!("{what} `{shown}` is too large ({size} bytes, the limit is {max})"),
+            file.too_large,
         ));
     }
     let mut bytes = Vec::new();
     // Bounded even if the file grows after its size was read.
-    file.take(limit.min(MAX_LOGO_BYTES) + 1)
+    f.take(limit.min(max) + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_LOGO_BYTES {
+    if bytes.len() as u64 > max {
         return Err(refused(
-            format!("logo `{shown}` grew past {MAX_LOGO_BYTES} bytes while it was read"),
-            "use a smaller image",
+            format!("{what} `{shown}` grew past {max} bytes while it was read"),
+            file.too_large,
         ));
     }
     Ok((bytes, size))
@@ -238,7 +270,20 @@ fn logo_kind(path: &Path, head: &[u8]) -> Result<ImageKind, Refused> {
 /// its first bytes.
 pub fn check_logo(root: &Path, path: &Path) -> Result<ImageKind, Refused> {
     let (head, _) = open_logo(root, path, SNIFF_BYTES)?;
-    logo_kind(path, &head)
+    let kind = logo_kind(path, &head)?;
+    // The logo is copied into the bundle under its name.
+    if let Ok(name) = bundle_name(root, path)
+        && let Some(why) = unsafe_bundle_path(&format!("model/{name}"))
+    {
+        return Err(refused(
+            format!(
+                "logo `{}` has a name a bundle cannot carry ({why})",
+                path.display()
+            ),
+            "rename the file: the bundle holds a copy under its name, which `verify` and `sha256sum -c` must accept",
+        ));
+    }
+    Ok(kind)
 }
 
 /// Reads the logo at `path` for the build, checking it as [`check_logo`] does.
@@ -293,6 +338,89 @@ pub fn bundle_name(root: &Path, path: &Path) -> Result<String> {
             path.display()
         ))),
     }
+}
+
+/// Why a bundle path (a zip entry name, or a path found in a directory) cannot
+/// be a file of a bundle rolecall wrote, or `None` when it is a plain relative
+/// path. `name` uses `/` separators; a trailing `/` marks a directory entry.
+/// `verify` reports such a path as tampering, and the model's files, copied
+/// into the bundle as `model/<path>`, must pass it (and `sha256sum -c`, which
+/// reads one path per line, with it: no control character, no backslash).
+pub fn unsafe_bundle_path(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("empty name");
+    }
+    if name.chars().any(char::is_control) {
+        return Some("control character in the name");
+    }
+    if name.contains('\\') {
+        return Some("backslash in the name (a Windows path separator)");
+    }
+    if name.starts_with('/') {
+        return Some("absolute path");
+    }
+    let first = name.split('/').next().unwrap_or_default();
+    if first.len() >= 2 && first.as_bytes()[0].is_ascii_alphabetic() && first.as_bytes()[1] == b':'
+    {
+        return Some("drive letter (an absolute Windows path)");
+    }
+    if name.contains(':') {
+        return Some("colon in the name (a drive letter or Windows stream)");
+    }
+    let body = name.strip_suffix('/').unwrap_or(name);
+    for part in body.split('/') {
+        match part {
+            ".." => return Some("`..` in the path (it points outside the bundle)"),
+            "." | "" => return Some("`.` or empty component in the path"),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The largest evidence file read: that of `crate::evidence::Limits`, so that
+/// what is read can also be examined.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the evidence file `rel` of a `[[signatures]]` record: a relative path
+/// (`/`-separated, no `.` or `..`) from the model's directory `root`, to a
+/// regular file inside it after links are followed, of at most
+/// [`MAX_EVIDENCE_BYTES`] (refused by its size before it is read). Returns the
+/// path as the bundle's `model/` copy names it, and the bytes.
+pub fn read_evidence(root: &Path, rel: &str) -> Result<(String, Vec<u8>), Refused> {
+    // What the bundle's SHA256SUMS can list, too: the scan is copied into it.
+    let plain = unsafe_bundle_path(rel).is_none()
+        && !rel.ends_with('/')
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && !Path::new(rel).is_absolute();
+    if !plain {
+        return Err(refused(
+            format!("evidence `{rel}` is not a plain relative path"),
+            "name the file relative to the model's directory, with `/` between folders and no `.` or `..`, such as \"signed/ceo--lena.pdf\"",
+        ));
+    }
+    let path = root.join(rel);
+    if let Err(e) = std::fs::symlink_metadata(&path) {
+        return Err(refused(
+            format!("evidence `{rel}` cannot be read ({e})"),
+            "the path is relative to the model's directory; put the scan or signed PDF there, or remove `evidence`",
+        ));
+    }
+    let real = contained(root, &path, "evidence")?;
+    let (bytes, _) = read_bounded(
+        &real,
+        &File {
+            what: "evidence",
+            shown: rel,
+            max: MAX_EVIDENCE_BYTES,
+            not_a_file: "name the scan (PDF, PNG, JPEG) or the signed PDF itself",
+            too_large: "scan at a lower resolution or in black and white (a signed page needs a few hundred kilobytes)",
+        },
+        MAX_EVIDENCE_BYTES,
+    )?;
+    Ok((rel.to_string(), bytes))
 }
 
 /// Problems with the model's `fonts/` folder: every font file in it (and the

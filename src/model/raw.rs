@@ -146,6 +146,11 @@ pub struct RawOrganisation {
     pub date_format: DateFormat,
     /// The language of the documents: a locale's tag (`en`, `de`); default `en`.
     pub language: Option<Spanned<String>>,
+    /// Who assigns the top-management roles ("Board of directors").
+    pub governing_body: Option<String>,
+    /// Top management assigns the other roles by one signed resolution.
+    #[serde(default)]
+    pub board_resolution: bool,
 }
 
 /// Paper size (`organisation.paper`).
@@ -324,12 +329,16 @@ pub struct RawActivity {
 pub struct RawSignature {
     /// The sheet: `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`.
     pub sheet: Spanned<String>,
-    /// Person id of the signatory.
+    /// Person id of the signatory, or `governing-body`.
     pub signed_by: Spanned<String>,
+    /// Who signed for the governing body (free text).
+    pub signatory: Option<Spanned<String>>,
     /// Date written on the sheet.
     pub date: Spanned<Datetime>,
     /// The short (12 hex digits) or full content digest printed on the sheet.
     pub digest: Spanned<String>,
+    /// The scan or signed PDF, relative to the model's directory.
+    pub evidence: Option<Spanned<String>>,
 }
 
 /// `[lint]`

@@ -26,6 +26,8 @@ pub enum SheetId {
         /// The person's id.
         person: String,
     },
+    /// `board-resolution`: top management assigns the roles it assigns, at once.
+    BoardResolution,
 }
 
 impl fmt::Display for SheetId {
@@ -35,6 +37,7 @@ impl fmt::Display for SheetId {
             SheetId::PolicyApproval => f.write_str("policy-approval"),
             SheetId::AllStaff => f.write_str("all-staff"),
             SheetId::AllStaffLine { person } => write!(f, "all-staff/{person}"),
+            SheetId::BoardResolution => f.write_str("board-resolution"),
         }
     }
 }
@@ -46,7 +49,7 @@ pub struct BadSheetId;
 impl fmt::Display for BadSheetId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "expected `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`",
+            "expected `role/<role-id>/<person-id>`, `policy-approval`, `all-staff/<person-id>` or `board-resolution`",
         )
     }
 }
@@ -63,6 +66,7 @@ impl FromStr for SheetId {
             }),
             ["policy-approval"] => Ok(SheetId::PolicyApproval),
             ["all-staff"] => Ok(SheetId::AllStaff),
+            ["board-resolution"] => Ok(SheetId::BoardResolution),
             ["all-staff", p] => Ok(SheetId::AllStaffLine {
                 person: part(p).ok_or(BadSheetId)?,
             }),
@@ -72,11 +76,20 @@ impl FromStr for SheetId {
 }
 
 impl SheetId {
+    /// The id of the printed sheet a record's sheet id is on: `all-staff` for a
+    /// line of the acknowledgement, the id itself otherwise.
+    pub fn printed(&self) -> SheetId {
+        match self {
+            SheetId::AllStaffLine { .. } => SheetId::AllStaff,
+            other => other.clone(),
+        }
+    }
+
     /// The person a sheet id names (the appointee, or the line's signer).
     pub fn person(&self) -> Option<&str> {
         match self {
             SheetId::Assignment { person, .. } | SheetId::AllStaffLine { person } => Some(person),
-            SheetId::PolicyApproval | SheetId::AllStaff => None,
+            SheetId::PolicyApproval | SheetId::AllStaff | SheetId::BoardResolution => None,
         }
     }
 }
@@ -92,6 +105,7 @@ mod tests {
             "policy-approval",
             "all-staff",
             "all-staff/kwame",
+            "board-resolution",
         ] {
             assert_eq!(s.parse::<SheetId>().unwrap().to_string(), s);
         }

@@ -19,20 +19,15 @@ use toml::value::Datetime;
 use super::hints::{id_hint, suggest};
 use super::load::Loaded;
 use super::paths;
-use super::raw::{
-    Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole, RawSignature,
-};
-use super::sheet::SheetId;
+use super::raw::{Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole};
 use super::*;
 use crate::diag::Location;
 use crate::rules::{self, Rule, Severity};
 
+mod records;
+
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
-
-/// Most RACI cells (roles × activities) a model may have: the matrix is built
-/// whole in memory (about 100 bytes a cell) and no reader can use a larger one.
-pub const MAX_RACI_CELLS: usize = 2_000_000;
 
 /// Parses, merges and checks the loaded sources as of `date`.
 pub fn validate(loaded: Loaded, date: Date) -> Checked {
@@ -159,6 +154,12 @@ impl Validator {
                 format!("`{value}` is not a calendar date"),
             )
             .hint = Some("write a TOML date without time, like 2026-01-15".into());
+        }
+        if let Some(why) = parsed.and_then(super::limits::date_problem) {
+            self.push(&rules::SCHEMA, loc(file, d), why).hint = Some(
+                "write the real date; a model's dates are between 1900 and 2100 (leave out a date that is not known)".into(),
+            );
+            return None;
         }
         parsed
     }
@@ -500,6 +501,8 @@ impl Validator {
                 paper: Paper::default(),
                 date_format: DateFormat::default(),
                 language: "en".into(),
+                governing_body: None,
+                board_resolution: false,
             },
         };
         let (policy_model, policy_resolved) = match policy {
@@ -519,22 +522,21 @@ impl Validator {
             date,
             signatures: Vec::new(),
             allow: allow.clone(),
+            places: Places::default(),
         };
-        let cells = model.roles.len().saturating_mul(model.activities.len());
-        if cells > MAX_RACI_CELLS {
-            self.push(
-                &rules::MODEL_STRUCTURE,
-                None,
-                format!(
-                    "the model is too large to build: its RACI matrix would have {cells} cells ({} roles × {} activities), more than {MAX_RACI_CELLS}",
-                    model.roles.len(),
-                    model.activities.len()
-                ),
-            )
-            .hint = Some(
-                "split the model, for example one per ISMS scope or business unit, or merge roles and activities that are the same".into(),
-            );
-        }
+        let role_locs: Vec<_> = role_meta.iter().map(|r| loc(r.file, &r.raw.id)).collect();
+        let activity_locs: Vec<_> = activity_meta
+            .iter()
+            .map(|a| loc(a.file, &a.raw.id))
+            .collect();
+        self.diags.extend(super::limits::check(
+            &model,
+            &super::limits::Places {
+                people: &person_locs,
+                roles: &role_locs,
+                activities: &activity_locs,
+            },
+        ));
         let complete = Complete {
             roles: self.failed.complete("roles"),
             holders: self.failed.complete("people")
@@ -542,11 +544,12 @@ impl Validator {
                 && role_meta.iter().all(|r| r.holders_complete),
             activities: activities_complete,
         };
-        model.signatures = raw
-            .signatures
-            .iter()
-            .filter_map(|s| self.signature(s.file, s, &model, &complete))
-            .collect();
+        model.places = Places {
+            roles: role_meta.iter().map(|r| loc(r.file, &r.raw.id)).collect(),
+            approver: policy.and_then(|p| loc(p.file, &p.approver)),
+            organisation: anchor.clone(),
+        };
+        model.signatures = self.signatures(&raw.signatures, &model, &complete);
         let ctx = RuleCtx {
             model: &model,
             roles: &role_meta,
@@ -560,151 +563,6 @@ impl Validator {
         };
         self.rules(&ctx);
         Some((model, allow))
-    }
-
-    /// Resolves one `[[signatures]]` record against the model (RC070-RC073).
-    fn signature(
-        &mut self,
-        file: usize,
-        s: &RawSignature,
-        m: &Model,
-        complete: &Complete,
-    ) -> Option<Signature> {
-        let person = |id: &str| m.people.iter().position(|p| p.id == id);
-        let role = |id: &str| m.roles.iter().position(|r| r.id == id);
-        let sheet_id = s.sheet.get_ref().as_str();
-        let parsed = sheet_id.parse::<SheetId>();
-        // A sheet of a person or role that failed to load is that error.
-        let failed_person = |p: &str| self.failed.may_hold("people", p);
-        let failed_role = |r: &str| self.failed.may_hold("roles", r);
-        let quiet = match &parsed {
-            Ok(SheetId::AllStaffLine { person: p }) => person(p).is_none() && failed_person(p),
-            Ok(SheetId::Assignment { role: r, person: p }) => {
-                (role(r).is_none() && failed_role(r)) || (person(p).is_none() && failed_person(p))
-            }
-            _ => false,
-        };
-        if quiet
-            || (person(s.signed_by.get_ref()).is_none() && failed_person(s.signed_by.get_ref()))
-        {
-            return None;
-        }
-        let sheet = match &parsed {
-            Ok(SheetId::PolicyApproval) => Ok(Sheet::PolicyApproval),
-            Ok(SheetId::AllStaffLine { person: p }) => person(p)
-                .map(|person| Sheet::AllStaff { person })
-                .ok_or(format!("unknown person `{p}`")),
-            Ok(SheetId::Assignment { role: r, person: p }) => match (role(r), person(p)) {
-                (None, _) => Err(format!("unknown role `{r}`")),
-                (_, None) => Err(format!("unknown person `{p}`")),
-                (Some(role), _) if m.roles[role].all_staff => Err(format!(
-                    "`{r}` is an all-staff role: its holders sign the all-staff acknowledgement"
-                )),
-                (Some(role), Some(person)) => Ok(Sheet::Assignment { role, person }),
-            },
-            Ok(SheetId::AllStaff) | Err(_) => Err("not a sheet id".to_string()),
-        };
-        let sheet = match sheet {
-            Ok(sheet) => sheet,
-            Err(why) => {
-                self.push(
-                    &rules::SIGNATURE_SHEET,
-                    loc(file, &s.sheet),
-                    format!("no sheet `{sheet_id}`: {why}"),
-                )
-                .hint = Some("sheet ids are `role/<role-id>/<person-id>`, `policy-approval` or `all-staff/<person-id>`; signatures/register.md in the bundle lists them".into());
-                return None;
-            }
-        };
-        let Some(signer) = person(s.signed_by.get_ref()) else {
-            let hint = match suggest(s.signed_by.get_ref(), m.people.iter().map(|p| &p.id)) {
-                Some(id) => format!("did you mean `{id}`?"),
-                None => "`signed-by` is the id of a person in the model".into(),
-            };
-            self.push(
-                &rules::SIGNATURE_SIGNER,
-                loc(file, &s.signed_by),
-                format!("unknown person `{}`", s.signed_by.get_ref()),
-            )
-            .hint = Some(hint);
-            return None;
-        };
-        let date = self.date(file, &s.date)?;
-        if sheet == Sheet::PolicyApproval && m.policy.approver == usize::MAX {
-            // The policy did not load or its approver did not resolve: reported.
-            return None;
-        }
-        let holds = |r: RoleIdx| m.roles[r].holders.contains(&signer);
-        let top = (0..m.roles.len()).any(|r| m.roles[r].top_management && holds(r));
-        // Someone who has left may have been in top management when they signed.
-        let party = match &sheet {
-            Sheet::Assignment { person, .. } => {
-                *person == signer || top || m.people[signer].left.is_some()
-            }
-            Sheet::PolicyApproval => holds(m.policy.approver) || m.people[signer].left.is_some(),
-            Sheet::AllStaff { person } => *person == signer,
-        };
-        // Who is a party depends on every role's holders.
-        if !party && complete.holders {
-            let who = match &sheet {
-                Sheet::Assignment { .. } => "the appointee or a member of top management",
-                Sheet::PolicyApproval => "a holder of the policy's approver role",
-                Sheet::AllStaff { .. } => "the person whose line it is",
-            };
-            self.push(
-                &rules::SIGNATURE_SIGNER,
-                loc(file, &s.signed_by),
-                format!(
-                    "{} (`{}`) is not a party to sheet `{sheet_id}`",
-                    m.people[signer].name, m.people[signer].id
-                ),
-            )
-            .hint = Some(format!("this sheet is signed by {who}"));
-            return None;
-        }
-        if date > m.date {
-            self.push(
-                &rules::SIGNATURE_DATE,
-                loc(file, &s.date),
-                format!("signature dated {date}, after the bundle date {}", m.date),
-            )
-            .hint =
-                Some("use the date written on the sheet; a future date cannot be evidence".into());
-            return None;
-        }
-        if let Some(left) = m.people[signer].left.filter(|&l| date > l) {
-            self.push(
-                &rules::SIGNATURE_DATE,
-                loc(file, &s.date),
-                format!(
-                    "signature dated {date}, after {} left on {left}",
-                    m.people[signer].name
-                ),
-            )
-            .hint = Some("use the date written on the sheet".into());
-            return None;
-        }
-        let digest = s.digest.get_ref().to_ascii_lowercase();
-        if !matches!(digest.len(), 12 | 64) || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            self.push(
-                &rules::SIGNATURE_DIGEST,
-                loc(file, &s.digest),
-                format!("`{}` is not a content digest", s.digest.get_ref()),
-            )
-            .hint = Some("copy the 12 hex digits printed as the short digest on the sheet".into());
-            return None;
-        }
-        let Ok(sheet_id) = parsed else {
-            return None;
-        };
-        Some(Signature {
-            sheet,
-            sheet_id,
-            signer,
-            date,
-            digest,
-            location: loc(file, &s.digest),
-        })
     }
 
     /// The one item of a table a model has one of (`[organisation]`,
@@ -875,6 +733,8 @@ impl Validator {
             paper: o.paper,
             date_format: o.date_format,
             language: self.language(file, o.language.as_ref()),
+            governing_body: o.governing_body.clone().filter(|g| !g.trim().is_empty()),
+            board_resolution: o.board_resolution,
         }
     }
 
@@ -910,17 +770,18 @@ impl Validator {
         let effective = self.date(file, &p.effective);
         let last_review = p.last_review.as_ref().and_then(|d| self.date(file, d));
         let review_months = p.review_months.as_ref().map_or(12, |m| *m.get_ref());
-        if review_months == 0 {
-            if let Some(m) = &p.review_months {
-                self.push(
-                    &rules::SCHEMA,
-                    loc(file, m),
-                    "review-months must be at least 1".into(),
-                )
-                .hint =
-                    Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
-            }
+        if let Some((m, why)) = p
+            .review_months
+            .as_ref()
+            .zip(super::limits::review_months_problem(review_months))
+        {
+            self.push(&rules::SCHEMA, loc(file, m), why).hint =
+                Some("ISO/IEC 27001 expects a review at least yearly: use 12 or less".into());
         }
+        let review_months = review_months.clamp(
+            *super::limits::REVIEW_MONTHS.start(),
+            *super::limits::REVIEW_MONTHS.end(),
+        );
         let mut history = Vec::new();
         for h in &p.history {
             let d = self.date(file, &h.date);
@@ -942,15 +803,12 @@ impl Validator {
         let base = last_review.unwrap_or(effective);
         let policy = Policy {
             id: p.id.clone(),
-            title: p
-                .title
-                .clone()
-                .unwrap_or_else(|| "Information Security Roles and Responsibilities Policy".into()),
+            // Left out: the locale's default, filled in by `Model::fill_defaults`.
+            title: p.title.clone().unwrap_or_default(),
+            title_given: p.title.is_some(),
             version: p.version.clone(),
-            classification: p
-                .classification
-                .clone()
-                .unwrap_or_else(|| "Internal".into()),
+            classification: p.classification.clone().unwrap_or_default(),
+            classification_given: p.classification.is_some(),
             owner: owner.unwrap_or(usize::MAX),
             approver: approver.unwrap_or(usize::MAX),
             effective,
@@ -1000,8 +858,10 @@ fn placeholder_policy() -> Policy {
     Policy {
         id: String::new(),
         title: String::new(),
+        title_given: false,
         version: String::new(),
         classification: String::new(),
+        classification_given: false,
         owner: usize::MAX,
         approver: usize::MAX,
         effective: epoch,
@@ -1069,7 +929,10 @@ impl Validator {
         // approver can be one: RC030 says so once.
         let any_top = m.roles.iter().any(|r| r.top_management);
 
-        // Holders: people who left, vacancies.
+        // Holders: people who left, vacancies. People by id, looked up once per
+        // holder (a search of everyone for each holder was quadratic).
+        let person_by_id: BTreeMap<&str, &Person> =
+            m.people.iter().map(|p| (p.id.as_str(), p)).collect();
         for (i, role) in m.roles.iter().enumerate() {
             let meta = &c.roles[i];
             for (list, what) in [
@@ -1077,7 +940,7 @@ impl Validator {
                 (&meta.raw.deputies, "deputises for"),
             ] {
                 for h in list.iter() {
-                    let Some(p) = m.people.iter().find(|p| &p.id == h.get_ref()) else {
+                    let Some(p) = person_by_id.get(h.get_ref().as_str()) else {
                         continue;
                     };
                     if let (false, Some(left)) = (p.active, p.left) {

@@ -5,12 +5,14 @@
 //! language ([`Words`]) and the relative paths of linked files.
 //! docs/templates.md documents them field by field.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::locale::Locale;
 use crate::date::{Date, DateFormat};
 use crate::error::Result;
-use crate::model::{Activity, Model, PersonIdx, RoleIdx};
+use crate::model::{Activity, Assigner, Assigners, EvidenceKind, Model, PersonIdx, RoleIdx};
 use crate::signatures::{Party, Status};
 
 /// The words of the locale that views write into their fields, looked up once
@@ -27,8 +29,13 @@ pub struct Words {
     letters: [String; 5],
     /// Register statuses: signed, outdated, outstanding.
     statuses: [String; 3],
-    /// Register parties: assigner, appointee, approver, staff.
-    parties: [String; 4],
+    /// Register parties, in the order of [`Party`]: assigner, governing body,
+    /// appointee, approver, staff, resolution.
+    parties: [String; 6],
+    /// What the register says of evidence: scan, PDF with digest, PDF without.
+    evidence: [String; 3],
+    /// The governing body, when the model does not name it.
+    governing_body: String,
     /// Month names, January first.
     months: Vec<String>,
     /// `date.long`.
@@ -54,9 +61,17 @@ impl Words {
             std::array::from_fn(|_| it.next().unwrap_or_default())
         };
         let statuses = each("register.statuses", &["signed", "outdated", "outstanding"])?;
-        let parties = each(
-            "register.parties",
-            &["assigner", "appointee", "approver", "staff"],
+        let parties = [
+            text("register.parties.assigner")?,
+            text("signing.parties.governing_body")?,
+            text("register.parties.appointee")?,
+            text("register.parties.approver")?,
+            text("register.parties.staff")?,
+            text("signing.parties.resolution")?,
+        ];
+        let evidence = each(
+            "signing.evidence",
+            &["scan", "pdf_with_digest", "pdf_without_digest"],
         )?;
         let months = locale.list("date.months")?.to_vec();
         // Checked here, so that formatting a date later cannot fail.
@@ -70,7 +85,9 @@ impl Words {
             separator: text("common.list_separator")?,
             letters: array(each("raci.letters", &RACI_CODES)?),
             statuses: std::array::from_fn(|i| statuses[i].clone()),
-            parties: std::array::from_fn(|i| parties[i].clone()),
+            parties,
+            evidence: std::array::from_fn(|i| evidence[i].clone()),
+            governing_body: text("signing.governing_body")?,
             months,
             long: text("date.long")?,
             format,
@@ -113,10 +130,26 @@ impl Words {
     pub fn party(&self, p: Party) -> &str {
         &self.parties[match p {
             Party::Assigner => 0,
-            Party::Appointee => 1,
-            Party::Approver => 2,
-            Party::Staff => 3,
+            Party::GoverningBody => 1,
+            Party::Appointee => 2,
+            Party::Approver => 3,
+            Party::Staff => 4,
+            Party::Resolution => 5,
         }]
+    }
+
+    /// How the register words what an evidence file showed.
+    pub fn evidence(&self, k: EvidenceKind) -> &str {
+        &self.evidence[match k {
+            EvidenceKind::Scan => 0,
+            EvidenceKind::PdfWithDigest => 1,
+            EvidenceKind::PdfWithoutDigest => 2,
+        }]
+    }
+
+    /// The locale's general term for the governing body, for a model that does not name it.
+    pub fn governing_body(&self) -> &str {
+        &self.governing_body
     }
 }
 
@@ -130,6 +163,24 @@ pub fn raci_code(canonical: &str) -> Option<&'static str> {
         "I" => "i",
         _ => return None,
     })
+}
+
+/// A role's holders' names joined with the locale's separator, or its words for
+/// "all personnel" and "vacant".
+fn joined_holders(model: &Model, words: &Words, r: RoleIdx) -> String {
+    let role = &model.roles[r];
+    if role.all_staff {
+        return words.all_personnel.clone();
+    }
+    if role.holders.is_empty() {
+        return words.vacant.clone();
+    }
+    let names: Vec<&str> = role
+        .holders
+        .iter()
+        .map(|&p| model.people[p].name.as_str())
+        .collect();
+    names.join(&words.separator)
 }
 
 /// A person as documents name them.
@@ -158,8 +209,9 @@ pub struct RoleRef {
     pub short_name: String,
     /// Bundle-relative path of the role description (`roles/<id>.md`).
     pub file: String,
-    /// Holders' names, joined with commas ("all personnel" for all-staff roles).
-    pub held_by: String,
+    /// Holders' names, joined with commas ("all personnel" for all-staff roles):
+    /// one copy per role, shared by every reference to it.
+    pub held_by: Arc<str>,
 }
 
 /// An activity the role takes part in.
@@ -225,7 +277,7 @@ pub struct RoleView {
     /// Activities with this role's letters.
     pub activities: Vec<RoleActivity>,
     /// Holders' names joined, or "all personnel".
-    pub held_by: String,
+    pub held_by: Arc<str>,
 }
 
 /// The organisation.
@@ -237,6 +289,11 @@ pub struct OrgView {
     pub short_name: String,
     /// ISMS scope.
     pub scope: String,
+    /// Who assigns the top-management roles: `organisation.governing-body`, or
+    /// the locale's general term.
+    pub governing_body: String,
+    /// Whether the model names the governing body (`organisation.governing-body`).
+    pub governing_body_named: bool,
 }
 
 /// A section written by the organisation.
@@ -388,10 +445,17 @@ pub struct AssignmentView {
     pub digest_short: String,
     /// The person appointed.
     pub appointee: PersonView,
-    /// The top-management member who assigns (none when only the appointee is top management).
+    /// Who assigns: `top-management` (the member in `assigner`), `governing-body`
+    /// (`org.governing_body`: for top-management roles, and where only the
+    /// appointee or people reporting to them could assign) or `resolution` (top
+    /// management's board resolution, `resolution_file`).
+    pub assigned_by: &'static str,
+    /// The top-management member who assigns, for `top-management`.
     pub assigner: Option<PersonView>,
     /// The assigner's role.
     pub assigner_role: Option<RoleRef>,
+    /// For `resolution`: the bundle path of the resolution.
+    pub resolution_file: Option<String>,
     /// The role's responsibilities, as its description lists them: what is accepted.
     pub responsibilities: Vec<String>,
     /// The role's authorities, as its description lists them.
@@ -444,8 +508,11 @@ pub struct Views<'m> {
     words: &'m Words,
     /// Each role's direct reports, in model order.
     direct_reports: Vec<Vec<RoleIdx>>,
-    /// The roles that assign others, in the order [`Model::assigner`] tries them.
-    assigning_roles: Vec<RoleIdx>,
+    /// Each role's `held_by`, joined once: every assignment sheet of a role with
+    /// many holders referring to a copy of its own made memory quadratic.
+    held_by: Vec<Arc<str>>,
+    /// Who assigns each role to each holder.
+    assigners: Assigners<'m>,
 }
 
 impl<'m> Views<'m> {
@@ -459,12 +526,15 @@ impl<'m> Views<'m> {
                 direct_reports[t].push(o);
             }
         }
-        let assigning_roles = model.assigning_roles();
+        let held_by = (0..model.roles.len())
+            .map(|r| Arc::from(joined_holders(model, words, r)))
+            .collect();
         Views {
             model,
             words,
             direct_reports,
-            assigning_roles,
+            held_by,
+            assigners: model.assigners(),
         }
     }
 
@@ -481,21 +551,8 @@ impl<'m> Views<'m> {
     }
 
     /// Holders' names, or "all personnel" (or "vacant") as the locale says it.
-    fn held_by(&self, r: RoleIdx) -> String {
-        let role = &self.model.roles[r];
-        if role.all_staff {
-            return self.words.all_personnel.clone();
-        }
-        let names: Vec<&str> = role
-            .holders
-            .iter()
-            .map(|&p| self.model.people[p].name.as_str())
-            .collect();
-        if names.is_empty() {
-            self.words.vacant.clone()
-        } else {
-            names.join(&self.words.separator)
-        }
+    fn held_by(&self, r: RoleIdx) -> Arc<str> {
+        Arc::clone(&self.held_by[r])
     }
 
     /// A role reference.
@@ -574,6 +631,8 @@ impl<'m> Views<'m> {
             name: m.organisation.name.clone(),
             short_name: m.organisation.short_name.clone(),
             scope: m.organisation.scope.clone(),
+            governing_body: m.governing_body(&self.words.governing_body).to_string(),
+            governing_body_named: m.organisation.governing_body.is_some(),
         }
     }
 
@@ -696,6 +755,15 @@ impl<'m> Views<'m> {
         }
     }
 
+    /// The members of top management, who sign the board resolution.
+    pub fn top_management(&self) -> Vec<PersonView> {
+        self.model
+            .top_management()
+            .into_iter()
+            .map(|p| self.person(p))
+            .collect()
+    }
+
     /// The assignment sheets' parties for every (role, holder) pair of roles that
     /// are not all-staff, in model order; their file, sheet id and digest come
     /// from the table of documents ([`AssignmentView::bind`]).
@@ -707,9 +775,12 @@ impl<'m> Views<'m> {
                 continue;
             }
             for &p in &role.holders {
-                let (assigner, assigner_role) = match m.assigner(&self.assigning_roles, p) {
-                    Some((ap, ar)) => (Some(self.person(ap)), Some(self.role_ref(ar))),
-                    None => (None, None),
+                let by = self.assigners.of(r, p);
+                let (assigner, assigner_role) = match by {
+                    Assigner::TopManagement { person, role } => {
+                        (Some(self.person(person)), Some(self.role_ref(role)))
+                    }
+                    Assigner::GoverningBody | Assigner::Resolution => (None, None),
                 };
                 out.push(AssignmentView {
                     file: String::new(),
@@ -720,8 +791,18 @@ impl<'m> Views<'m> {
                     digest: String::new(),
                     digest_short: String::new(),
                     appointee: self.person(p),
+                    assigned_by: match by {
+                        Assigner::TopManagement { .. } => "top-management",
+                        Assigner::GoverningBody => "governing-body",
+                        Assigner::Resolution => "resolution",
+                    },
                     assigner,
                     assigner_role,
+                    resolution_file: (by == Assigner::Resolution).then(|| {
+                        super::documents::spec(super::documents::RESOLUTION)
+                            .path
+                            .to_string()
+                    }),
                     responsibilities: role.responsibilities.clone(),
                     authorities: role.authorities.clone(),
                 });
@@ -752,6 +833,28 @@ pub struct RegisterRow {
     pub recorded: Option<String>,
     /// The document's current short digest.
     pub current: String,
+    /// The scan or signed PDF of the deciding signature.
+    pub evidence: Option<EvidenceView>,
+}
+
+/// An evidence file, as the register links it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    /// Its bundle path (`model/signed/ceo--lena.pdf`).
+    pub path: String,
+    /// The link from the register (`../model/signed/ceo--lena.pdf`), percent-encoded.
+    pub href: String,
+    /// What it is, as the locale says: a scan, or a PDF whose digest was confirmed.
+    pub kind: String,
+}
+
+/// The board resolution: the assignments top management makes by it, and who signs it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolutionView {
+    /// Each assignment, with the digest of its role description.
+    pub assignments: Vec<AssignmentView>,
+    /// The members of top management, who sign it.
+    pub signers: Vec<PersonView>,
 }
 
 /// A record that decides no current signature: an earlier version, a past holder.
@@ -801,7 +904,7 @@ impl Views<'_> {
     /// The register view of `register`.
     pub fn register(&self, register: &crate::signatures::Register) -> RegisterView {
         let m = self.model;
-        let count = |st: Status| register.slots.iter().filter(|s| s.status == st).count();
+        let counts = register.counts();
         let rows: Vec<RegisterRow> = register
             .slots
             .iter()
@@ -812,14 +915,24 @@ impl Views<'_> {
                     file: s.sheet_path.clone(),
                     document: s.document.clone(),
                     party: self.words.party(s.party).to_string(),
-                    name: m.people[s.person].name.clone(),
+                    name: crate::signatures::signer_name(m, s.person, &self.words.governing_body)
+                        .to_string(),
                     status: self.words.status(s.status).to_string(),
                     date: rec.map(|r| self.words.date(r.date)),
                     recorded: rec.map(|r| r.digest.clone()),
                     current: crate::digest::short(&s.digest).to_string(),
+                    evidence: rec.and_then(|r| r.evidence.as_ref()).map(|e| {
+                        let path = format!("model/{}", e.path);
+                        EvidenceView {
+                            href: crate::url::percent_encode(&format!("../{path}")),
+                            path,
+                            kind: self.words.evidence(e.kind).to_string(),
+                        }
+                    }),
                 }
             })
             .collect();
+        // The PDF's table: the same rows, one entry per sheet (see signature-register.typ).
         let mut sheets: Vec<RegisterSheet> = Vec::new();
         for row in &rows {
             match sheets.last_mut() {
@@ -835,9 +948,9 @@ impl Views<'_> {
         RegisterView {
             rows,
             sheets,
-            signed: count(Status::Signed),
-            outdated: count(Status::Outdated),
-            outstanding: count(Status::Outstanding),
+            signed: counts.current,
+            outdated: counts.outdated,
+            outstanding: counts.outstanding,
             earlier: register
                 .earlier
                 .iter()
@@ -845,7 +958,12 @@ impl Views<'_> {
                     let r = &m.signatures[i];
                     EarlierRecord {
                         sheet: r.sheet_id.to_string(),
-                        name: m.people[r.signer].name.clone(),
+                        name: crate::signatures::signer_name(
+                            m,
+                            r.signer.person(),
+                            &self.words.governing_body,
+                        )
+                        .to_string(),
                         date: self.words.date(r.date),
                         recorded: r.digest.clone(),
                     }
@@ -877,7 +995,7 @@ mod tests {
                     name: format!("Role {i}"),
                     short_name: format!("R{i}"),
                     file: format!("roles/r{i}.md"),
-                    held_by: String::new(),
+                    held_by: Arc::from(""),
                 })
                 .collect(),
             groups: vec![RaciGroup {

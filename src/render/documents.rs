@@ -23,6 +23,11 @@ pub enum Scope {
     Assignment,
     /// One document with `org`, `policy` and `register`, once every sheet exists.
     Register,
+    /// Only in a model with `board-resolution = true`: one document with `org`,
+    /// `policy` and `resolution` (every assignment top management makes, with
+    /// the digest of its role description); for a row with a sheet, the sheet
+    /// binding that document.
+    Resolution,
     /// One document with `org`, `policy`, `changes` and `since`, in a bundle
     /// built with `--previous` (and what `rolecall diff` prints).
     Changes,
@@ -35,8 +40,10 @@ pub enum Sheet {
     Assignment,
     /// `policy-approval`, binding the policy.
     PolicyApproval,
-    /// `all-staff`, binding the policy.
+    /// `all-staff`, binding what all staff are asked to read (the `staff` row).
     AllStaff,
+    /// `board-resolution`, binding the resolution (the `resolution` row).
+    BoardResolution,
 }
 
 /// Where the auditor's index (README.md, index.html) lists a document.
@@ -117,6 +124,10 @@ impl DocSpec {
 
 /// The policy, first in every bundle.
 pub const POLICY: &str = "policy";
+/// What every member of staff is asked to read, and acknowledges.
+pub const STAFF: &str = "staff";
+/// Top management's resolution assigning roles.
+pub const RESOLUTION: &str = "resolution";
 /// Role descriptions.
 pub const ROLE: &str = "role";
 /// The signature register.
@@ -140,6 +151,20 @@ pub const DOCUMENTS: &[DocSpec] = &[
         group: Group::Policy,
         wide: false,
         raci_cells: false,
+        sheet: None,
+    },
+    DocSpec {
+        id: STAFF,
+        scope: Scope::Site,
+        path: "policy-for-staff.md",
+        template: "policy-for-staff.md",
+        typst: None,
+        title: "staff.title",
+        doc_id: "{policy}/staff",
+        evidences: "5.2, 7.3, A.5.2",
+        group: Group::Policy,
+        wide: false,
+        raci_cells: true,
         sheet: None,
     },
     DocSpec {
@@ -168,6 +193,20 @@ pub const DOCUMENTS: &[DocSpec] = &[
         group: Group::Roles,
         wide: false,
         raci_cells: true,
+        sheet: None,
+    },
+    DocSpec {
+        id: RESOLUTION,
+        scope: Scope::Resolution,
+        path: "role-assignments.md",
+        template: "role-assignments.md",
+        typst: None,
+        title: "resolution.title",
+        doc_id: "{policy}/assignments",
+        evidences: "5.3, A.5.2",
+        group: Group::Roles,
+        wide: false,
+        raci_cells: false,
         sheet: None,
     },
     DocSpec {
@@ -213,6 +252,20 @@ pub const DOCUMENTS: &[DocSpec] = &[
         sheet: Some(Sheet::AllStaff),
     },
     DocSpec {
+        id: "board_resolution",
+        scope: Scope::Resolution,
+        path: "signatures/board-resolution.md",
+        template: "signature-resolution.md",
+        typst: None,
+        title: "board_resolution.title",
+        doc_id: "{policy}/assignments",
+        evidences: "5.3",
+        group: Group::Signatures,
+        wide: false,
+        raci_cells: false,
+        sheet: Some(Sheet::BoardResolution),
+    },
+    DocSpec {
         id: REGISTER,
         scope: Scope::Register,
         path: "signatures/register.md",
@@ -251,6 +304,16 @@ pub fn spec(id: &str) -> &'static DocSpec {
 }
 
 impl Sheet {
+    /// The row of the document the sheet binds (assignments: each role's).
+    pub fn binds(self) -> &'static str {
+        match self {
+            Sheet::Assignment => ROLE,
+            Sheet::PolicyApproval => POLICY,
+            Sheet::AllStaff => STAFF,
+            Sheet::BoardResolution => RESOLUTION,
+        }
+    }
+
     /// The sheet's id for the document of `role` and `person` (assignments only).
     pub fn id(self, role: &str, person: &str) -> SheetId {
         match self {
@@ -260,6 +323,7 @@ impl Sheet {
             },
             Sheet::PolicyApproval => SheetId::PolicyApproval,
             Sheet::AllStaff => SheetId::AllStaff,
+            Sheet::BoardResolution => SheetId::BoardResolution,
         }
     }
 }

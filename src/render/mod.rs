@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use self::context::{Common, Views, Words};
+use self::context::{AssignmentView, Common, ResolutionView, Views, Words};
 use self::documents::{DOCUMENTS, DocSpec, Scope};
 pub use self::locale::Locale;
 use crate::digest::{sha256_hex, short};
@@ -53,6 +53,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "signature-register.md",
         include_str!("../../templates/signature-register.md"),
+    ),
+    (
+        "policy-for-staff.md",
+        include_str!("../../templates/policy-for-staff.md"),
+    ),
+    (
+        "role-assignments.md",
+        include_str!("../../templates/role-assignments.md"),
+    ),
+    (
+        "signature-resolution.md",
+        include_str!("../../templates/signature-resolution.md"),
     ),
     (
         "all-staff-acknowledgement.md",
@@ -500,11 +512,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     let policy_id = &model.policy.id;
     // Each document gets only the views its template needs: copying the whole
     // common context into every role and sheet context made rendering a large
-    // model quadratic (see docs/performance.md).
-    let header = |ctx: &mut tera::Context| {
-        ctx.insert("org", &common.org);
-        ctx.insert("policy", &common.policy);
-    };
+    // model quadratic (see docs/performance.md). The role, sheet and register
+    // documents share one context holding the header views, copied into it
+    // once; each document replaces its own key (`role`, `sheet`, `register`).
+    let mut item = tera::Context::new();
+    item.insert("org", &common.org);
+    item.insert("policy", &common.policy);
     let mut site = site_context(&common)?;
     let mut docs: Vec<Document> = Vec::new();
     let mut register = Register::default();
@@ -516,25 +529,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 let ctx = &mut site;
                 ctx.remove("bound");
                 ctx.remove("chunks");
-                let binds = match spec.sheet {
-                    Some(sheet) => {
-                        let bound = bound_document(&docs, sheet)?;
-                        ctx.insert(
-                            "bound",
-                            &Bound {
-                                document: &bound.path,
-                                digest: &bound.digest,
-                                digest_short: short(&bound.digest),
-                            },
-                        );
-                        Some(Binding {
-                            sheet: sheet.id("", ""),
-                            document: bound.path.clone(),
-                            digest: bound.digest.clone(),
-                        })
-                    }
-                    None => None,
-                };
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(ctx, &docs, sheet))
+                    .transpose()?;
                 let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
                 let typst = match spec.typst {
                     Some(t) => {
@@ -544,22 +542,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     }
                     None => None,
                 };
-                docs.push(document(
-                    spec,
-                    spec.path.to_string(),
-                    title.clone(),
-                    title,
-                    pattern(spec.doc_id, policy_id, "", ""),
-                    model.policy.version.clone(),
-                    templates.markdown(spec.template, ctx)?,
-                    typst,
-                    binds,
-                ));
+                let markdown = templates.markdown(spec.template, ctx)?;
+                docs.push(single(spec, model, title, markdown, typst, binds));
             }
             Scope::Role => {
+                let ctx = &mut item;
                 for (r, role) in common.roles.iter().enumerate() {
-                    let mut ctx = tera::Context::new();
-                    header(&mut ctx);
                     ctx.insert("role", role);
                     let title = locale.plain(spec.title, &[("role", &role.name)])?;
                     let id = &model.roles[r].id;
@@ -570,11 +558,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         title,
                         pattern(spec.doc_id, policy_id, id, ""),
                         role.version.clone(),
-                        templates.markdown(spec.template, &ctx)?,
+                        templates.markdown(spec.template, ctx)?,
                         None,
                         None,
                     ));
                 }
+                ctx.remove("role");
             }
             Scope::Assignment => {
                 let sheet = spec.sheet.with_context(|| {
@@ -583,25 +572,9 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         spec.id
                     )
                 })?;
-                let role_spec = documents::spec(documents::ROLE);
-                let digest_of = |role: &str| {
-                    let path = pattern(role_spec.path, policy_id, role, "");
-                    docs.iter()
-                        .find(|d| d.path == path)
-                        .map(|d| (path, d.digest.clone()))
-                };
-                let mut sheets = Vec::new();
-                for view in views.assignments() {
-                    let (role_file, digest) = digest_of(&view.role.id).with_context(|| {
-                        format!("no role description for the role `{}`", view.role.id)
-                    })?;
-                    let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
-                    let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
-                    sheets.push((view.bind(file, id, &digest), role_file, digest));
-                }
+                let sheets = bound_assignments(&views, &docs, policy_id, spec)?;
+                let ctx = &mut item;
                 for (view, role_file, digest) in sheets {
-                    let mut ctx = tera::Context::new();
-                    header(&mut ctx);
                     ctx.insert("sheet", &view);
                     let title = locale.plain(spec.title, &[("role", &view.role.name)])?;
                     let label = locale.plain(
@@ -615,7 +588,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         label,
                         view.doc_id.clone(),
                         view.version.clone(),
-                        templates.markdown(spec.template, &ctx)?,
+                        templates.markdown(spec.template, ctx)?,
                         None,
                         Some(Binding {
                             sheet: sheet.id(&view.role.id, &view.appointee.id),
@@ -624,6 +597,36 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                         }),
                     ));
                 }
+                ctx.remove("sheet");
+            }
+            Scope::Resolution if !model.organisation.board_resolution => {}
+            Scope::Resolution => {
+                let assignment = DOCUMENTS
+                    .iter()
+                    .find(|d| d.scope == Scope::Assignment)
+                    .context("the table of documents has no assignment sheets")?;
+                let assignments = bound_assignments(&views, &docs, policy_id, assignment)?
+                    .into_iter()
+                    .map(|(view, _, _)| view)
+                    .filter(|v| v.assigned_by == "resolution")
+                    .collect();
+                let ctx = &mut item;
+                ctx.insert(
+                    "resolution",
+                    &ResolutionView {
+                        assignments,
+                        signers: views.top_management(),
+                    },
+                );
+                let binds = spec
+                    .sheet
+                    .map(|sheet| bind(ctx, &docs, sheet))
+                    .transpose()?;
+                let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
+                let markdown = templates.markdown(spec.template, ctx)?;
+                docs.push(single(spec, model, title, markdown, None, binds));
+                ctx.remove("resolution");
+                ctx.remove("bound");
             }
             Scope::Register => {
                 let sheets: Vec<(&str, &Binding)> = docs
@@ -631,22 +634,13 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     .filter_map(|d| d.binds.as_ref().map(|b| (d.path.as_str(), b)))
                     .collect();
                 register = signatures::register(model, &sheets);
-                let mut ctx = tera::Context::new();
-                header(&mut ctx);
+                let ctx = &mut item;
                 ctx.insert("register", &views.register(&register));
                 let title = locale.plain(spec.title, &[])?;
-                let typst = spec.typst.map(|t| templates.typst(t, &ctx)).transpose()?;
-                docs.push(document(
-                    spec,
-                    spec.path.to_string(),
-                    title.clone(),
-                    title,
-                    pattern(spec.doc_id, policy_id, "", ""),
-                    model.policy.version.clone(),
-                    templates.markdown(spec.template, &ctx)?,
-                    typst,
-                    None,
-                ));
+                let typst = spec.typst.map(|t| templates.typst(t, ctx)).transpose()?;
+                let markdown = templates.markdown(spec.template, ctx)?;
+                docs.push(single(spec, model, title, markdown, typst, None));
+                ctx.remove("register");
             }
             // Needs a previous bundle: see [`changes`].
             Scope::Changes => {}
@@ -658,12 +652,62 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     })
 }
 
-/// The document a site-scoped sheet binds: the policy.
-fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
-    let id = match sheet {
-        documents::Sheet::PolicyApproval | documents::Sheet::AllStaff => documents::POLICY,
-        documents::Sheet::Assignment => documents::ROLE,
+/// Every assignment's sheet view with its file, id and the digest of the role
+/// description it binds; with that description's path and digest.
+/// `spec` is the assignment sheets' row.
+fn bound_assignments(
+    views: &Views,
+    docs: &[Document],
+    policy_id: &str,
+    spec: &DocSpec,
+) -> Result<Vec<(AssignmentView, String, String)>> {
+    let sheet = spec.sheet.unwrap_or(documents::Sheet::Assignment);
+    let role_spec = documents::spec(documents::ROLE);
+    // Looked up once per sheet: a search of every document for each of a
+    // role's ten thousand sheets was quadratic.
+    let role_docs: std::collections::BTreeMap<&str, &str> = docs
+        .iter()
+        .filter(|d| d.spec.id == role_spec.id)
+        .map(|d| (d.path.as_str(), d.digest.as_str()))
+        .collect();
+    let digest_of = |role: &str| {
+        let path = pattern(role_spec.path, policy_id, role, "");
+        let digest = role_docs.get(path.as_str())?.to_string();
+        Some((path, digest))
     };
+    let mut sheets = Vec::new();
+    for view in views.assignments() {
+        let (role_file, digest) = digest_of(&view.role.id)
+            .with_context(|| format!("no role description for the role `{}`", view.role.id))?;
+        let file = pattern(spec.path, policy_id, &view.role.id, &view.appointee.id);
+        let id = sheet.id(&view.role.id, &view.appointee.id).to_string();
+        sheets.push((view.bind(file, id, &digest), role_file, digest));
+    }
+    Ok(sheets)
+}
+
+/// What a site-scoped `sheet` binds: the document rendered before it, which
+/// the template sees as `bound`.
+fn bind(ctx: &mut tera::Context, docs: &[Document], sheet: documents::Sheet) -> Result<Binding> {
+    let bound = bound_document(docs, sheet)?;
+    ctx.insert(
+        "bound",
+        &Bound {
+            document: &bound.path,
+            digest: &bound.digest,
+            digest_short: short(&bound.digest),
+        },
+    );
+    Ok(Binding {
+        sheet: sheet.id("", ""),
+        document: bound.path.clone(),
+        digest: bound.digest.clone(),
+    })
+}
+
+/// The document a site-scoped sheet binds, rendered before it.
+fn bound_document(docs: &[Document], sheet: documents::Sheet) -> Result<&Document> {
+    let id = sheet.binds();
     docs.iter()
         .find(|d| d.spec.id == id)
         .with_context(|| format!("a sheet binds `{id}`, which is not rendered before it"))
@@ -696,6 +740,29 @@ fn document(
     }
 }
 
+/// The document of a row that makes one: its path and id from the row, the
+/// policy's version.
+fn single(
+    spec: &'static DocSpec,
+    model: &Model,
+    title: String,
+    markdown: String,
+    typst: Option<String>,
+    binds: Option<Binding>,
+) -> Document {
+    document(
+        spec,
+        spec.path.to_string(),
+        title.clone(),
+        title,
+        pattern(spec.doc_id, &model.policy.id, "", ""),
+        model.policy.version.clone(),
+        markdown,
+        typst,
+        binds,
+    )
+}
+
 /// The full context of site-scoped documents and the index.
 fn site_context(common: &Common) -> Result<tera::Context> {
     tera::Context::from_serialize(common).context("failed to build template context")
@@ -725,6 +792,8 @@ pub struct BundleInfo {
     pub model_digest: String,
     /// Whether PDFs are included.
     pub pdf: bool,
+    /// The fingerprint of the key that signs `SHA256SUMS`, in a signed bundle.
+    pub signed_by: Option<String>,
 }
 
 /// Renders the bundle's README: the auditor's index.
@@ -740,6 +809,15 @@ pub fn index(
     ctx.insert("files", entries);
     ctx.insert("bundle", info);
     templates.markdown("bundle-readme.md", &ctx)
+}
+
+/// Fills in the model's defaults that are words (`policy.defaults` of the locale:
+/// the policy's title and classification when the model leaves them out).
+pub fn fill_defaults(model: &mut Model, locale: &Locale) -> Result<()> {
+    let title = locale.text("policy.defaults.title")?;
+    let classification = locale.text("policy.defaults.classification")?;
+    model.fill_defaults(title, classification);
+    Ok(())
 }
 
 /// The bundle date as documents write it.
@@ -808,17 +886,8 @@ pub fn changes(
     ctx.insert("since", &since);
     let spec = documents::spec(documents::CHANGES);
     let title = locale.plain(spec.title, &[("since", &since)])?;
-    Ok(document(
-        spec,
-        spec.path.to_string(),
-        title.clone(),
-        title,
-        pattern(spec.doc_id, &model.policy.id, "", ""),
-        model.policy.version.clone(),
-        templates.markdown(spec.template, &ctx)?,
-        None,
-        None,
-    ))
+    let markdown = templates.markdown(spec.template, &ctx)?;
+    Ok(single(spec, model, title, markdown, None, None))
 }
 
 /// `kebab-case` keys as `snake_case`, so that templates can write `a.b_c`.

@@ -77,7 +77,7 @@ rules! {
         fix: "Use the key names of the model reference (docs/model.md); keys are kebab-case.",
     }
     MODEL_STRUCTURE = "RC003" "model-structure" Error {
-        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB), and the model is small enough to build (at most 2,000,000 RACI cells, roles × activities).",
+        checks: "The model has exactly one [organisation] and one [policy] table across all its files, every file can be read (a regular UTF-8 file of at most 64 MiB, with a name a bundle can carry: no control character, backslash or colon), and the model is small enough to build (at most 20,000 people, 10,000 roles, 10,000 activities, 10,000 holders of one role and 2,000,000 RACI cells, roles × activities).",
         why: "The policy's document control (clause 7.5) and the ISMS scope (clause 4.3) come from these tables.",
         fix: "Keep [organisation] and [policy] in one file each (for example organisation.toml); remove duplicates.",
     }
@@ -207,12 +207,12 @@ rules! {
         fix: "Write the clause as digits and dots, Annex A controls with an `A.` prefix.",
     }
     SIGNATURE_SHEET = "RC070" "signature-sheet" Error {
-        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval` or `all-staff/<person-id>`, with known ids.",
+        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval`, `all-staff/<person-id>` or, in a model with `board-resolution = true`, `board-resolution`, with known ids.",
         why: "A record of a signature on a sheet that was never printed is not evidence of anything.",
         fix: "Copy the sheet id from the signature register (signatures/register.md) of the bundle the sheet was printed from.",
     }
     SIGNATURE_SIGNER = "RC071" "signature-signer" Error {
-        checks: "`signed-by` is a known person who is a party to the sheet: the appointee or a top-management holder on an assignment sheet, a holder of the approver role on the policy approval, the person themself on the all-staff acknowledgement.",
+        checks: "`signed-by` is a known person who is a party to the sheet, or `governing-body`: the appointee or a top-management holder on an assignment sheet (the governing body instead of top management on the sheets of top-management roles), a holder of the approver role on the policy approval, the person themself on the all-staff acknowledgement, a member of top management on the board resolution. `signatory` is only for records of the governing body.",
         why: "Clause 5.3 expects top management to assign roles; a signature by someone else does not evidence that.",
         fix: "Record the person who actually signed, by id; if the wrong person signed, have the sheet signed again.",
     }
@@ -227,19 +227,54 @@ rules! {
         fix: "Copy the short digest printed on the signed sheet.",
     }
     SIGNATURE_OUTDATED = "RC074" "signature-outdated" Warning {
-        checks: "A recorded signature's digest is that of the document as it is now.",
-        why: "The document changed since it was signed (A.5.2 expects roles to be reviewed and re-assigned when they change); the old signature does not cover the new content.",
-        fix: "Print the sheet from a new bundle, have it signed, and record the new signature with the new digest.",
+        checks: "A recorded signature's digest is that of the document as it is now. A digest that is not the current one was signed for an older version, or was mistyped; with `--previous`, a digest that the earlier bundle's sheet printed is an older version, and one found in neither bundle is unknown.",
+        why: "The document changed since it was signed (A.5.2 expects roles to be reviewed and re-assigned when they change); the old signature does not cover the new content. A mistyped digest proves nothing.",
+        fix: "Compare the digest with the one on the signed sheet: correct a typo; otherwise print the sheet from a new bundle, have it signed, and record the new signature with the new digest (`rolecall signatures MODEL --toml` prints the records to fill in).",
     }
     SIGNATURE_OUTSTANDING = "RC075" "signature-outstanding" Warning {
-        checks: "Once the model records signatures, every sheet of the bundle is signed by each of its parties.",
+        checks: "Once the model records signatures, every sheet of the bundle is signed by each of its parties. The finding points at what asks for the sheet: the role of an assignment sheet, the policy's `approver`, the all-staff role, the `[organisation]` table for the board resolution.",
         why: "An assignment that top management has not signed, or an appointee has not accepted, is not yet evidence for clause 5.3.",
-        fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]`.",
+        fix: "Have the sheets in signatures/register.md marked outstanding signed and record them under `[[signatures]]` (`rolecall signatures MODEL` lists them, `--toml` prints the records to fill in).",
+    }
+    SIGNATURE_EVIDENCE = "RC076" "signature-evidence" Error {
+        checks: "A record's `evidence` is a file inside the model's directory (after links are followed), named relative to it, of at most 64 MiB (192 MiB for all evidence files of a model), and a PDF, PNG or JPEG by its content; a PDF is not encrypted and can be read; and a PDF with text carries the record's digest, not another one.",
+        why: "The evidence goes into the bundle as proof of the signature; a PDF that shows another digest was signed for another version of the document, so it does not prove the signature the record claims.",
+        fix: "Put the scan or the returned PDF in the model's directory (for example signed/) and name it relative to it; for a PDF showing another digest, record that digest (or have the current sheet signed).",
+    }
+    EVIDENCE_WITHOUT_DIGEST = "RC077" "evidence-without-digest" Warning {
+        checks: "A PDF named as `evidence` that has text carries a digest: the sheets rolecall prints do.",
+        why: "A PDF with text but no digest is not one of the bundle's sheets (perhaps another document was attached), so it cannot be matched with the version signed.",
+        fix: "Name the signed sheet itself, as returned by the e-signature service, or a scan of the signed paper.",
+    }
+    SIGNATURE_DUPLICATE = "RC078" "signature-duplicate" Error {
+        checks: "No two `[[signatures]]` records say the same thing: the same sheet, signer, date and digest.",
+        why: "A copied record inflates nothing in the register, but it hides which record was meant, and a model that repeats itself is not a reliable record (clause 7.5).",
+        fix: "Remove one of the two records (the hint points at the first one).",
     }
     MISSING_GLYPH = "RC080" "missing-glyph" Error {
-        checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`), and the text holds no control characters. The finding points at the model file and line the text came from.",
+        checks: "Every character of the text the PDFs show has a glyph in a font typst is given (its embedded fonts, the model's `fonts/` folder, `--font-path`, with `--system-fonts` the machine's). `check` checks it as a PDF build would (`check --font-path DIR` and `--system-fonts` as for `build`); a Markdown-only build does not. The finding points at the model file and line the text came from.",
         why: "typst prints an empty box for a character no font has, without a warning; on a policy or a signed role description that is a defect nobody sees until the paper is signed, and documented information must be legible (clause 7.5).",
-        fix: "Put a font that covers the characters (for example Noto Sans CJK for Chinese or Japanese) in the model's `fonts/` folder, or pass `--font-path DIR`; remove control characters from the text; or build Markdown only with `--format md`.",
+        fix: "Put a font that covers the characters (for example Noto Sans CJK for Chinese or Japanese) in the model's `fonts/` folder, or pass `--font-path DIR` (to `check` as to `build`); or build Markdown only with `--format md`.",
+    }
+    CONTROL_CHARACTER = "RC090" "control-character" Error {
+        checks: "No text of the model holds a control character (C0 or C1, such as ESC, NUL, BEL, backspace, DEL) or a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069). Line breaks, carriage returns and tabs are text: multi-line strings and the Markdown fields need them, and inline fields show them as a space. The finding names the character and where it is.",
+        why: "Such characters act instead of being shown: an ESC sequence retitles, clears or hides a terminal, and a right-to-left override makes a PDF or web page show text reversed, so a document could read differently from what was approved (clause 7.5 asks for documented information that is legible and identifiable).",
+        fix: "Remove the character. If it came from a copy and paste, retype the text around it.",
+    }
+    INVISIBLE_CHARACTER = "RC091" "invisible-character" Warning {
+        checks: "Names and titles (`name`, `short-name`, `title`, `id`, `group`, `department`, `email`, `version`, `classification`) hold no zero-width character: U+200B zero width space, U+200C zero width non-joiner, U+200D zero width joiner, U+2060 word joiner, U+FEFF zero width no-break space.",
+        why: "These characters show as nothing, so `Alex` and `Al\u{200B}ex` look the same on a signature sheet while being different names. It is a warning, not an error, because some names need one: a joiner in a Persian or Indic name, an emoji sequence.",
+        fix: "Remove the character (it usually comes with text pasted from a web page or a word processor); where the script needs it, allow RC091 in `[lint]`.",
+    }
+    TOO_LARGE = "RC092" "too-large" Error {
+        checks: "Every value fits where rolecall puts it: a name or title at most 500 characters, any other text at most 2,000,000, a heading inside a Markdown field at most 500 and a link target at most 2,048; and every cell of the RACI workbook (a role's holders and deputies, a person's roles and deputyships, an activity's references, each joined) at most Excel's 32,767 characters. docs/model.md lists every limit.",
+        why: "`build` would otherwise fail halfway (Excel refuses a longer cell, a PDF/A string is at most 32,767 bytes) on a model `check` passed; evidence must be reproducible from a model that checks.",
+        fix: "Shorten the value; make a role everyone holds `all-staff = true` rather than listing thousands of holders; split long text into several policy sections.",
+    }
+    UNSUPPORTED_MARKDOWN = "RC093" "unsupported-markdown" Error {
+        checks: "The Markdown fields (`purpose`, a policy section's `body`) hold only what the PDF and Word documents can show: headings, paragraphs, emphasis, lists, tables, links, code, block quotes and footnotes; no raw HTML and no images (and nothing nested deeper than typst lays out).",
+        why: "The PDF and Word writers refuse what they cannot show rather than drop it silently, so a model `check` passed would fail `build`; and raw HTML in a document an auditor opens is not text anyone approved.",
+        fix: "Write the construct as text: a link instead of an image, Markdown emphasis instead of HTML tags.",
     }
 }
 

@@ -9,6 +9,10 @@
 //!   other (modified, missing and unexpected files);
 //! - each signature sheet against the document it binds (the digest it prints);
 //! - the model copy in `model/` against the manifest's model digest;
+//! - the signatures the manifest lists: each status against the digest
+//!   recorded and the sheet's, each evidence file against what it was when the
+//!   bundle was built (a PDF still carries the recorded digest), and their counts,
+//!   which are the register's ([`Report::signatures`]);
 //! - `SHA256SUMS.sig`, when given an `allowed_signers` file ([`crate::bundle_sig`]).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,9 +22,11 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use crate::bundle::manifest::{Manifest, SheetEntry, Sums};
+use crate::bundle::manifest::{Manifest, SheetEntry, SignatureEntry, Sums};
 use crate::bundle::{self, BundleFile};
 use crate::error::{Error, Result};
+use crate::model::EvidenceKind;
+use crate::signatures::{Counts, Status};
 
 mod zip;
 use self::zip::read_zip_bundle;
@@ -68,6 +74,11 @@ pub enum Kind {
     Unreadable,
     /// `SHA256SUMS.sig` is missing, or does not verify against the allowed signers.
     BundleSignature,
+    /// An evidence file is not what the manifest says it is (a PDF no longer
+    /// carries the recorded digest).
+    Evidence,
+    /// Not every signature is current, and `--require-signatures` asks for it.
+    Unsigned,
 }
 
 /// One problem, about one file.
@@ -105,6 +116,10 @@ pub struct Report {
     pub signature_sheets: usize,
     /// The manifest's model digest, when it has one.
     pub model_digest: Option<String>,
+    /// How many signatures are current, for an older version and outstanding
+    /// (the register's counts); `None` for a bundle whose manifest does not
+    /// list its signatures.
+    pub signatures: Option<Counts>,
     /// Every problem found, in the order checked.
     pub problems: Vec<Problem>,
     /// What became of `SHA256SUMS.sig`.
@@ -135,11 +150,41 @@ pub enum SignatureCheck {
 /// Problems with the bundle are in the report; an error (a usage error) means
 /// `path` could not be checked at all (unreadable, not a zip, not a bundle).
 ///
-/// With `signers`, `SHA256SUMS.sig` must verify and be admitted by them.
-pub fn verify(path: &Path, signers: Option<&AllowedSigners>) -> Result<Report> {
+/// With `signers`, `SHA256SUMS.sig` must verify and be admitted by them; with
+/// `require_signatures`, every signature must be current.
+pub fn verify(
+    path: &Path,
+    signers: Option<&AllowedSigners>,
+    require_signatures: bool,
+) -> Result<Report> {
     let found = read_bundle(path)?;
-    Ok(report(path.display().to_string(), found, signers))
+    let mut report = report(path.display().to_string(), found, signers);
+    if require_signatures {
+        let missing = match report.signatures {
+            Some(c) if c.current == c.total() => None,
+            Some(c) => Some(format!(
+                "{} of {} signatures are not current ({} for an older version, {} outstanding), and --require-signatures asks for all",
+                c.outdated + c.outstanding,
+                c.total(),
+                c.outdated,
+                c.outstanding
+            )),
+            None => Some(
+                "manifest.json does not list the signatures (a bundle of an earlier rolecall), so --require-signatures cannot be met".to_string(),
+            ),
+        };
+        if let Some(message) = missing {
+            report
+                .problems
+                .push(Problem::new(REGISTER, Kind::Unsigned, message));
+            report.verified = false;
+        }
+    }
+    Ok(report)
 }
+
+/// The register, which the problem of `--require-signatures` names.
+const REGISTER: &str = "signatures/register.md";
 
 /// Reads the bundle at `path` (nothing checked yet); an error when `path` is not
 /// a bundle at all.
@@ -184,6 +229,7 @@ fn report(shown: String, found: Found, signers: Option<&AllowedSigners>) -> Repo
             files: 0,
             signature_sheets: 0,
             model_digest: None,
+            signatures: None,
             problems: found.problems,
             signature: SignatureCheck::Absent,
         };
@@ -333,40 +379,9 @@ fn hash_capped(
     Ok((hex, size, kept))
 }
 
-/// Why a bundle path (a zip entry name, or a path found in a directory) cannot
-/// be a file of a bundle rolecall wrote, or `None` when it is a plain relative
-/// path. `name` uses `/` separators; a trailing `/` marks a directory entry.
-fn unsafe_path(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        return Some("empty name");
-    }
-    if name.chars().any(char::is_control) {
-        return Some("control character in the name");
-    }
-    if name.contains('\\') {
-        return Some("backslash in the name (a Windows path separator)");
-    }
-    if name.starts_with('/') {
-        return Some("absolute path");
-    }
-    let first = name.split('/').next().unwrap_or_default();
-    if first.len() >= 2 && first.as_bytes()[0].is_ascii_alphabetic() && first.as_bytes()[1] == b':'
-    {
-        return Some("drive letter (an absolute Windows path)");
-    }
-    if name.contains(':') {
-        return Some("colon in the name (a drive letter or Windows stream)");
-    }
-    let body = name.strip_suffix('/').unwrap_or(name);
-    for part in body.split('/') {
-        match part {
-            ".." => return Some("`..` in the path (it points outside the bundle)"),
-            "." | "" => return Some("`.` or empty component in the path"),
-            _ => {}
-        }
-    }
-    None
-}
+/// Why a bundle path cannot be a file of a bundle rolecall wrote (one rule for
+/// `verify` and for the model's file names, which `build` copies into the bundle).
+use crate::model::paths::unsafe_bundle_path as unsafe_path;
 
 /// Reads a bundle directory: every regular file below it, recursively.
 fn read_dir_bundle(root: &Path) -> Found {
@@ -579,11 +594,13 @@ fn check(bundle: String, mut found: Found, signers: Option<&AllowedSigners>) -> 
 
     let mut sheets = 0;
     let mut model_digest = None;
+    let mut signatures = None;
     if let Some((m, listing)) = &manifest {
         sheets = m.signature_sheets.len();
         check_sheets(files, &m.signature_sheets, listing, &mut problems);
         model_digest = m.model_digest.clone();
         check_model(files, m.model_digest.as_deref(), &mut problems);
+        signatures = check_signatures(files, m, &mut problems);
     }
     let signature = check_signature(files, signers, &mut problems);
     Report {
@@ -592,6 +609,7 @@ fn check(bundle: String, mut found: Found, signers: Option<&AllowedSigners>) -> 
         files: files.len(),
         signature_sheets: sheets,
         model_digest,
+        signatures,
         problems,
         signature,
     }
@@ -899,6 +917,106 @@ fn check_sheets(
     }
 }
 
+/// Each signature the manifest lists: on a sheet it lists, with the sheet's
+/// document and digest; its status what the recorded digest makes it; its
+/// evidence file what it was. Returns their counts.
+fn check_signatures(
+    files: &BTreeMap<String, FoundFile>,
+    m: &Manifest,
+    problems: &mut Vec<Problem>,
+) -> Option<Counts> {
+    let entries = m.signatures.as_ref()?;
+    let sheets: BTreeMap<&str, &SheetEntry> = m
+        .signature_sheets
+        .iter()
+        .map(|s| (s.path.as_str(), s))
+        .collect();
+    let mut examined: BTreeMap<(&str, &str), Option<EvidenceKind>> = BTreeMap::new();
+    let mut statuses = Vec::new();
+    for e in entries {
+        let who = format!("the signature of {} on `{}`", e.name, e.sheet);
+        match sheets.get(e.path.as_str()) {
+            None => problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!(
+                    "lists {who} on `{}`, which is not one of its signature sheets",
+                    e.path
+                ),
+            )),
+            Some(s) if s.document != e.document || s.digest != e.digest => {
+                problems.push(Problem::new(
+                    "manifest.json",
+                    Kind::Malformed,
+                    format!(
+                        "lists {who} for `{}` with SHA-256 {}, but the sheet binds `{}` with {}",
+                        e.document, e.digest, s.document, s.digest
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+        let recorded = e
+            .recorded
+            .as_deref()
+            .filter(|r| matches!(r.len(), 12 | 64) && r.bytes().all(|b| b.is_ascii_hexdigit()));
+        let status = match recorded {
+            Some(r) if e.digest.starts_with(r) => Status::Signed,
+            Some(_) => Status::Outdated,
+            None => Status::Outstanding,
+        };
+        if status.key() != e.status {
+            problems.push(Problem::new(
+                "manifest.json",
+                Kind::Malformed,
+                format!(
+                    "says {who} is `{}`, but the digest recorded for it makes it `{}`",
+                    e.status,
+                    status.key()
+                ),
+            ));
+        }
+        statuses.push(status);
+        let (Some(evidence), Some(recorded)) = (&e.evidence, recorded) else {
+            continue;
+        };
+        let Some(bytes) = files.get(&evidence.path).and_then(|f| f.bytes.as_deref()) else {
+            if !files.contains_key(&evidence.path) {
+                problems.push(Problem::new(
+                    evidence.path.as_str(),
+                    Kind::Missing,
+                    format!("the evidence of {who} is not in the bundle"),
+                ));
+            }
+            continue; // unreadable: already a problem
+        };
+        let kind = *examined
+            .entry((evidence.path.as_str(), recorded))
+            .or_insert_with(|| evidence_kind(bytes, recorded));
+        if kind.map(EvidenceKind::as_str) != Some(evidence.kind.as_str()) {
+            let now = match kind {
+                Some(k) => format!("it is now `{}`", k.as_str()),
+                None => "it does not carry that digest, or cannot be read".to_string(),
+            };
+            problems.push(Problem::new(
+                evidence.path.as_str(),
+                Kind::Evidence,
+                format!(
+                    "the evidence of {who} was `{}` for the digest {recorded}, but {now}",
+                    evidence.kind
+                ),
+            ));
+        }
+    }
+    Some(Counts::of(statuses))
+}
+
+/// What an evidence file is for `digest`, as the model stage judged it when
+/// the bundle was built; `None` when it is no evidence of it.
+fn evidence_kind(bytes: &[u8], digest: &str) -> Option<EvidenceKind> {
+    EvidenceKind::of(&crate::evidence::examine(bytes, digest).ok()?)
+}
+
 /// The model copy in `model/` against the manifest's model digest.
 fn check_model(
     files: &BTreeMap<String, FoundFile>,
@@ -947,6 +1065,11 @@ pub struct BundleModel {
     pub files: Vec<(String, Vec<u8>)>,
     /// The SHA-256 of every file of the bundle, by bundle-relative path.
     pub hashes: BTreeMap<String, String>,
+    /// The manifest's signature sheets.
+    pub signature_sheets: Vec<SheetEntry>,
+    /// The manifest's signatures, with their status (none in a bundle of a
+    /// rolecall that did not list them).
+    pub signatures: Vec<SignatureEntry>,
 }
 
 /// Reads the model copy of the bundle at `path` (a `.zip` or a directory) as
@@ -1007,8 +1130,15 @@ pub fn bundle_model(path: &Path) -> Result<BundleModel> {
         )));
     }
     let manifest = manifest.as_deref().and_then(|b| Manifest::parse(b).ok());
-    let dates = manifest.and_then(|m| Some((m.bundle_date?, m.model_digest?)));
-    let Some((bundle_date, model_digest)) = dates else {
+    let dates = manifest.and_then(|m| {
+        Some((
+            m.bundle_date?,
+            m.model_digest?,
+            m.signature_sheets,
+            m.signatures.unwrap_or_default(),
+        ))
+    });
+    let Some((bundle_date, model_digest, signature_sheets, signatures)) = dates else {
         return Err(Error::new(format!(
             "the manifest.json of `{shown}` has no `bundle-date` or `model-digest`"
         ))
@@ -1019,6 +1149,8 @@ pub fn bundle_model(path: &Path) -> Result<BundleModel> {
         model_digest,
         files,
         hashes,
+        signature_sheets,
+        signatures,
     })
 }
 

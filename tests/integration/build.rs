@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{build_bundle, example, files_below, fixture, raw_model, read, rolecall};
+use crate::support::{
+    build_bundle, example, files_below, fixture, raw_model, read, rolecall, snapshot,
+};
 
 /// Builds `model` (with PDFs) as of `date`; returns the temp dir and the bundle dir.
 fn build(model: &Path, date: &str) -> (tempfile::TempDir, PathBuf) {
@@ -438,6 +440,94 @@ fn a_failing_build_leaves_the_previous_bundle_untouched() {
 }
 
 #[test]
+fn an_issued_bundle_is_never_replaced_under_its_name() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let model = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("minimal").join("model.toml")).unwrap();
+    std::fs::write(model.path().join("model.toml"), &text).unwrap();
+    let m = model.path().to_str().unwrap();
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "build",
+            m,
+            "--date",
+            "2026-11-23",
+            "-o",
+            o,
+            "--format",
+            "md",
+        ];
+        args.extend_from_slice(extra);
+        rolecall(&args)
+    };
+    assert_eq!(build(&[]).code, 0);
+    let dir = out.path().join("example-evidence-2026-11-23");
+    let zip = dir.with_extension("zip");
+    let issued = (snapshot(&dir), std::fs::read(&zip).unwrap());
+
+    // The same model again: the same bytes, nothing to do.
+    let again = build(&[]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert_eq!(
+        again.stdout,
+        format!(
+            "nothing to do: `{}` and its zip already hold this bundle\n",
+            dir.display()
+        )
+    );
+    assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+
+    // A changed model with the same date: refused, and the bundle stays as issued.
+    std::fs::write(
+        model.path().join("model.toml"),
+        text.replacen("scope = \"\"\"", "scope = \"\"\"Changed. ", 1),
+    )
+    .unwrap();
+    let refused = build(&[]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "error: `{}` and `{}` already hold a different bundle of this name and date (an issued bundle must not change under its name)\nhint: to issue a new bundle, build it for another date (--date); to replace this one (it was never handed out), pass --force\n",
+            dir.display(),
+            zip.display()
+        )
+    );
+    assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".rolecall-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Never over its own --previous input, even with --force.
+    for previous in [&dir, &zip] {
+        let p = previous.to_str().unwrap();
+        let run = build(&["--previous", p, "--force"]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: this build would write over `{}`, its own --previous input",
+                previous.display()
+            )),
+            "{}",
+            run.stderr
+        );
+        assert_eq!((snapshot(&dir), std::fs::read(&zip).unwrap()), issued);
+    }
+
+    // --force replaces it, directory and zip together.
+    let forced = build(&["--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.all());
+    assert!(read(&dir, "policy.md").contains("Changed. "));
+    assert_ne!(std::fs::read(&zip).unwrap(), issued.1);
+    assert_eq!(rolecall(&["verify", zip.to_str().unwrap()]).code, 0);
+}
+
+#[test]
 fn templates_can_be_ejected_and_overridden_file_by_file() {
     let dir = tempfile::tempdir().unwrap();
     let t = dir.path().join("tpl");
@@ -487,7 +577,7 @@ fn templates_can_be_ejected_and_overridden_file_by_file() {
 /// After a deliberate change, look at `git diff` of a bundle built before and after, say
 /// what changed in the commit message, and put the new digest here.
 const NORTHWIND_ZIP_SHA256: &str =
-    "5cf3a7dc1dcc64df2fd56850899b796bcae5a83a8ea4e23f651eb225a2cbe654";
+    "0ae09a2b90cf8771a3b77c6e6cd2c0a8b6329d850c5eea0a51d8573df4a0ecdf";
 
 #[test]
 fn the_northwind_zip_changes_only_deliberately() {

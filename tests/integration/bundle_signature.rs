@@ -109,6 +109,21 @@ fn the_auditor_checks_a_signed_bundle_with_openssh_alone_then_sha256sum() {
     let sums = run_in(&dir, "sha256sum", &["-c", "--strict", "SHA256SUMS"], b"");
     assert!(sums.status.success(), "{sums:?}");
 
+    // The index says so, with the key's fingerprint and the auditor's command;
+    // an unsigned bundle's does not.
+    for page in ["README.md", "index.html"] {
+        let text = read(&dir, page);
+        assert!(text.contains("SHA256SUMS.sig"), "{page}:\n{text}");
+        assert!(text.contains(&fp), "{page}:\n{text}");
+        assert!(
+            text.contains("ssh-keygen -Y verify -f allowed_signers"),
+            "{page}"
+        );
+    }
+    let (_plain_out, plain) = build_bundle(&example("minimal"), DATE, &["--format", "md"]);
+    assert!(!read(&plain, "README.md").contains("SHA256SUMS.sig"));
+    assert!(!read(&plain, "index.html").contains("SHA256SUMS.sig"));
+
     // Outside the checksums it signs, but in the folder and in the zip.
     assert!(!read(&dir, "SHA256SUMS").contains("SHA256SUMS.sig"));
     assert!(!read(&dir, "manifest.json").contains("SHA256SUMS.sig"));
@@ -189,10 +204,24 @@ fn rolecall_accepts_what_ssh_keygen_signed_and_signs_the_same_bytes() {
         run.stdout
     );
 
-    // ed25519 is deterministic: the bundle rolecall signs holds the same file.
+    // ed25519 is deterministic: for the SHA256SUMS of the bundle rolecall signs
+    // (whose README names the key), ssh-keygen makes rolecall's bytes.
     let (_out2, signed_dir) = signed_bundle(&key);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        signed_dir.join("SHA256SUMS"),
+        elsewhere.path().join("SHA256SUMS"),
+    )
+    .unwrap();
+    let again = run_in(
+        elsewhere.path(),
+        "ssh-keygen",
+        &["-Y", "sign", "-f", key_arg, "-n", "rolecall", "SHA256SUMS"],
+        b"",
+    );
+    assert!(again.status.success(), "{again:?}");
     assert_eq!(
-        read(&dir, "SHA256SUMS.sig"),
+        read(elsewhere.path(), "SHA256SUMS.sig"),
         read(&signed_dir, "SHA256SUMS.sig")
     );
 }

@@ -151,7 +151,8 @@ fn cached_builds_are_byte_identical_and_typeset_only_what_changed() {
     let out = tmp.path().join("e");
     build(&model, "2026-11-23", &out, &[]);
     assert!(out.join(".rolecall-cache").is_dir());
-    let (_, edited_cached) = build(&edited, "2026-11-23", &out, &["--keep-sources"]);
+    // The same OUT (its cache) and date: --force replaces the first bundle.
+    let (_, edited_cached) = build(&edited, "2026-11-23", &out, &["--keep-sources", "--force"]);
     let typeset = typeset_documents(&out);
     assert!(typeset.contains(&"policy.pdf".to_string()), "{typeset:?}");
     assert!(

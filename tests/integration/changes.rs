@@ -106,6 +106,66 @@ fn roles_to_sign(report: &str) -> Vec<String> {
         .collect()
 }
 
+/// The rows of the report's "Signatures to collect" table: sheet file, party,
+/// name, status.
+fn to_collect(report: &str) -> Vec<[String; 4]> {
+    report
+        .lines()
+        .skip_while(|l| *l != "### Signatures to collect")
+        .skip_while(|l| !l.starts_with("|---"))
+        .skip(1)
+        .take_while(|l| l.starts_with("| ["))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            let file = cells[0].split_once("](").unwrap().0.trim_start_matches('[');
+            [file, cells[1], cells[2], cells[3]].map(str::to_string)
+        })
+        .collect()
+}
+
+/// The rows of a register (signatures/register.md) for sheet `file`: sheet
+/// file, party, name, status.
+fn register_rows(dir: &Path, file: &str) -> Vec<[String; 4]> {
+    let link = file.trim_start_matches("signatures/");
+    read(dir, "signatures/register.md")
+        .lines()
+        .filter(|l| l.contains(&format!("]({link}) |")))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            [file, cells[1], cells[2], cells[3]].map(str::to_string)
+        })
+        .collect()
+}
+
+/// Asserts that the report lists every party of every sheet it names, with the
+/// status the bundle's register gives (issue 13); returns its rows.
+fn assert_collect_matches_register(dir: &Path, report: &str) -> Vec<[String; 4]> {
+    let rows = to_collect(report);
+    assert!(!rows.is_empty(), "{report}");
+    let mut files: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    files.dedup();
+    let mut expected = Vec::new();
+    for f in files {
+        expected.extend(register_rows(dir, f));
+    }
+    // The report marks a first assignment after the name.
+    let plain: Vec<[String; 4]> = rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r[2] = r[2].trim_end_matches(" (first assignment)").to_string();
+            r
+        })
+        .collect();
+    assert_eq!(plain, expected, "{report}");
+    rows
+}
+
+/// A row of the "Signatures to collect" table.
+fn row(file: &str, party: &str, name: &str, status: &str) -> [String; 4] {
+    [file, party, name, status].map(str::to_string)
+}
+
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
 }
@@ -150,13 +210,43 @@ fn build_previous_names_exactly_the_changed_holder_and_raci_cell() {
             "Security Champion (security-champion)"
         ]
     );
-    assert!(
-        report
-            .contains("Mei Tanaka (mei, first assignment) on signatures/security-champion--mei.md")
-    );
-    assert!(report.contains("Yusuf Demir (yusuf) on signatures/security-champion--yusuf.md"));
-    assert!(!report.contains("nadia) on"), "{report}");
-    assert!(report.contains("the policy approval (signatures/policy-approval.md)"));
+    // Every party of every sheet to sign again, as the register has them (issue
+    // 13): the assigner as well as the appointee; not Nadia, who left the role;
+    // the policy approval, but no acknowledgement (what staff read is unchanged).
+    let rows = assert_collect_matches_register(&dir, &report);
+    let mei = "signatures/security-champion--mei.md";
+    let yusuf = "signatures/security-champion--yusuf.md";
+    for expected in [
+        row(
+            mei,
+            "top management (assigns)",
+            "Amara Okafor",
+            "outstanding",
+        ),
+        row(
+            mei,
+            "appointee (accepts)",
+            "Mei Tanaka (first assignment)",
+            "outstanding",
+        ),
+        row(
+            yusuf,
+            "top management (assigns)",
+            "Amara Okafor",
+            "outstanding",
+        ),
+        row(yusuf, "appointee (accepts)", "Yusuf Demir", "outstanding"),
+        row(
+            "signatures/policy-approval.md",
+            "approver",
+            "Amara Okafor",
+            "outstanding",
+        ),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} in {rows:#?}");
+    }
+    assert!(!report.contains("Nadia Rahman |"), "{report}");
+    assert!(!report.contains("all-staff-acknowledgement.md"), "{report}");
 
     // The report names the previous bundle and both model digests, and never
     // the new bundle's date (it changes only when the changes do).
@@ -444,9 +534,14 @@ fn roles_added_removed_and_renamed() {
         run.stdout
     );
     assert!(
-        run.stdout.contains(
-            "Zara Hussain (zara, first assignment) on signatures/privacy-champion--zara.md"
-        )
+        to_collect(&run.stdout).contains(&row(
+            "signatures/privacy-champion--zara.md",
+            "appointee (accepts)",
+            "Zara Hussain (first assignment)",
+            "outstanding"
+        )),
+        "{}",
+        run.stdout
     );
     // Sign again: the renamed role, the roles whose descriptions name it or the
     // new role (their reporting lines), and the new role.
@@ -567,10 +662,12 @@ fn a_logo_outside_the_previous_model_directory_is_found_again() {
             std::fs::read(old.join("model/assets/logo.png")).unwrap(),
             PNG
         );
+        // Each against another previous bundle: into a fresh OUT.
+        let new_out = tempfile::tempdir().unwrap();
         let (run, dir) = build(
             &minimal,
             NEW_DATE,
-            out.path(),
+            new_out.path(),
             &["--previous", old.to_str().unwrap()],
         );
         assert_eq!(run.code, 0, "{outside}: {}", run.all());
@@ -798,7 +895,7 @@ fn the_pdf_of_changes_md_holds_the_change_text() {
         "Take, protect and restore-test backups (backup)",
         "Information Security Manager (isms-manager)",
         "Signatures needed again",
-        "Mei Tanaka (mei, first assignment)",
+        "Mei Tanaka (first assignment)",
     ] {
         assert!(
             text.contains(expected),

@@ -156,6 +156,7 @@ fn templates_md_documents_every_template_variable_and_field() {
         tool_version: "0".into(),
         model_digest: "0".into(),
         pdf: true,
+        signed_by: Some("SHA256:0".into()),
     };
     let mut fields = BTreeSet::new();
     keys(&serde_json::to_value(views.common()).unwrap(), &mut fields);

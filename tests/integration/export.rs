@@ -204,13 +204,13 @@ fn csv_neutralises_formulas_and_keeps_hostile_text() {
 // XLSX
 // ---------------------------------------------------------------------------
 
-type Workbook = calamine::Xlsx<std::io::Cursor<Vec<u8>>>;
+pub(crate) type Workbook = calamine::Xlsx<std::io::Cursor<Vec<u8>>>;
 
-fn open_xlsx(bytes: &[u8]) -> Workbook {
+pub(crate) fn open_xlsx(bytes: &[u8]) -> Workbook {
     calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap()
 }
 
-fn sheet(wb: &mut Workbook, name: &str) -> Vec<Vec<String>> {
+pub(crate) fn sheet(wb: &mut Workbook, name: &str) -> Vec<Vec<String>> {
     use calamine::Reader as _;
     let range = wb.worksheet_range(name).unwrap();
     assert_eq!(range.start(), Some((0, 0)), "{name} starts at A1");

@@ -2,6 +2,8 @@
 //! sees what every unzip sees, no interrupt or concurrent build loses a bundle
 //! or leaves anything behind, and HTML links stay in the bundle. Each test
 //! reproduces one finding of the issue and is named after what it shows.
+//! `text` has the findings about what a model may hold (items 5-8, 14),
+//! `process` those about typst, templates, pipes and `eject` (9, 10, 12, 13).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,19 +11,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::{Run, example, files_below, read, rolecall};
+use crate::support::{PNG, Run, example, files_below, read, rolecall};
+
+mod process;
+mod text;
 
 const DATE: &str = "2026-11-23";
 const NAME: &str = "example-evidence-2026-11-23";
-
-/// A 1×1 PNG (as Python's zlib writes it).
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
-    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
-    0x00, 0x03, 0x01, 0x01, 0x00, 0xf7, 0x03, 0x41, 0x43, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
-    0x44, 0xae, 0x42, 0x60, 0x82,
-];
 
 /// A copy of examples/minimal in a fresh directory `work/model`, with `logo`
 /// set (when given) and `edit` applied to its text.
@@ -62,6 +58,8 @@ fn build_md(model: &Path, out: &Path) -> Run {
         "-o",
         out.to_str().unwrap(),
         "--quiet",
+        // These tests replace a bundle by another of the same name on purpose.
+        "--force",
     ])
 }
 
@@ -792,7 +790,8 @@ fn a_build_killed_at_any_point_leaves_a_whole_bundle_and_the_next_build_cleans_u
         verified_digest(&o.path().join(NAME))
     };
     assert_ne!(old, new);
-    let md = ["--format", "md"];
+    // --force: each build replaces the other's bundle of the same name.
+    let md = ["--format", "md", "--force"];
     for point in ["staged", "journal", "between-renames", "swapped"] {
         for signal in ["KILL", "TERM", "INT"] {
             // Start from the previous bundle each time.
@@ -975,7 +974,8 @@ fn two_concurrent_builds_into_one_out_never_mix_their_directory_and_zip() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join(NAME);
     let zip = out.path().join(format!("{NAME}.zip"));
-    let md = ["--format", "md"];
+    // --force: each build replaces the other's bundle of the same name.
+    let md = ["--format", "md", "--force"];
     // The first pauses inside its swap, the second runs meanwhile: the second
     // waits for the first, then replaces the pair whole.
     for point in ["staged", "between-renames"] {

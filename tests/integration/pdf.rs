@@ -10,7 +10,7 @@ fn build_pdf(model: &Path, date: &str, extra: &[&str]) -> (tempfile::TempDir, Pa
 }
 
 /// The text of a PDF, whitespace collapsed so that line breaks do not matter.
-fn pdf_text(path: &Path) -> String {
+pub(crate) fn pdf_text(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = pdf_extract::extract_text_from_mem(&bytes)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -380,12 +380,14 @@ fn every_page_of_a_sheet_names_what_it_signs_and_fields_are_two_centimetres_high
     );
     for (n, page) in pages.iter().enumerate() {
         let page = squash(page);
-        for s in ["ISMS-POL-05 version 3.0", &short] {
+        // The acknowledgement binds what all staff read (ISMS-POL-05/staff).
+        for s in ["ISMS-POL-05/staff version 3.0", &short] {
             assert!(page.contains(s), "page {} lacks {s:?}:\n{page}", n + 1);
         }
     }
     // The heights of the fields as typst lays out the kept source of a sheet;
-    // every empty cell of its two tables (place and date, signature) is one.
+    // every empty cell of its two tables (place and date, signature) is one
+    // (the ISMS manager's: top management assigns, and the appointee accepts).
     let sources = out.path().join(format!(
         "{}.typst",
         dir.file_name().unwrap().to_str().unwrap()
@@ -397,7 +399,7 @@ fn every_page_of_a_sheet_names_what_it_signs_and_fields_are_two_centimetres_high
             "--root",
             ".",
             "--in",
-            "docs/signatures/ceo--amara.typ",
+            "docs/signatures/isms-manager--kwame.typ",
         ])
         .arg("query(<rolecall-signing-field>).map(it => it.height.length.cm())")
         .output()

@@ -141,3 +141,78 @@ pub fn raw_model(model: &Path) -> toml::Table {
     }
     merged
 }
+
+/// The counts of a bundle directory's signature register (`signatures/register.md`,
+/// English): signed for the current version, for an older version, outstanding.
+pub fn register_counts(bundle: &Path) -> [usize; 3] {
+    let register = read(bundle, "signatures/register.md");
+    let count = |label: &str| -> usize {
+        register
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!("| {label} | "))?
+                    .strip_suffix(" |")?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no count `{label}` in:\n{register}"))
+    };
+    [
+        count("Signed for the current version"),
+        count("Signed for an older version (to be signed again)"),
+        count("Outstanding"),
+    ]
+}
+
+/// The counts in the verdict of `rolecall verify BUNDLE` (which must verify):
+/// current, for an older version, outstanding; and their total.
+pub fn verify_counts(bundle: &Path) -> ([usize; 3], usize) {
+    let run = rolecall(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let verdict = run.stdout.lines().last().unwrap_or_default();
+    let counts = verdict
+        .split("; ")
+        .find(|part| part.contains(" signatures current, "))
+        .unwrap_or_else(|| panic!("no signature counts in {verdict:?}"));
+    let numbers: Vec<usize> = counts
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [current, total, outdated, outstanding] = numbers[..] else {
+        panic!("unexpected counts {counts:?}");
+    };
+    ([current, outdated, outstanding], total)
+}
+
+/// Asserts that `rolecall verify` counts the signatures of the bundle directory
+/// `bundle` as its register does (issue 13); returns the counts.
+pub fn assert_counts_agree(bundle: &Path) -> [usize; 3] {
+    let register = register_counts(bundle);
+    let (verified, total) = verify_counts(bundle);
+    assert_eq!(
+        verified, register,
+        "verify and signatures/register.md disagree"
+    );
+    assert_eq!(total, register.iter().sum::<usize>());
+    register
+}
+
+/// A 1×1 PNG (as Python's zlib writes it).
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0xf7, 0x03, 0x41, 0x43, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Every file below `dir` with its bytes, by path relative to `dir`.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_below(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}

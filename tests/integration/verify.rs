@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{Run, build_bundle, example, files_below, rolecall};
+use crate::support::{Run, build_bundle, example, files_below, register_counts, rolecall};
 
 const DATE: &str = "2026-11-23";
 const MINIMAL: &str = "example-evidence-2026-11-23";
@@ -44,14 +44,17 @@ fn problems(run: &Run) -> Vec<String> {
     problems.to_vec()
 }
 
-/// Asserts a clean verdict for a bundle of `files` files and `sheets` sheets.
-fn assert_verified(path: &Path, files: usize, sheets: usize) {
+/// Asserts a clean verdict for a bundle of `files` files and `sheets` sheets,
+/// with signatures counted as its register counts them (issue 13).
+fn assert_verified(path: &Path, files: usize, sheets: usize, register: [usize; 3]) {
     let run = verify(path);
     assert_eq!(run.code, 0, "{}", run.all());
+    let [current, outdated, outstanding] = register;
+    let total = current + outdated + outstanding;
     assert_eq!(
         run.stdout,
         format!(
-            "verified: {files} files match manifest.json and SHA256SUMS; {sheets} signature sheets bind their documents; the model copy has the model digest ({})\n",
+            "verified: {files} files match manifest.json and SHA256SUMS; {sheets} signature sheets bind their documents; {current} of {total} signatures current, {outdated} for an older version, {outstanding} outstanding (as signatures/register.md lists them); the model copy has the model digest ({})\n",
             path.display()
         )
     );
@@ -215,12 +218,13 @@ fn untouched_bundles_verify_as_directory_and_zip() {
         files >= 50 && sheets >= 20,
         "{files} files, {sheets} sheets"
     );
-    assert_verified(&b.dir, files, sheets);
-    assert_verified(&b.zip, files, sheets);
+    let register = register_counts(&b.dir);
+    assert_verified(&b.dir, files, sheets, register);
+    assert_verified(&b.zip, files, sheets, register);
     // A zip rewritten entry by entry (as another zip tool would) still verifies.
     let again = b.out.path().join("again.zip");
     std::fs::write(&again, zip_bytes(&files_of(&b.zip))).unwrap();
-    assert_verified(&again, files, sheets);
+    assert_verified(&again, files, sheets, register);
 
     let json = verify_json(&b.zip);
     assert_eq!(json["verified"], true);
@@ -238,8 +242,9 @@ fn untouched_bundle_with_pdfs_verifies() {
         .as_array()
         .unwrap()
         .len();
-    assert_verified(&b.dir, files.len(), sheets);
-    assert_verified(&b.zip, files.len(), sheets);
+    let register = register_counts(&b.dir);
+    assert_verified(&b.dir, files.len(), sheets, register);
+    assert_verified(&b.zip, files.len(), sheets, register);
 }
 
 fn verify_json(path: &Path) -> serde_json::Value {
@@ -346,7 +351,7 @@ fn sheets_binding(dir: &Path, document: &str) -> Vec<String> {
 fn a_document_changed_under_its_signature_sheets_is_caught_by_the_binding() {
     let b = build("northwind", false);
     let (_work, dir) = copy(&b);
-    for document in ["roles/ceo.md", "policy.md"] {
+    for document in ["roles/ceo.md", "policy.md", "policy-for-staff.md"] {
         let path = dir.join(document);
         let original = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, original.replace("## ", "## Amended: ")).unwrap();
@@ -369,12 +374,14 @@ fn a_document_changed_under_its_signature_sheets_is_caught_by_the_binding() {
         forge(&dir);
         assert_eq!(verify(&dir).code, 0);
     }
+    // The acknowledgement binds what all staff read, not the whole policy (issue 13).
     assert_eq!(
         sheets_binding(&dir, "policy.md"),
-        [
-            "signatures/all-staff-acknowledgement.md",
-            "signatures/policy-approval.md"
-        ]
+        ["signatures/policy-approval.md"]
+    );
+    assert_eq!(
+        sheets_binding(&dir, "policy-for-staff.md"),
+        ["signatures/all-staff-acknowledgement.md"]
     );
 }
 
@@ -628,7 +635,6 @@ fn json_report_lists_each_problem_with_its_kind() {
         [
             ("extra.md", "unexpected"),
             ("policy.md", "modified"),
-            ("signatures/all-staff-acknowledgement.md", "signature"),
             ("signatures/policy-approval.md", "signature"),
         ]
     );
