@@ -443,6 +443,13 @@ fn an_all_staff_role_without_authorities_prints_no_empty_section() {
     assert!(!md.contains("None defined"), "{md}");
     let pdf = pdf_text(&dir.join("roles/all-staff.pdf"));
     assert!(!pdf.contains("None defined"), "{pdf}");
+    // Nor what all staff read, which holds the all-staff role too.
+    let staff = read(&dir, "policy-for-staff.md");
+    assert!(
+        staff.contains("Follow the information security policy"),
+        "{staff}"
+    );
+    assert!(!staff.contains("None defined"), "{staff}");
 }
 
 /// Issue 14: Northwind's matrix left page 1 two-thirds empty (the matrix always
