@@ -197,6 +197,8 @@ pub struct Person {
     pub party: Option<PartyIdx>,
     /// Evidence of competence, in file order.
     pub evidence: Vec<Evidence>,
+    /// Where the person's id is written, for diagnostics.
+    pub location: Option<crate::diag::Location>,
 }
 
 /// One `[[people.evidence]]` entry, resolved.

@@ -403,6 +403,7 @@ impl Validator {
                 active: left.is_none_or(|l| l > date),
                 party,
                 evidence,
+                location: loc(p.file, &p.id),
             });
         }
         // All-staff roles are held by active staff: people of external parties
@@ -1178,8 +1179,13 @@ impl Validator {
                 }
             }
             let active_holders = role.holders.iter().filter(|&&p| m.people[p].active).count();
-            if active_holders == 0 && meta.holders_complete {
-                let key = role.top_management || role.isms_conformity || role.isms_reporting;
+            // A vacant owner of a party or a control is RC090's or RC111's error.
+            let owner = m.parties.iter().any(|x| x.owner == i)
+                || m.controls
+                    .iter()
+                    .any(|k| k.applicable && k.owner == Some(i));
+            let key = role.top_management || role.isms_conformity || role.isms_reporting;
+            if active_holders == 0 && meta.holders_complete && (key || !owner) {
                 let (rule, what) = if key {
                     (&rules::VACANT_KEY_ROLE, "key role")
                 } else {

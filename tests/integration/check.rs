@@ -42,11 +42,23 @@ fn fixture_dirs() -> Vec<String> {
     dirs
 }
 
-/// The `# <- CODE ...` markers of a fixture, sorted.
+/// The HR export of a fixture whose findings `check --roster` makes: its
+/// `roster.csv`, if it has one (its markers are in a column of their own).
+fn roster_of(dir: &str) -> Option<String> {
+    let path = fixture("invalid").join(dir).join(ROSTER);
+    path.is_file()
+        .then(|| path.to_str().expect("fixture paths are UTF-8").to_string())
+}
+
+/// The file name of a fixture's HR export.
+const ROSTER: &str = "roster.csv";
+
+/// The `# <- CODE ...` markers of a fixture (its model files and its roster), sorted.
 fn markers(dir: &str) -> Vec<Mark> {
     let base = fixture("invalid").join(dir);
     let mut out = Vec::new();
-    for file in toml_files(&base) {
+    let roster = roster_of(dir).map(std::path::PathBuf::from);
+    for file in toml_files(&base).into_iter().chain(roster) {
         let rel = rel_path(&base, &file);
         let text = std::fs::read_to_string(&file).unwrap();
         for (i, line) in text.lines().enumerate() {
@@ -97,7 +109,13 @@ fn check(model: &Path, extra: &[&str]) -> Run {
 fn run_fixture(dir: &str, extra: &[&str]) -> Run {
     let model = fixture("invalid").join(dir);
     if !FOUND_BY_BUILD.contains(&dir) {
-        return check(&model, extra);
+        let roster = roster_of(dir);
+        let mut args: Vec<&str> = match &roster {
+            Some(r) => vec!["--roster", r],
+            None => Vec::new(),
+        };
+        args.extend_from_slice(extra);
+        return check(&model, &args);
     }
     let out = tempfile::tempdir().unwrap();
     rolecall(&[

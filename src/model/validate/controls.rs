@@ -12,6 +12,8 @@ impl Validator {
         if m.controls.is_empty() {
             return;
         }
+        // Owner roles of applicable controls, with the controls they own.
+        let mut vacant: BTreeMap<RoleIdx, Vec<(&str, &Item<RawControl>)>> = BTreeMap::new();
         for (i, control) in m.controls.iter().enumerate() {
             let item = c.v2.control_items[i];
             let id_at = loc(item.file, &item.id);
@@ -67,35 +69,51 @@ impl Validator {
                     .hint = Some(hint);
                 continue;
             };
+            vacant
+                .entry(owner)
+                .or_default()
+                .push((control.id.as_str(), item));
+        }
+        // One finding per vacant owner role, naming its controls.
+        for (owner, owned) in vacant {
             let role = &m.roles[owner];
-            let live = role.holders.iter().any(|&p| m.people[p].active);
-            if !live && c.roles[owner].holders_complete {
-                let at = item
-                    .owner
-                    .as_ref()
-                    .map(|o| loc(item.file, o))
-                    .unwrap_or(id_at);
-                let how = if item.owner.is_some() {
-                    ""
-                } else {
-                    " (the accountable role of its activities)"
-                };
-                let why = if role.holders.is_empty() {
-                    "is vacant"
-                } else {
-                    "is held only by people who have left"
-                };
-                self.push(
-                    &rules::CONTROL_OWNER_VACANT,
-                    at,
-                    format!(
-                        "the owner of control `{}`, role `{}`{how}, {why}",
-                        control.id, role.id
-                    ),
-                )
-                .hint =
-                    Some("give the role a current holder, or make another role the owner".into());
+            if role.holders.iter().any(|&p| m.people[p].active) || !c.roles[owner].holders_complete
+            {
+                continue;
             }
+            let (_, item) = owned[0];
+            let at = item
+                .owner
+                .as_ref()
+                .map(|o| loc(item.file, o))
+                .unwrap_or_else(|| loc(item.file, &item.id));
+            let ids: Vec<String> = owned
+                .iter()
+                .take(5)
+                .map(|(id, _)| format!("`{id}`"))
+                .collect();
+            let more = owned.len().saturating_sub(5);
+            let list = if more > 0 {
+                format!("{} and {more} more", ids.join(", "))
+            } else {
+                ids.join(", ")
+            };
+            let why = if role.holders.is_empty() {
+                "is vacant"
+            } else {
+                "is held only by people who have left"
+            };
+            let what = if owned.len() == 1 {
+                "control"
+            } else {
+                "controls"
+            };
+            self.push(
+                &rules::CONTROL_OWNER_VACANT,
+                at,
+                format!("role `{}`, the owner of {what} {list}, {why}", role.id),
+            )
+            .hint = Some("give the role a current holder, or make another role the owner".into());
         }
 
         // References to excluded controls.
