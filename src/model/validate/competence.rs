@@ -40,6 +40,10 @@ impl Validator {
                     .filter(|e| e.competence == k && e.date <= m.date)
                     .max_by_key(|e| (e.expires.is_none(), e.expires, e.date));
                 let Some(e) = latest else {
+                    // Evidence that did not resolve (reported) may be this one.
+                    if c.person_raw[p].evidence.len() != person.evidence.len() {
+                        continue;
+                    }
                     self.push(
                         &rules::EVIDENCE_MISSING,
                         c.people[p].clone(),
