@@ -223,6 +223,22 @@ impl Evidence {
     }
 }
 
+/// Where a holder's evidence of a competence stands on the bundle date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceStatus {
+    /// Current, and not expiring within [`EXPIRING_DAYS`].
+    Current,
+    /// Current, but expiring within [`EXPIRING_DAYS`] of the bundle date.
+    Expiring,
+    /// Expired.
+    Expired,
+    /// No evidence recorded (none dated by the bundle date).
+    Missing,
+}
+
+/// How many days before it expires evidence counts as expiring (RC102).
+pub const EXPIRING_DAYS: i64 = 60;
+
 /// `[[parties]]`, resolved: an external party in the ISMS scope.
 #[derive(Debug, Clone)]
 pub struct Party {
@@ -483,6 +499,28 @@ impl Model {
         parties.sort_unstable();
         parties.dedup();
         parties
+    }
+
+    /// A person's latest evidence of a competence (dated by the bundle date; the
+    /// one that lasts longest, evidence without expiry first), and where it stands.
+    /// Older evidence of a renewed competence is history.
+    pub fn evidence_of(
+        &self,
+        person: PersonIdx,
+        competence: CompetenceIdx,
+    ) -> (Option<&Evidence>, EvidenceStatus) {
+        let latest = self.people[person]
+            .evidence
+            .iter()
+            .filter(|e| e.competence == competence && e.date <= self.date)
+            .max_by_key(|e| (e.expires.is_none(), e.expires, e.date));
+        let status = match latest.map(|e| e.expires) {
+            None => EvidenceStatus::Missing,
+            Some(Some(x)) if x <= self.date => EvidenceStatus::Expired,
+            Some(Some(x)) if x <= self.date.add_days(EXPIRING_DAYS) => EvidenceStatus::Expiring,
+            Some(_) => EvidenceStatus::Current,
+        };
+        (latest, status)
     }
 
     /// Whether the model uses any table of model v2 (parties, competences,

@@ -4,9 +4,6 @@
 
 use super::*;
 
-/// How many days before it expires evidence is reported as expiring (RC102).
-pub(super) const EXPIRING_DAYS: i64 = 60;
-
 impl Validator {
     /// RC100, RC101 and RC102: one finding per person and competence, about the
     /// latest evidence (older evidence of a renewed competence is history).
@@ -15,7 +12,6 @@ impl Validator {
         if m.competences.is_empty() {
             return;
         }
-        let soon = m.date.add_days(EXPIRING_DAYS);
         for (p, person) in m.people.iter().enumerate() {
             if !person.active {
                 continue;
@@ -34,11 +30,7 @@ impl Validator {
                 let competence = &m.competences[k];
                 let role = &m.roles[r];
                 // Evidence dated after the bundle date is RC067's.
-                let latest = person
-                    .evidence
-                    .iter()
-                    .filter(|e| e.competence == k && e.date <= m.date)
-                    .max_by_key(|e| (e.expires.is_none(), e.expires, e.date));
+                let (latest, status) = m.evidence_of(p, k);
                 let Some(e) = latest else {
                     // Evidence that did not resolve (reported) may be this one.
                     if c.person_raw[p].evidence.len() != person.evidence.len() {
@@ -58,8 +50,9 @@ impl Validator {
                     ));
                     continue;
                 };
-                match e.expires {
-                    Some(x) if x <= m.date => {
+                let x = e.expires.unwrap_or(m.date);
+                match status {
+                    EvidenceStatus::Expired => {
                         self.push(
                             &rules::EVIDENCE_EXPIRED,
                             e.location.clone(),
@@ -73,7 +66,7 @@ impl Validator {
                                 .into(),
                         );
                     }
-                    Some(x) if x <= soon => {
+                    EvidenceStatus::Expiring => {
                         self.push(
                             &rules::EVIDENCE_EXPIRING,
                             e.location.clone(),
@@ -84,7 +77,7 @@ impl Validator {
                         )
                         .hint = Some("plan the renewal now; add the new evidence once it is done".into());
                     }
-                    _ => {}
+                    EvidenceStatus::Current | EvidenceStatus::Missing => {}
                 }
             }
         }
