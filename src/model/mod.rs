@@ -523,6 +523,13 @@ impl Model {
         (latest, status)
     }
 
+    /// The Statement of Applicability in Annex A order (`A.5.2` before `A.5.10`).
+    pub fn controls_in_order(&self) -> Vec<&Control> {
+        let mut controls: Vec<&Control> = self.controls.iter().collect();
+        controls.sort_by_key(|c| annex_a::parse(&c.id));
+        controls
+    }
+
     /// Whether the model uses any table of model v2 (parties, competences,
     /// controls, exceptions). Documents of a model that uses none are exactly
     /// those of model v1, so that signatures recorded for them stay current.

@@ -87,7 +87,9 @@ impl Words {
     /// Adds the words of model v2's views (evidence statuses).
     pub fn load_v2(&mut self, locale: &Locale) -> Result<()> {
         for (i, code) in EVIDENCE_CODES.iter().enumerate() {
-            self.evidence[i] = locale.text(&format!("competence.statuses.{code}"))?.to_string();
+            self.evidence[i] = locale
+                .text(&format!("competence.statuses.{code}"))?
+                .to_string();
         }
         Ok(())
     }
@@ -722,9 +724,7 @@ impl<'m> Views<'m> {
     /// The Statement of Applicability, in Annex A order.
     pub fn controls(&self) -> Vec<ControlView> {
         let m = self.model;
-        let mut controls: Vec<&crate::model::Control> = m.controls.iter().collect();
-        controls.sort_by_key(|c| crate::model::annex_a::parse(&c.id));
-        controls
+        m.controls_in_order()
             .into_iter()
             .map(|c| ControlView {
                 id: c.id.clone(),
@@ -979,7 +979,9 @@ impl<'m> Views<'m> {
                 .map(|r| self.role_ref(r))
                 .collect(),
             parties: self.parties(),
-            competences: (0..m.competences.len()).map(|k| self.competence(k)).collect(),
+            competences: (0..m.competences.len())
+                .map(|k| self.competence(k))
+                .collect(),
             competence_register: (0..m.roles.len())
                 .filter(|&r| !m.roles[r].tracked.is_empty())
                 .flat_map(|r| self.evidence(r))

@@ -144,16 +144,24 @@ fn northwind_bundle_holds_every_document_with_the_model_content() {
             );
         }
     }
-    // Everyone active signs the acknowledgement; the leaver does not.
+    // Every active member of staff signs the acknowledgement; the leaver does not,
+    // nor the external DPO (issue 12: a person of a party acknowledges by party).
     let ack = markdown_text(&read(&dir, "signatures/all-staff-acknowledgement.md"));
     for p in model["people"].as_array().unwrap() {
         let name = p["name"].as_str().unwrap();
         assert_eq!(
             ack.contains(name),
-            p.get("left").is_none(),
+            p.get("left").is_none() && p.get("party").is_none(),
             "acknowledgement and {name}"
         );
     }
+    assert!(
+        model["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.get("party").is_some())
+    );
 }
 
 #[test]

@@ -243,7 +243,10 @@ fn templates_md_documents_every_template_variable_and_field() {
                 continue;
             }
             assert!(
-                !var.is_empty() && var.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                !var.is_empty()
+                    && var
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{name}: cannot read `{var}` as a variable name in its Context: comment"
             );
             if !md.contains(&format!("`{var}`")) {

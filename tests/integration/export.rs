@@ -73,12 +73,12 @@ fn active(p: &toml::Table) -> bool {
         .is_none_or(|d| d.to_string().as_str() > DATE)
 }
 
-/// Holder ids of a role; every active person for an all-staff role.
+/// Holder ids of a role; every active member of staff (no `party`) for an all-staff role.
 fn holders(m: &toml::Table, role: &toml::Table) -> Vec<String> {
     if flag(role, "all-staff") {
         table(m, "people")
             .into_iter()
-            .filter(|p| active(p))
+            .filter(|p| active(p) && p.get("party").is_none())
             .map(|p| s(p, "id").to_string())
             .collect()
     } else {
@@ -641,7 +641,8 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
         let expected: Vec<String> = roles.iter().map(|r| token(s(r, "id"))).collect();
         assert_eq!(ids, expected, "{model:?}");
 
-        // Parties: the organisation, then every active person with their job title.
+        // Parties: the organisation, then every active person with their job title,
+        // then each external party (model v2), an organization whose people are its members.
         let parties = md["parties"].as_array().unwrap();
         assert_eq!(parties[0]["type"], "organization");
         let org_uuid = parties[0]["uuid"].as_str().unwrap();
@@ -649,7 +650,31 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
             .into_iter()
             .filter(|p| active(p))
             .collect();
-        assert_eq!(parties.len(), 1 + active_people.len(), "{model:?}");
+        let external = table(&m, "parties");
+        assert_eq!(
+            parties.len(),
+            1 + active_people.len() + external.len(),
+            "{model:?}"
+        );
+        let mut party_uuid = BTreeMap::new();
+        for (x, party) in external.iter().zip(&parties[1 + active_people.len()..]) {
+            assert_eq!(party["type"], "organization");
+            assert_eq!(party["name"], s(x, "name"));
+            let prop = |name: &str| {
+                party["props"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .map(|p| p["value"].clone())
+            };
+            assert_eq!(prop("party-id"), Some(Value::from(s(x, "id"))));
+            assert_eq!(prop("owner-role"), Some(Value::from(token(s(x, "owner")))));
+            if x.get("contract").is_some() {
+                assert_eq!(prop("contract"), Some(Value::from(s(x, "contract"))));
+            }
+            party_uuid.insert(s(x, "id").to_string(), party["uuid"].clone());
+        }
         let mut uuid_of = BTreeMap::new();
         for (p, party) in active_people.iter().zip(&parties[1..]) {
             assert_eq!(party["type"], "person");
@@ -672,9 +697,14 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
                         && pr.get("ns").is_none()),
                 "{party}"
             );
+            // A person of an external party is a member of it, not of the organisation.
+            let member_of = match p.get("party").and_then(|v| v.as_str()) {
+                Some(x) => party_uuid[x].clone(),
+                None => Value::from(org_uuid),
+            };
             assert_eq!(
                 party["member-of-organizations"],
-                serde_json::json!([org_uuid])
+                serde_json::json!([member_of])
             );
             uuid_of.insert(
                 s(p, "id").to_string(),
@@ -724,11 +754,27 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
         assert_eq!(components.len(), 1);
         assert_eq!(components[0]["type"], "policy");
         let activities = table(&m, "activities");
+        // With a Statement of Applicability (model v2): its applicable controls too,
+        // and none it marks not applicable.
+        let soa = table(&m, "controls");
+        let applies =
+            |c: &toml::Table| c.get("applicable").and_then(|v| v.as_bool()) != Some(false);
+        let excluded: BTreeSet<String> = soa
+            .iter()
+            .filter(|c| !applies(c))
+            .map(|c| s(c, "id").to_string())
+            .collect();
         let mut controls: Vec<String> = roles
             .iter()
             .chain(&activities)
             .flat_map(|t| strs(t, "refs"))
             .filter(|r| r.starts_with("A."))
+            .chain(
+                soa.iter()
+                    .filter(|c| applies(c))
+                    .map(|c| s(c, "id").to_string()),
+            )
+            .filter(|c| !excluded.contains(c))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -791,6 +837,20 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
                 if !holders(&m, role).is_empty() {
                     assert_eq!(rr["party-uuids"], party_uuids(&holders(&m, role)));
                 }
+                // The owner the Statement of Applicability gives (when it names one).
+                let owner = soa
+                    .iter()
+                    .find(|c| s(c, "id") == control)
+                    .and_then(|c| c.get("owner"))
+                    .and_then(|o| o.as_str());
+                if let Some(owner) = owner {
+                    let flagged = rr["props"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p["name"] == "control-owner" && p["value"] == "true");
+                    assert_eq!(flagged, token(owner) == id, "{control} {id}");
+                }
             }
             assert_eq!(got, expected, "{model:?} {control}");
         }
@@ -834,11 +894,12 @@ fn oscal_uuids_are_stable_version_5_and_only_the_date_changes() {
         .unwrap()
     {
         let d = req["description"].as_str().unwrap();
+        let id = req["control-id"].as_str().unwrap();
         assert!(
-            d.starts_with(&format!(
-                "{} is referenced by",
-                req["control-id"].as_str().unwrap()
-            )),
+            d.starts_with(&format!("{id} is referenced by"))
+                || d.starts_with(&format!(
+                    "{id} is an applicable control of the Statement of Applicability"
+                )),
             "{d}"
         );
     }

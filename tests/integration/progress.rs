@@ -36,8 +36,8 @@ fn build_shows_progress_only_on_a_terminal_and_not_with_quiet() {
     for stage in [
         "rendering documents",
         "checking fonts",
-        "typesetting PDFs 0/40",
-        "typesetting PDFs 40/40",
+        "typesetting PDFs 0/42",
+        "typesetting PDFs 42/42",
         "writing the bundle",
     ] {
         assert!(shown.contains(stage), "no `{stage}` in {shown:?}");
