@@ -283,11 +283,14 @@ pub fn read(path: &Path, columns: &Columns) -> Result<Roster> {
     for record in reader.records() {
         let record =
             record.map_err(|e| Error::usage(format!("cannot read the roster `{shown}` ({e})")))?;
-        let start = record.position().map_or(0, |p| p.byte() as usize);
+        // A record's position may be the line break before it (CRLF files).
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while text[start..].starts_with(['\r', '\n']) {
+            start += 1;
+        }
         let end = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i)
-            .max(start);
+            .find(['\r', '\n'])
+            .map_or(text.len(), |i| start + i);
         let get = |k: Key| {
             col(k)
                 .and_then(|i| record.get(i))

@@ -495,7 +495,7 @@ fn templates_can_be_ejected_and_overridden_file_by_file() {
 /// After a deliberate change, look at `git diff` of a bundle built before and after, say
 /// what changed in the commit message, and put the new digest here.
 const NORTHWIND_ZIP_SHA256: &str =
-    "a0f032242254c42ea79c7be79b8544feb6c9fb1b6d64322c13377b98fc530219";
+    "09d7afc2ecee5b7ba3dd2fbfbecfca383055e9981eee61746520130f95983785";
 
 #[test]
 fn the_northwind_zip_changes_only_deliberately() {
@@ -527,4 +527,78 @@ fn v1_models_build_the_bundles_they_built_before_model_v2() {
         let zip = dir.with_extension("zip");
         assert_eq!(sha256(&std::fs::read(&zip).unwrap()), *digest, "{model}");
     }
+}
+
+/// Issue 12: Northwind uses every table of model v2 (a hosting provider, the payroll
+/// provider of its scope and an external DPO as parties, competences with evidence, a
+/// Statement of Applicability of at least 20 controls, one accepted exception), checks
+/// clean with `--deny-warnings` and builds without a warning, with both new documents.
+#[test]
+fn northwind_uses_model_v2_and_builds_clean_with_deny_warnings() {
+    let model = example("northwind");
+    let m = raw_model(&model);
+    let list = |k: &str| {
+        m.get(k)
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let parties: Vec<String> = list("parties")
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(parties, ["aws", "payroll", "harbour-privacy"]);
+    let people = list("people");
+    assert!(
+        people
+            .iter()
+            .any(|p| p.get("party").and_then(|v| v.as_str()) == Some("harbour-privacy")),
+        "the DPO is a person of the DPO party"
+    );
+    assert!(
+        people
+            .iter()
+            .filter(|p| p.get("evidence").is_some())
+            .count()
+            >= 5
+    );
+    assert!(!list("competences").is_empty());
+    let controls = list("controls");
+    assert!(controls.len() >= 20, "{} controls", controls.len());
+    assert!(
+        controls
+            .iter()
+            .any(|c| c.get("applicable").and_then(|v| v.as_bool()) == Some(false))
+    );
+    assert_eq!(list("exceptions").len(), 1);
+
+    let model_arg = model.to_str().unwrap();
+    for date in ["2026-01-31", "2026-11-23"] {
+        let run = rolecall(&["check", model_arg, "--date", date, "--deny-warnings"]);
+        assert_eq!(run.code, 0, "{date}: {}", run.all());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = rolecall(&[
+        "build",
+        model_arg,
+        "--date",
+        "2026-11-23",
+        "--format",
+        "md",
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!run.all().contains("warning"), "{}", run.all());
+    let dir = out.path().join("northwind-evidence-2026-11-23");
+    let register = read(&dir, "competence-register.md");
+    assert!(
+        register.contains("| Information Security Manager | Kwame Mensah |"),
+        "{register}"
+    );
+    let controls_md = read(&dir, "control-ownership.md");
+    assert!(
+        controls_md.contains("| A.8.30 | Development done by others |"),
+        "{controls_md}"
+    );
 }

@@ -555,6 +555,32 @@ fn examples_check_clean_with_deny_warnings() {
     }
 }
 
+/// Issue 12: a model in which one person is ISMS manager, internal auditor, head of
+/// engineering and both risk owners, with no declared conflict, fails with the
+/// built-in independence rules (it gave "no problems found" before).
+#[test]
+fn one_person_holding_everything_fails_with_the_independence_rules() {
+    let dir = fixture("invalid/one-person-holds-everything");
+    let text = std::fs::read_to_string(dir.join("model.toml")).unwrap();
+    assert!(!text.contains("\nconflicts") && !text.contains("\nsegregate-from"));
+    let run = check(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let diags = json_diagnostics(&run);
+    for code in ["RC053", "RC054"] {
+        let d = diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}: {}", run.stdout));
+        assert_eq!(d["severity"], "error");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("`sam` performs internal audit")
+        );
+    }
+}
+
 #[test]
 fn misspelt_role_id_suggests_the_right_one() {
     let run = check(&fixture("invalid/rc012-unknown-reference"), &[]);

@@ -17,6 +17,7 @@ fn models() -> Vec<PathBuf> {
         example("northwind"),
         fixture("valid/hostile"),
         fixture("valid/formulas"),
+        fixture("valid/third-parties"),
     ]
 }
 
@@ -1058,5 +1059,77 @@ fn only_the_xlsx_properties_and_oscal_timestamp_carry_the_bundle_date() {
         za.by_name(&name).unwrap().read_to_end(&mut x).unwrap();
         let y = zip_entry(&b, &name).into_bytes();
         assert_eq!(x == y, name != "docProps/core.xml", "{name}");
+    }
+}
+
+/// Issue 12: the JSON export carries the tables of model v2, resolved; a v1 model's
+/// export has none of their keys.
+#[test]
+fn json_export_carries_the_model_v2_tables_and_a_v1_model_none_of_them() {
+    let j: Value = serde_json::from_slice(&export(&example("northwind"), "json")).unwrap();
+    let parties = j["parties"].as_array().unwrap();
+    let dpo = parties
+        .iter()
+        .find(|p| p["id"] == "harbour-privacy")
+        .unwrap();
+    assert_eq!(dpo["owner"], "ceo");
+    assert_eq!(dpo["people"], serde_json::json!(["hannah"]));
+    assert_eq!(dpo["outsourced-roles"], serde_json::json!(["dpo"]));
+    assert_eq!(dpo["next-review"], "2027-01-16");
+    let hannah = j["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "hannah")
+        .unwrap();
+    assert_eq!(hannah["party"], "harbour-privacy");
+    assert_eq!(hannah["evidence"][0]["competence"], "cipp-e");
+    assert_eq!(hannah["evidence"][0]["expires"], "2027-05-22");
+    assert_eq!(hannah["evidence"][0]["status"], "current");
+    // The renewed certificate is current; the old one is history, expired.
+    let margaret = j["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "margaret")
+        .unwrap();
+    let statuses: Vec<&str> = margaret["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["expired", "current"]);
+    assert!(
+        j["people"][0].get("party").is_none(),
+        "staff have no `party` key"
+    );
+    // Controls in Annex A order, owners given or taken from the accountable role.
+    let controls = j["controls"].as_array().unwrap();
+    let ids: Vec<&str> = controls.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(&ids[..4], ["A.5.1", "A.5.2", "A.5.3", "A.5.9"]);
+    let owner = |id: &str| {
+        controls
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["owner"].clone())
+            .unwrap()
+    };
+    assert_eq!(owner("A.5.2"), "ceo", "from the activity referencing it");
+    assert_eq!(owner("A.8.8"), "system-owner", "given");
+    assert_eq!(owner("A.8.30"), Value::Null, "not applicable");
+    assert_eq!(j["exceptions"][0]["activity"], "penetration-test");
+    assert_eq!(j["exceptions"][0]["role"], Value::Null);
+    assert_eq!(j["competences"].as_array().unwrap().len(), 5);
+
+    let v1: Value = serde_json::from_slice(&export(&fixture("valid/model-v1"), "json")).unwrap();
+    for key in ["parties", "competences", "controls", "exceptions"] {
+        assert!(v1.get(key).is_none(), "{key} in a v1 export");
+    }
+    for p in v1["people"].as_array().unwrap() {
+        assert!(
+            p.get("party").is_none() && p.get("evidence").is_none(),
+            "{p}"
+        );
     }
 }

@@ -18,6 +18,7 @@ mod hardening;
 mod html;
 mod pdf;
 mod progress;
+mod roster;
 mod schema;
 mod signatures;
 mod support;
