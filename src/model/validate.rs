@@ -669,9 +669,13 @@ impl Validator {
         }
         let sheet = match &parsed {
             Ok(SheetId::PolicyApproval) => Ok(Sheet::PolicyApproval),
-            Ok(SheetId::AllStaffLine { person: p }) => person(p)
-                .map(|person| Sheet::AllStaff { person })
-                .ok_or(format!("unknown person `{p}`")),
+            Ok(SheetId::AllStaffLine { person: p }) => match person(p) {
+                None => Err(format!("unknown person `{p}`")),
+                Some(i) if m.people[i].party.is_some() => Err(format!(
+                    "`{p}` belongs to an external party, which acknowledges the policy through its agreement, not on the all-staff sheet"
+                )),
+                Some(person) => Ok(Sheet::AllStaff { person }),
+            },
             Ok(SheetId::Assignment { role: r, person: p }) => match (role(r), person(p)) {
                 (None, _) => Err(format!("unknown role `{r}`")),
                 (_, None) => Err(format!("unknown person `{p}`")),

@@ -150,6 +150,7 @@ const INVALID: &[(&str, Option<&str>)] = &[
     ("rc122-roster-staff-missing", None),
     ("duplicate-control", None),
     ("exception-approved-by-top-management", None),
+    ("external-person-on-all-staff-sheet", None),
     ("one-person-holds-everything", None),
     ("placeholder-authority", None),
     ("unknown-party-competence-and-owner", None),
