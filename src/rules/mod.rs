@@ -247,7 +247,7 @@ rules! {
         fix: "Add a `[[policy.history]]` row for the current version, or correct `policy.version`.",
     }
     SIGNATURE_SHEET = "RC070" "signature-sheet" Error {
-        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval` or `all-staff/<person-id>`, with known ids.",
+        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval` or `all-staff/<person-id>` (a member of staff: people of external parties are not on that sheet), with known ids.",
         why: "A record of a signature on a sheet that was never printed is not evidence of anything.",
         fix: "Copy the sheet id from the signature register (signatures/register.md) of the bundle the sheet was printed from.",
     }
