@@ -669,17 +669,11 @@ impl Cx<'_> {
             .map(|e| ExceptionEntry {
                 id: e.id.clone(),
                 person: person(e.person),
-                role: match e.conflict {
-                    crate::model::Conflict::Role(r) => Some(role(r)),
-                    crate::model::Conflict::Activity(_) => None,
-                },
-                activity: match e.conflict {
-                    crate::model::Conflict::Activity(a) => Some(Ref {
-                        id: nm.activities[a].id.clone(),
-                        name: nm.activities[a].name.clone(),
-                    }),
-                    crate::model::Conflict::Role(_) => None,
-                },
+                role: e.role().map(role),
+                activity: e.activity().map(|a| Ref {
+                    id: nm.activities[a].id.clone(),
+                    name: nm.activities[a].name.clone(),
+                }),
                 compensating_control: e.compensating_control.clone(),
                 approved_by: role(e.approved_by),
                 review_by: e.review_by.to_string(),

@@ -11,7 +11,7 @@
 use crate::error::{Context, Result};
 use serde::Serialize;
 
-use crate::model::{Conflict, EXPIRING_DAYS, Model, PersonIdx, RoleIdx};
+use crate::model::{Model, PersonIdx, RoleIdx};
 
 /// Version of the shape of this export.
 pub const FORMAT_VERSION: u32 = 1;
@@ -359,11 +359,7 @@ pub fn export(m: &Model) -> Export {
                         evidence: e.evidence.clone(),
                         date: e.date.to_string(),
                         expires: e.expires.map(|d| d.to_string()),
-                        status: match e.expires {
-                            Some(x) if x <= m.date => "expired",
-                            Some(x) if x <= m.date.add_days(EXPIRING_DAYS) => "expiring",
-                            _ => "current",
-                        },
+                        status: e.status(m.date).code(),
                     })
                     .collect(),
             })
@@ -485,14 +481,8 @@ pub fn export(m: &Model) -> Export {
             .map(|e| Exception {
                 id: e.id.clone(),
                 person: m.people[e.person].id.clone(),
-                role: match e.conflict {
-                    Conflict::Role(r) => Some(m.roles[r].id.clone()),
-                    Conflict::Activity(_) => None,
-                },
-                activity: match e.conflict {
-                    Conflict::Activity(a) => Some(m.activities[a].id.clone()),
-                    Conflict::Role(_) => None,
-                },
+                role: e.role().map(|r| m.roles[r].id.clone()),
+                activity: e.activity().map(|a| m.activities[a].id.clone()),
                 compensating_control: e.compensating_control.clone(),
                 approved_by: m.roles[e.approved_by].id.clone(),
                 review_by: e.review_by.to_string(),

@@ -217,9 +217,13 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Whether it evidences the competence on `date`: obtained by then, not expired.
-    pub fn current(&self, date: Date) -> bool {
-        self.date <= date && self.expires.is_none_or(|e| e > date)
+    /// Where the evidence stands on `date` (never [`EvidenceStatus::Missing`]).
+    pub fn status(&self, date: Date) -> EvidenceStatus {
+        match self.expires {
+            Some(x) if x <= date => EvidenceStatus::Expired,
+            Some(x) if x <= date.add_days(EXPIRING_DAYS) => EvidenceStatus::Expiring,
+            _ => EvidenceStatus::Current,
+        }
     }
 }
 
@@ -234,6 +238,18 @@ pub enum EvidenceStatus {
     Expired,
     /// No evidence recorded (none dated by the bundle date).
     Missing,
+}
+
+impl EvidenceStatus {
+    /// `current`, `expiring`, `expired` or `missing`, as exports and views name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            EvidenceStatus::Current => "current",
+            EvidenceStatus::Expiring => "expiring",
+            EvidenceStatus::Expired => "expired",
+            EvidenceStatus::Missing => "missing",
+        }
+    }
 }
 
 /// How many days before it expires evidence counts as expiring (RC102).
@@ -313,6 +329,24 @@ pub struct Exception {
     pub approved_by: RoleIdx,
     /// When it is reviewed again.
     pub review_by: Date,
+}
+
+impl Exception {
+    /// The clause 5.3 a) or b) role of a conflict with one.
+    pub fn role(&self) -> Option<RoleIdx> {
+        match self.conflict {
+            Conflict::Role(r) => Some(r),
+            Conflict::Activity(_) => None,
+        }
+    }
+
+    /// The control-implementing activity of a conflict with one.
+    pub fn activity(&self) -> Option<ActivityIdx> {
+        match self.conflict {
+            Conflict::Activity(a) => Some(a),
+            Conflict::Role(_) => None,
+        }
+    }
 }
 
 /// A role.
@@ -447,6 +481,16 @@ impl Model {
         self.people.iter().enumerate().filter(|(_, p)| p.active)
     }
 
+    /// The holders of a role who are active, in model order.
+    pub fn active_holders(&self, r: RoleIdx) -> Vec<&Person> {
+        self.roles[r]
+            .holders
+            .iter()
+            .map(|&p| &self.people[p])
+            .filter(|p| p.active)
+            .collect()
+    }
+
     /// Active staff, in model order: active people who belong to no external party.
     pub fn active_staff(&self) -> impl Iterator<Item = (PersonIdx, &Person)> {
         self.active_people().filter(|(_, p)| p.party.is_none())
@@ -486,12 +530,7 @@ impl Model {
     /// outsourced roles, with the parties holding them.
     pub fn outsourced(&self, r: RoleIdx) -> Vec<PartyIdx> {
         let role = &self.roles[r];
-        let active: Vec<&Person> = role
-            .holders
-            .iter()
-            .map(|&p| &self.people[p])
-            .filter(|p| p.active)
-            .collect();
+        let active = self.active_holders(r);
         if role.all_staff || active.is_empty() || active.iter().any(|p| p.party.is_none()) {
             return Vec::new();
         }
@@ -514,12 +553,7 @@ impl Model {
             .iter()
             .filter(|e| e.competence == competence && e.date <= self.date)
             .max_by_key(|e| (e.expires.is_none(), e.expires, e.date));
-        let status = match latest.map(|e| e.expires) {
-            None => EvidenceStatus::Missing,
-            Some(Some(x)) if x <= self.date => EvidenceStatus::Expired,
-            Some(Some(x)) if x <= self.date.add_days(EXPIRING_DAYS) => EvidenceStatus::Expiring,
-            Some(_) => EvidenceStatus::Current,
-        };
+        let status = latest.map_or(EvidenceStatus::Missing, |e| e.status(self.date));
         (latest, status)
     }
 
@@ -594,6 +628,24 @@ pub fn slugify(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_expires_on_its_expiry_date_and_is_expiring_sixty_days_before() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        let e = |expires: Option<&str>| Evidence {
+            competence: 0,
+            evidence: String::new(),
+            date: d("2024-01-01"),
+            expires: expires.map(d),
+            location: None,
+        };
+        let date = d("2026-11-23");
+        assert_eq!(e(None).status(date), EvidenceStatus::Current);
+        assert_eq!(e(Some("2026-11-23")).status(date), EvidenceStatus::Expired);
+        assert_eq!(e(Some("2026-11-24")).status(date), EvidenceStatus::Expiring);
+        assert_eq!(e(Some("2027-01-22")).status(date), EvidenceStatus::Expiring);
+        assert_eq!(e(Some("2027-01-23")).status(date), EvidenceStatus::Current);
+    }
 
     #[test]
     fn slugs() {

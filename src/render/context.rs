@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::locale::Locale;
 use crate::date::{Date, DateFormat};
 use crate::error::Result;
-use crate::model::{Activity, CompetenceIdx, Conflict, EvidenceStatus, Model, PersonIdx, RoleIdx};
+use crate::model::{Activity, CompetenceIdx, EvidenceStatus, Model, PersonIdx, RoleIdx};
 use crate::signatures::{Party, Status};
 
 /// The words of the locale that views write into their fields, looked up once
@@ -40,8 +40,13 @@ pub struct Words {
     evidence: [String; 4],
 }
 
-/// The codes of the evidence statuses, in the order of [`Words`]'s `evidence`.
-pub const EVIDENCE_CODES: [&str; 4] = ["current", "expiring", "expired", "missing"];
+/// The evidence statuses, in the order of [`Words`]'s `evidence`.
+const EVIDENCE_STATUSES: [EvidenceStatus; 4] = [
+    EvidenceStatus::Current,
+    EvidenceStatus::Expiring,
+    EvidenceStatus::Expired,
+    EvidenceStatus::Missing,
+];
 
 /// The codes of the RACI letters, in the order of [`Words`]'s `letters`.
 pub const RACI_CODES: [&str; 5] = ["r", "a", "ar", "c", "i"];
@@ -86,9 +91,9 @@ impl Words {
 
     /// Adds the words of model v2's views (evidence statuses).
     pub fn load_v2(&mut self, locale: &Locale) -> Result<()> {
-        for (i, code) in EVIDENCE_CODES.iter().enumerate() {
+        for (i, status) in EVIDENCE_STATUSES.iter().enumerate() {
             self.evidence[i] = locale
-                .text(&format!("competence.statuses.{code}"))?
+                .text(&format!("competence.statuses.{}", status.code()))?
                 .to_string();
         }
         Ok(())
@@ -96,13 +101,8 @@ impl Words {
 
     /// How documents word an evidence status, and its code.
     fn evidence_status(&self, s: EvidenceStatus) -> (String, &'static str) {
-        let i = match s {
-            EvidenceStatus::Current => 0,
-            EvidenceStatus::Expiring => 1,
-            EvidenceStatus::Expired => 2,
-            EvidenceStatus::Missing => 3,
-        };
-        (self.evidence[i].clone(), EVIDENCE_CODES[i])
+        let i = EVIDENCE_STATUSES.iter().position(|x| *x == s).unwrap_or(0);
+        (self.evidence[i].clone(), s.code())
     }
 
     /// A date as documents write it.
@@ -748,14 +748,8 @@ impl<'m> Views<'m> {
             .map(|e| ExceptionView {
                 id: e.id.clone(),
                 person: self.person(e.person),
-                role: match e.conflict {
-                    Conflict::Role(r) => Some(self.role_ref(r)),
-                    Conflict::Activity(_) => None,
-                },
-                activity: match e.conflict {
-                    Conflict::Activity(a) => Some(self.activity_ref(a)),
-                    Conflict::Role(_) => None,
-                },
+                role: e.role().map(|r| self.role_ref(r)),
+                activity: e.activity().map(|a| self.activity_ref(a)),
                 compensating_control: e.compensating_control.clone(),
                 approved_by: self.role_ref(e.approved_by),
                 review_by: self.words.date(e.review_by),

@@ -25,6 +25,14 @@ fn check(roster: &str, extra: &[&str]) -> Run {
     rolecall(&args)
 }
 
+/// The (code, file name, line) of each finding.
+fn places(found: &[(String, String, u64, String)]) -> Vec<(&str, &str, u64)> {
+    found
+        .iter()
+        .map(|(c, f, l, _)| (c.as_str(), f.as_str(), *l))
+        .collect()
+}
+
 /// Each JSON diagnostic as (code, file name, line, message).
 fn findings(run: &Run) -> Vec<(String, String, u64, String)> {
     let doc: Value = serde_json::from_str(&run.stdout)
@@ -54,9 +62,7 @@ fn a_bamboohr_export_finds_the_leaver_the_unknown_holder_and_the_new_starter() {
     assert_eq!(run.code, 1, "{}", run.all());
     let got = findings(&run);
     assert_eq!(
-        got.iter()
-            .map(|(c, f, l, _)| (c.as_str(), f.as_str(), *l))
-            .collect::<Vec<_>>(),
+        places(&got),
         [
             // Lena holds the ISMS role; BambooHR: Inactive, terminated 10/31/2026.
             ("RC121", "model.toml", 38),
@@ -94,9 +100,7 @@ fn a_personio_export_reads_semicolons_a_byte_order_mark_german_dates_and_its_sta
     assert_eq!(run.code, 1, "{}", run.all());
     let got = findings(&run);
     assert_eq!(
-        got.iter()
-            .map(|(c, f, l, _)| (c.as_str(), f.as_str(), *l))
-            .collect::<Vec<_>>(),
+        places(&got),
         [
             // Lena's status is still Active, but her termination date has passed.
             ("RC121", "model.toml", 38),

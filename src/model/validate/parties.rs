@@ -11,12 +11,7 @@ impl Validator {
             let item = c.v2.party_items[i];
             // An owner that did not resolve is reported already.
             if let Some(role) = m.roles.get(party.owner) {
-                let active: Vec<&Person> = role
-                    .holders
-                    .iter()
-                    .map(|&p| &m.people[p])
-                    .filter(|p| p.active)
-                    .collect();
+                let active = m.active_holders(party.owner);
                 let staff = active.iter().any(|p| p.party.is_none());
                 if !staff && c.roles[party.owner].holders_complete {
                     let why = if active.is_empty() {
