@@ -6,6 +6,7 @@
 //! them run later, in the sibling modules, with the whole model at hand.
 
 use super::*;
+use crate::model::raw::RawCompetence;
 
 /// The ids and items of the model v2 tables that registered (a valid, unique
 /// id), by index: `parties[i]` is the item of `Model::parties[i]`, and so on.
@@ -16,7 +17,7 @@ pub(super) struct V2<'r> {
     pub controls: Ids,
     pub exceptions: Ids,
     pub party_items: Vec<&'r Item<RawParty>>,
-    pub competence_items: Vec<&'r Item<super::super::raw::RawCompetence>>,
+    pub competence_items: Vec<&'r Item<RawCompetence>>,
     pub control_items: Vec<&'r Item<RawControl>>,
     pub exception_items: Vec<&'r Item<RawException>>,
 }
