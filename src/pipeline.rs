@@ -21,6 +21,7 @@ use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
 use crate::render::{self, BundleInfo, Document, Rendered, Templates};
+use crate::roster;
 use crate::signatures;
 
 /// What a run reads: the model, its date and the templates.
@@ -122,6 +123,20 @@ pub fn check(config: &Config) -> Result<Checked> {
         valid,
         previous,
     })
+}
+
+/// Compares the staff of a valid model with an HR export (`check --roster`): the
+/// export joins the sources (its rows are shown) and its findings the diagnostics.
+/// The export is read, and its errors returned, even when the model has errors.
+pub fn roster(checked: &mut Checked, path: &Path, columns: &roster::Columns) -> Result<()> {
+    let roster = roster::read(path, columns)?;
+    if let Some(valid) = &checked.valid {
+        let file = checked.sources.len();
+        let diagnostics = roster::diagnostics(&valid.model, &roster, file);
+        checked.sources.push(roster.source);
+        checked.diagnostics.extend(diagnostics);
+    }
+    Ok(())
 }
 
 /// How [`build`] writes the bundle.
