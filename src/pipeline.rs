@@ -74,6 +74,12 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The findings as `check` prints them to a person, paths shown relative to
+    /// `shown` (the model as named on the command line).
+    pub fn findings(&self, shown: &str) -> String {
+        crate::diag::render_human(&self.diagnostics, &self.sources, shown)
+    }
+
     /// Number of errors.
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
