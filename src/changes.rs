@@ -143,6 +143,61 @@ pub struct ChangeSet {
     pub signatures: SignatureChanges,
     /// Documents whose signatures no longer cover their text.
     pub sign_again: SignAgain,
+    /// The tables of model v2; left out when neither model uses them, so that the
+    /// report of two v1 models stays what it was.
+    #[serde(skip_serializing_if = "V2Changes::is_empty")]
+    pub v2: V2Changes,
+}
+
+/// Changes of the model v2 tables, and the exceptions the new model accepts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct V2Changes {
+    /// One entry per table whose entries changed: `parties`, `competences`,
+    /// `controls`, `exceptions`.
+    pub tables: Vec<TableChange>,
+    /// The accepted exceptions of the new model (all of them, changed or not:
+    /// an auditor reads the report with them).
+    pub exceptions: Vec<ExceptionEntry>,
+}
+
+impl V2Changes {
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.exceptions.is_empty()
+    }
+}
+
+/// The entries of one model v2 table that were added, removed or changed, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableChange {
+    /// The table: `parties`, `competences`, `controls`, `exceptions`.
+    pub table: String,
+    /// Ids of new entries, in the new order.
+    pub added: Vec<String>,
+    /// Ids of entries that are gone, in the old order.
+    pub removed: Vec<String>,
+    /// Ids of entries on both sides whose values differ, in the new order.
+    pub changed: Vec<String>,
+}
+
+/// One accepted exception of the new model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ExceptionEntry {
+    /// Its id.
+    pub id: String,
+    /// The internal auditor.
+    pub person: Ref,
+    /// The clause 5.3 a) or b) role they also hold, or `None`.
+    pub role: Option<Ref>,
+    /// The control-implementing activity they are also R or A for, or `None`.
+    pub activity: Option<Ref>,
+    /// What compensates.
+    pub compensating_control: String,
+    /// The approving top-management role.
+    pub approved_by: Ref,
+    /// When it is reviewed again, `YYYY-MM-DD`.
+    pub review_by: String,
 }
 
 /// Changes of the recorded signatures (`[[signatures]]`).
@@ -533,7 +588,9 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
     let raci = cx.raci();
     let signatures = cx.signatures();
     let sign_again = cx.sign_again(old.digests, new.digests, new.signatures);
+    let v2 = cx.v2();
     let model_changed = !organisation.is_empty()
+        || !v2.tables.is_empty()
         || !policy.fields.is_empty()
         || !policy.sections_added.is_empty()
         || !policy.sections_removed.is_empty()
@@ -572,6 +629,7 @@ pub fn compute(old: &Side, new: &Side) -> ChangeSet {
         raci,
         signatures,
         sign_again,
+        v2,
     }
 }
 
@@ -589,6 +647,80 @@ struct Cx<'a> {
     people: Pairing,
     roles: Pairing,
     activities: Pairing,
+}
+
+impl Cx<'_> {
+    /// The model v2 tables compared entry by entry (by id, each entry as the JSON
+    /// export writes it), and the new model's accepted exceptions.
+    fn v2(&self) -> V2Changes {
+        let (old, new) = (
+            serde_json::to_value(crate::export::json::export(self.om)).unwrap_or_default(),
+            serde_json::to_value(crate::export::json::export(self.nm)).unwrap_or_default(),
+        );
+        let entries = |doc: &serde_json::Value, table: &str| -> Vec<(String, serde_json::Value)> {
+            doc[table]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| (e["id"].as_str().unwrap_or_default().to_string(), e.clone()))
+                .collect()
+        };
+        let mut tables = Vec::new();
+        for table in ["parties", "competences", "controls", "exceptions"] {
+            let (o, n) = (entries(&old, table), entries(&new, table));
+            let find = |list: &[(String, serde_json::Value)], id: &str| {
+                list.iter().find(|(i, _)| i == id).map(|(_, v)| v.clone())
+            };
+            let change = TableChange {
+                table: table.to_string(),
+                added: n
+                    .iter()
+                    .filter(|(id, _)| find(&o, id).is_none())
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                removed: o
+                    .iter()
+                    .filter(|(id, _)| find(&n, id).is_none())
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                changed: n
+                    .iter()
+                    .filter(|(id, v)| find(&o, id).is_some_and(|ov| ov != *v))
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+            };
+            if !(change.added.is_empty() && change.removed.is_empty() && change.changed.is_empty())
+            {
+                tables.push(change);
+            }
+        }
+        let nm = self.nm;
+        let person = |p: PersonIdx| Ref {
+            id: nm.people[p].id.clone(),
+            name: nm.people[p].name.clone(),
+        };
+        let role = |r: RoleIdx| Ref {
+            id: nm.roles[r].id.clone(),
+            name: nm.roles[r].name.clone(),
+        };
+        let exceptions = nm
+            .exceptions
+            .iter()
+            .map(|e| ExceptionEntry {
+                id: e.id.clone(),
+                person: person(e.person),
+                role: e.role().map(role),
+                activity: e.activity().map(|a| Ref {
+                    id: nm.activities[a].id.clone(),
+                    name: nm.activities[a].name.clone(),
+                }),
+                compensating_control: e.compensating_control.clone(),
+                approved_by: role(e.approved_by),
+                review_by: e.review_by.to_string(),
+            })
+            .collect();
+        V2Changes { tables, exceptions }
+    }
 }
 
 /// Pushes a [`FieldChange`] when the values differ.
@@ -1240,7 +1372,9 @@ mod tests {
     use crate::date::Date;
     use crate::render::{self, Templates};
 
-    const MINIMAL: &str = include_str!("../examples/minimal/model.toml");
+    /// A model v1: the starter as it was before model v2 (the v2 one has an
+    /// exception and evidence that these tests' edits would invalidate).
+    const MINIMAL: &str = include_str!("../tests/fixtures/valid/model-v1/model.toml");
 
     /// A model loaded from `text`, with its digests, as of 2026-02-01.
     struct Built {

@@ -120,6 +120,14 @@ pub struct CheckArgs {
     /// sheets printed is an older version, one found in neither bundle is unknown
     #[arg(long, value_name = "OLD")]
     pub previous: Option<PathBuf>,
+    /// An export of the HR directory (CSV with a header row) to compare the model's
+    /// staff with: holders HR does not list or lists as left, staff the model lacks
+    #[arg(long, value_name = "FILE.csv")]
+    pub roster: Option<PathBuf>,
+    /// The roster's columns: `bamboohr`, `personio`, or KEY=COLUMN pairs separated by
+    /// commas, keys id, email, name, first-name, last-name, left, status (default: those names)
+    #[arg(long, value_name = "MAP", requires = "roster")]
+    pub roster_columns: Option<crate::roster::Columns>,
 }
 
 /// `rolecall build`

@@ -132,6 +132,15 @@ impl Date {
         let day = self.day.min(days_in_month(year, month));
         Date { year, month, day }
     }
+
+    /// Adds `days` calendar days (clamped to the range of dates this type holds).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_unix_seconds(
+            self.unix_seconds()
+                .saturating_add(days.saturating_mul(86_400)),
+        )
+        .unwrap_or(self)
+    }
 }
 
 impl fmt::Display for Date {

@@ -12,7 +12,8 @@
 //! writes the spreadsheets, JSON and OSCAL; [`html`] makes the web pages;
 //! [`bundle`] adds the manifest and `SHA256SUMS` and writes the directory and the
 //! reproducible zip. Beside the pipeline, [`verify`] checks a written bundle and
-//! [`changes`] compares two models or bundles.
+//! [`changes`] compares two models or bundles, and [`roster`] compares a model's
+//! staff with an export of the HR directory (`check --roster`).
 //!
 //! [`cmd`] holds one thin file per subcommand, [`cli`] every clap type, and
 //! [`error`] the one error type. [`date`], [`digest`], [`markdown`], [`progress`]
@@ -48,6 +49,7 @@ pub mod pdf_cache;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod roster;
 pub mod rules;
 pub mod schema;
 pub mod signatures;

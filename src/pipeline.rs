@@ -21,6 +21,7 @@ use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
 use crate::render::{self, BundleInfo, Document, Rendered, Templates};
+use crate::roster;
 use crate::signatures;
 
 /// What a run reads: the model, its date and the templates.
@@ -73,6 +74,12 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The findings as `check` prints them to a person, paths shown relative to
+    /// `shown` (the model as named on the command line).
+    pub fn findings(&self, shown: &str) -> String {
+        crate::diag::render_human(&self.diagnostics, &self.sources, shown)
+    }
+
     /// Number of errors.
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
@@ -122,6 +129,20 @@ pub fn check(config: &Config) -> Result<Checked> {
         valid,
         previous,
     })
+}
+
+/// Compares the staff of a valid model with an HR export (`check --roster`): the
+/// export joins the sources (its rows are shown) and its findings the diagnostics.
+/// The export is read, and its errors returned, even when the model has errors.
+pub fn roster(checked: &mut Checked, path: &Path, columns: &roster::Columns) -> Result<()> {
+    let roster = roster::read(path, columns)?;
+    if let Some(valid) = &checked.valid {
+        let file = checked.sources.len();
+        let diagnostics = roster::diagnostics(&valid.model, &roster, file);
+        checked.sources.push(roster.source);
+        checked.diagnostics.extend(diagnostics);
+    }
+    Ok(())
 }
 
 /// How [`build`] writes the bundle.

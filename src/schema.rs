@@ -348,9 +348,10 @@ mod tests {
         );
         let digest = "^([0-9a-fA-F]{12}|[0-9a-fA-F]{64})$";
         let language = "^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$";
+        let control = "^A\\.(5\\.([1-9]|[12][0-9]|3[0-7])|6\\.[1-8]|7\\.([1-9]|1[0-4])|8\\.([1-9]|[12][0-9]|3[0-4]))$";
         for (at, p) in &found {
             assert!(
-                [ID, CLAUSE, sheet.as_str(), digest, language].contains(&p.as_str()),
+                [ID, CLAUSE, sheet.as_str(), digest, language, control].contains(&p.as_str()),
                 "{at}: unexpected pattern {p}"
             );
         }
@@ -411,6 +412,16 @@ mod tests {
             digest,
             &["0123456789ab", &"f".repeat(64)],
             &["0123456789a", &"f".repeat(63), "0123456789ag"],
+        );
+        // Exactly the 93 Annex A 2022 controls the validator accepts (RC112).
+        let every: Vec<String> = crate::model::annex_a::all().collect();
+        let every: Vec<&str> = every.iter().map(String::as_str).collect();
+        check(
+            control,
+            &every,
+            &[
+                "A.5.0", "A.5.38", "A.6.9", "A.7.15", "A.8.35", "A.9.1", "A.05.2", "5.2", "A.5.2.1",
+            ],
         );
         // The same tags as `organisation.language`'s validation accepts.
         check(

@@ -228,7 +228,8 @@ pub fn register(model: &Model, sheets: &[(&str, &Binding)]) -> Register {
                 }
             }
             SheetId::AllStaff => {
-                for (p, person) in model.active_people() {
+                // People of external parties acknowledge by party, not on this sheet.
+                for (p, person) in model.active_staff() {
                     let line = SheetId::AllStaffLine {
                         person: person.id.clone(),
                     };

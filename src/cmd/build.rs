@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use crate::bundle_sig::{self, SigningKey};
 use crate::cli::{BuildArgs, BundleFormat};
 use crate::date::Date;
-use crate::diag;
 use crate::error::Result;
 use crate::pdf::PdfOptions;
 use crate::pipeline::{self, BuildOptions, Config};
@@ -27,11 +26,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     })?;
     let fallback = args.model.model.display().to_string();
     let Some(valid) = &checked.valid else {
-        term::err(&diag::render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            &fallback,
-        ));
+        term::err(&checked.findings(&fallback));
         term::err("error: the model has errors; no bundle was written\n");
         return Ok(ExitCode::from(1));
     };
@@ -45,11 +40,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         })
         .transpose()?;
     if !checked.diagnostics.is_empty() && !args.quiet {
-        term::err(&diag::render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            &fallback,
-        ));
+        term::err(&checked.findings(&fallback));
     }
     let built = pipeline::build(
         valid,

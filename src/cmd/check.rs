@@ -12,7 +12,7 @@ use crate::term;
 /// Prints all diagnostics; exit 1 on errors (or warnings with `--deny-warnings`).
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let date = Date::resolve(args.model.date)?;
-    let checked = pipeline::check(&Config {
+    let mut checked = pipeline::check(&Config {
         model: &args.model.model,
         date,
         templates: args.templates.as_deref(),
@@ -23,6 +23,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         }),
         previous: args.previous.as_deref(),
     })?;
+    if let Some(roster) = &args.roster {
+        let columns = args.roster_columns.clone().unwrap_or_default();
+        pipeline::roster(&mut checked, roster, &columns)?;
+    }
     let fallback = args.model.model.display().to_string();
     let (diags, sources) = (&checked.diagnostics, &checked.sources);
     match args.format {

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use crate::cli::ExportArgs;
 use crate::date::Date;
-use crate::diag;
 use crate::error::{Context, Error, Result};
 use crate::export;
 use crate::pipeline::{self, Config};
@@ -33,11 +32,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     })?;
     let fallback = args.model.model.display().to_string();
     if !checked.diagnostics.is_empty() {
-        term::err(&diag::render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            &fallback,
-        ));
+        term::err(&checked.findings(&fallback));
     }
     let Some(valid) = &checked.valid else {
         term::err("error: the model has errors; nothing was exported\n");

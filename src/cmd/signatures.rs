@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use crate::cli::SignaturesArgs;
 use crate::date::Date;
-use crate::diag;
 use crate::error::Result;
 use crate::pipeline::{self, Config};
 use crate::signatures::{self, Status};
@@ -23,11 +22,7 @@ pub fn run(args: &SignaturesArgs) -> Result<ExitCode> {
     })?;
     let fallback = args.model.model.display().to_string();
     let Some(valid) = &checked.valid else {
-        term::err(&diag::render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            &fallback,
-        ));
+        term::err(&checked.findings(&fallback));
         term::err("error: the model has errors; fix them first (`rolecall check` lists them)\n");
         return Ok(ExitCode::from(1));
     };

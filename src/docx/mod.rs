@@ -58,7 +58,8 @@ impl Layout {
             "assignment" => Layout::Assignment,
             "approval" | "board_resolution" => Layout::Approval,
             "acknowledgement" => Layout::Acknowledgement,
-            "register" => Layout::Register,
+            // The registers of model v2 are tables like the signature register.
+            "register" | "competence" | "controls" => Layout::Register,
             "changes" => Layout::Changes,
             _ => return None,
         })

@@ -3,8 +3,10 @@
 //! Every reference is resolved to an id, every default filled in, all-staff roles
 //! list their holders (every active person), and each activity carries its RACI
 //! both as id lists and as a letters map. Keys are kebab-case as in the TOML and
-//! come in the order of the structs below; every key is always present (`null` or
-//! `[]` when empty), so the shape is fixed. `format-version` changes when it does.
+//! come in the order of the structs below; every key of model v1 is always present
+//! (`null` or `[]` when empty), so the shape is fixed. The keys of model v2's tables
+//! are left out when the model has none of them, so that a v1 model's export stays
+//! byte for byte what it was. `format-version` changes when the shape does.
 
 use crate::error::{Context, Result};
 use serde::Serialize;
@@ -34,6 +36,114 @@ pub struct Export {
     pub roles: Vec<Role>,
     /// Activities, in model order.
     pub activities: Vec<Activity>,
+    /// External parties, in model order (model v2; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// Tracked competences, in model order (model v2; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub competences: Vec<Competence>,
+    /// The Statement of Applicability, in Annex A order (model v2; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<Control>,
+    /// Accepted conflicts of the independence rules (model v2; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
+}
+
+/// One of `parties`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Party {
+    /// Id.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// What it does for the organisation.
+    pub services: String,
+    /// Where its security responsibilities are agreed, or `null`.
+    pub contract: Option<String>,
+    /// Owning role id.
+    pub owner: String,
+    /// Its security responsibilities.
+    pub responsibilities: Vec<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Last review, or `null`.
+    pub last_review: Option<String>,
+    /// Review interval in months.
+    pub review_months: u32,
+    /// Next review due, or `null` without a last review.
+    pub next_review: Option<String>,
+    /// Ids of its active people.
+    pub people: Vec<String>,
+    /// Ids of the roles outsourced to it.
+    pub outsourced_roles: Vec<String>,
+}
+
+/// One of `competences`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Competence {
+    /// Id.
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Months after which evidence expires, or `null`.
+    pub renew_months: Option<u32>,
+}
+
+/// One of a person's `evidence`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Evidence {
+    /// Competence id.
+    pub competence: String,
+    /// What the evidence is.
+    pub evidence: String,
+    /// When it was obtained.
+    pub date: String,
+    /// When it expires, or `null`.
+    pub expires: Option<String>,
+    /// `current`, `expiring` or `expired`, on the bundle date.
+    pub status: &'static str,
+}
+
+/// One of `controls`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Control {
+    /// Annex A 2022 id.
+    pub id: String,
+    /// The organisation's title, or `null`.
+    pub title: Option<String>,
+    /// Whether it applies.
+    pub applicable: bool,
+    /// Owning role id (given or derived), or `null` for a control that does not apply.
+    pub owner: Option<String>,
+    /// Why it is (not) applicable, or `null`.
+    pub justification: Option<String>,
+    /// Ids of the activities that reference it.
+    pub activities: Vec<String>,
+}
+
+/// One of `exceptions`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Exception {
+    /// Id.
+    pub id: String,
+    /// The internal auditor's person id.
+    pub person: String,
+    /// The 5.3 a) or b) role id, or `null`.
+    pub role: Option<String>,
+    /// The control-implementing activity id, or `null`.
+    pub activity: Option<String>,
+    /// What compensates.
+    pub compensating_control: String,
+    /// The approving top-management role id.
+    pub approved_by: String,
+    /// When it is reviewed again.
+    pub review_by: String,
 }
 
 /// `organisation`.
@@ -96,6 +206,12 @@ pub struct Person {
     pub roles: Vec<String>,
     /// Ids of the roles this person deputises for.
     pub deputy_for: Vec<String>,
+    /// The external party's id, for a person of one (model v2; left out for staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// Evidence of competence (model v2; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
 }
 
 /// One of `roles`.
@@ -234,6 +350,18 @@ pub fn export(m: &Model) -> Export {
                     .filter(|r| r.deputies.contains(&i))
                     .map(|r| r.id.clone())
                     .collect(),
+                party: p.party.map(|x| m.parties[x].id.clone()),
+                evidence: p
+                    .evidence
+                    .iter()
+                    .map(|e| Evidence {
+                        competence: m.competences[e.competence].id.clone(),
+                        evidence: e.evidence.clone(),
+                        date: e.date.to_string(),
+                        expires: e.expires.map(|d| d.to_string()),
+                        status: e.status(m.date).code(),
+                    })
+                    .collect(),
             })
             .collect(),
         roles: m
@@ -287,6 +415,77 @@ pub fn export(m: &Model) -> Export {
                         })
                     })
                     .collect(),
+            })
+            .collect(),
+        parties: m
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Party {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                services: x.services.clone(),
+                contract: x.contract.clone(),
+                owner: m.roles[x.owner].id.clone(),
+                responsibilities: x.responsibilities.clone(),
+                refs: x.refs.clone(),
+                last_review: x.last_review.map(|d| d.to_string()),
+                review_months: x.review_months,
+                next_review: x
+                    .last_review
+                    .map(|d| d.add_months(x.review_months).to_string()),
+                people: m
+                    .active_people()
+                    .filter(|(_, p)| p.party == Some(i))
+                    .map(|(_, p)| p.id.clone())
+                    .collect(),
+                outsourced_roles: (0..m.roles.len())
+                    .filter(|&r| m.outsourced(r).contains(&i))
+                    .map(|r| m.roles[r].id.clone())
+                    .collect(),
+            })
+            .collect(),
+        competences: m
+            .competences
+            .iter()
+            .map(|c| Competence {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                renew_months: c.renew_months,
+            })
+            .collect(),
+        controls: {
+            m.controls_in_order()
+                .into_iter()
+                .map(|c| Control {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    applicable: c.applicable,
+                    owner: c
+                        .owner
+                        .filter(|_| c.applicable)
+                        .map(|r| m.roles[r].id.clone()),
+                    justification: c.justification.clone(),
+                    activities: m
+                        .activities
+                        .iter()
+                        .filter(|a| a.refs.contains(&c.id))
+                        .map(|a| a.id.clone())
+                        .collect(),
+                })
+                .collect()
+        },
+        exceptions: m
+            .exceptions
+            .iter()
+            .map(|e| Exception {
+                id: e.id.clone(),
+                person: m.people[e.person].id.clone(),
+                role: e.role().map(|r| m.roles[r].id.clone()),
+                activity: e.activity().map(|a| m.activities[a].id.clone()),
+                compensating_control: e.compensating_control.clone(),
+                approved_by: m.roles[e.approved_by].id.clone(),
+                review_by: e.review_by.to_string(),
             })
             .collect(),
     }

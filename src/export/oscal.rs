@@ -2,12 +2,14 @@
 //!
 //! One component of type `policy` (the roles-and-responsibilities policy), with
 //! `metadata.roles` from the model's roles, `metadata.parties` (the organisation
-//! and every active person, with a `job-title` prop and `member-of-organizations`),
+//! and every active person, with a `job-title` prop and `member-of-organizations`;
+//! then each external party of model v2 as an organization, its people its members),
 //! `metadata.responsible-parties` (each held role once, with its holders), an
 //! `approval` action by the policy's approving role, and one control
 //! implementation whose `implemented-requirements` are the Annex A controls that
-//! roles and activities reference (`A.5.2`), each with its `responsible-roles`
-//! and their RACI letters as props in the [`NS`] namespace.
+//! roles and activities reference (`A.5.2`) and, with a Statement of
+//! Applicability, its applicable controls, each with its `responsible-roles`
+//! and their RACI letters (and the control's owner) as props in the [`NS`] namespace.
 //!
 //! No ISO text is shipped: controls appear by id only, described with the model's
 //! own names. The control implementation's `source` is [`SOURCE`], the RFC 5141
@@ -301,6 +303,11 @@ impl Builder<'_> {
         self.uuid(&format!("party/person/{}", self.m.people[p].id))
     }
 
+    /// The UUID of an external party (`[[parties]]`).
+    fn party_uuid(&self, x: usize) -> String {
+        self.uuid(&format!("party/organization/{}", self.m.parties[x].id))
+    }
+
     /// Party UUIDs of a role's holders who are parties (active people).
     fn holder_uuids(&self, r: RoleIdx) -> Vec<String> {
         self.m.roles[r]
@@ -440,7 +447,30 @@ impl Builder<'_> {
                     .filter(|e| is_email(e))
                     .cloned()
                     .collect(),
-                member_of_organizations: vec![self.org_uuid()],
+                member_of_organizations: vec![match person.party {
+                    Some(x) => self.party_uuid(x),
+                    None => self.org_uuid(),
+                }],
+            });
+        }
+        for (x, party) in m.parties.iter().enumerate() {
+            let props = [
+                Prop::ns("party-id", &party.id),
+                Prop::ns("services", &party.services),
+                party
+                    .contract
+                    .as_deref()
+                    .and_then(|c| Prop::ns("contract", c)),
+                Prop::ns("owner-role", &token(&m.roles[party.owner].id)),
+            ];
+            parties.push(Party {
+                uuid: self.party_uuid(x),
+                kind: "organization",
+                name: plain(&party.name).unwrap_or_else(|| party.id.clone()),
+                short_name: None,
+                props: props.into_iter().flatten().collect(),
+                email_addresses: Vec::new(),
+                member_of_organizations: Vec::new(),
             });
         }
         parties
@@ -535,15 +565,20 @@ impl Builder<'_> {
         })
     }
 
-    /// The Annex A controls referenced by roles and activities, in numeric order.
+    /// The Annex A controls referenced by roles and activities, and the applicable
+    /// ones of the Statement of Applicability, in numeric order; none that it marks
+    /// not applicable.
     fn controls(&self) -> Vec<String> {
         let m = self.m;
+        let excluded = |c: &String| m.controls.iter().any(|k| !k.applicable && &k.id == c);
         let refs: BTreeSet<&String> = m
             .roles
             .iter()
             .flat_map(|r| &r.refs)
             .chain(m.activities.iter().flat_map(|a| &a.refs))
             .filter(|r| is_annex_a(r))
+            .chain(m.controls.iter().filter(|k| k.applicable).map(|k| &k.id))
+            .filter(|c| !excluded(c))
             .collect();
         let mut controls: Vec<String> = refs.into_iter().cloned().collect();
         controls.sort_by_key(|c| control_key(c));
@@ -573,14 +608,27 @@ impl Builder<'_> {
         let activities: Vec<usize> = (0..m.activities.len())
             .filter(|&a| m.activities[a].refs.iter().any(|r| r == control))
             .collect();
+        let soa = m.controls.iter().find(|k| k.id == control);
+        let referenced =
+            !activities.is_empty() || m.roles.iter().any(|r| r.refs.iter().any(|x| x == control));
         let mut description = self.say(
-            "referenced",
+            if referenced {
+                "referenced"
+            } else {
+                "soa.listed"
+            },
             &[
                 ("control", &escape_markdown(control)),
                 ("id", &escape_markdown(&m.policy.id)),
             ],
         )?;
         description.push_str("\n\n");
+        if let Some(owner) = soa.and_then(|k| k.owner) {
+            description.push_str(&format!(
+                "- {}\n",
+                self.say("soa.owner", &[("role", &self.role_name(owner))])?
+            ));
+        }
         let names = |rs: &[RoleIdx]| -> String {
             rs.iter()
                 .map(|&r| self.role_name(r))
@@ -627,6 +675,9 @@ impl Builder<'_> {
                     props.push(p);
                 }
             }
+            if soa.and_then(|k| k.owner) == Some(r) {
+                props.extend(Prop::flag("control-owner", true));
+            }
             if !props.is_empty() {
                 responsible_roles.push(ResponsibleRole {
                     role_id: token(&role.id),
@@ -635,6 +686,9 @@ impl Builder<'_> {
                 });
             }
         }
+        let title = soa
+            .and_then(|k| k.title.as_deref())
+            .and_then(|t| Prop::ns("control-title", t));
         Ok(ImplementedRequirement {
             uuid: self.uuid(&format!(
                 "implemented-requirement/{}/{control}",
@@ -642,15 +696,15 @@ impl Builder<'_> {
             )),
             control_id: control.to_string(),
             description: description.trim_end().to_string(),
-            props: activities
-                .iter()
-                .filter_map(|&a| {
+            props: title
+                .into_iter()
+                .chain(activities.iter().filter_map(|&a| {
                     let id = &m.activities[a].id;
                     Prop::ns("activity", id).map(|mut p| {
                         p.group = Some(token(id));
                         p
                     })
-                })
+                }))
                 .collect(),
             responsible_roles,
         })

@@ -8,6 +8,7 @@
 //! errors, so downstream code can rely on its invariants (every reference
 //! resolves, every activity has exactly one accountable role).
 
+pub mod annex_a;
 mod hints;
 pub mod limits;
 mod load;
@@ -31,6 +32,10 @@ pub type PersonIdx = usize;
 pub type RoleIdx = usize;
 /// Index of an activity in [`Model::activities`].
 pub type ActivityIdx = usize;
+/// Index of an external party in [`Model::parties`].
+pub type PartyIdx = usize;
+/// Index of a competence in [`Model::competences`].
+pub type CompetenceIdx = usize;
 
 /// A validated organisation model, as of one bundle date.
 #[derive(Debug, Clone)]
@@ -45,6 +50,14 @@ pub struct Model {
     pub roles: Vec<Role>,
     /// RACI activities, in file order.
     pub activities: Vec<Activity>,
+    /// External parties in the ISMS scope, in file order (model v2).
+    pub parties: Vec<Party>,
+    /// Tracked competences, in file order (model v2).
+    pub competences: Vec<Competence>,
+    /// The Statement of Applicability, in Annex A order (model v2; empty without `[[controls]]`).
+    pub controls: Vec<Control>,
+    /// Accepted conflicts of the built-in independence rules, in file order (model v2).
+    pub exceptions: Vec<Exception>,
     /// The model's source files, sorted by relative path.
     pub sources: Vec<SourceFile>,
     /// The model's root directory (the directory given, or the file's directory).
@@ -119,7 +132,7 @@ pub const GOVERNING_BODY: &str = "governing-body";
 /// A file that evidences a signature: a scan or a returned PDF, from the model's
 /// directory, copied into the bundle's `model/`.
 #[derive(Debug, Clone)]
-pub struct Evidence {
+pub struct SignatureEvidence {
     /// Its path relative to the model's directory, `/`-separated.
     pub path: String,
     /// Its bytes, read once.
@@ -181,7 +194,7 @@ pub struct Signature {
     /// Where the record is, for diagnostics: its `digest`.
     pub location: Option<crate::diag::Location>,
     /// The scan or signed PDF, when the record names one.
-    pub evidence: Option<Evidence>,
+    pub evidence: Option<SignatureEvidence>,
 }
 
 /// `[organisation]`, resolved.
@@ -283,6 +296,160 @@ pub struct Person {
     pub left: Option<Date>,
     /// Still with the organisation on the bundle date.
     pub active: bool,
+    /// The external party the person belongs to; `None` for staff.
+    pub party: Option<PartyIdx>,
+    /// Evidence of competence, in file order.
+    pub evidence: Vec<Evidence>,
+    /// Where the person's id is written, for diagnostics.
+    pub location: Option<crate::diag::Location>,
+}
+
+/// One `[[people.evidence]]` entry, resolved.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The competence evidenced.
+    pub competence: CompetenceIdx,
+    /// What the evidence is.
+    pub evidence: String,
+    /// When it was obtained.
+    pub date: Date,
+    /// When it expires (given, or `date` plus the competence's `renew-months`).
+    pub expires: Option<Date>,
+    /// Where the entry's `expires` (or `date`) is written, for diagnostics.
+    pub location: Option<crate::diag::Location>,
+}
+
+impl Evidence {
+    /// Where the evidence stands on `date` (never [`EvidenceStatus::Missing`]).
+    pub fn status(&self, date: Date) -> EvidenceStatus {
+        match self.expires {
+            Some(x) if x <= date => EvidenceStatus::Expired,
+            Some(x) if x <= date.add_days(EXPIRING_DAYS) => EvidenceStatus::Expiring,
+            _ => EvidenceStatus::Current,
+        }
+    }
+}
+
+/// Where a holder's evidence of a competence stands on the bundle date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceStatus {
+    /// Current, and not expiring within [`EXPIRING_DAYS`].
+    Current,
+    /// Current, but expiring within [`EXPIRING_DAYS`] of the bundle date.
+    Expiring,
+    /// Expired.
+    Expired,
+    /// No evidence recorded (none dated by the bundle date).
+    Missing,
+}
+
+impl EvidenceStatus {
+    /// `current`, `expiring`, `expired` or `missing`, as exports and views name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            EvidenceStatus::Current => "current",
+            EvidenceStatus::Expiring => "expiring",
+            EvidenceStatus::Expired => "expired",
+            EvidenceStatus::Missing => "missing",
+        }
+    }
+}
+
+/// How many days before it expires evidence counts as expiring (RC102).
+pub const EXPIRING_DAYS: i64 = 60;
+
+/// `[[parties]]`, resolved: an external party in the ISMS scope.
+#[derive(Debug, Clone)]
+pub struct Party {
+    /// Id.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// What it does for the organisation.
+    pub services: String,
+    /// Where its security responsibilities are agreed.
+    pub contract: Option<String>,
+    /// The internal role that owns the relationship.
+    pub owner: RoleIdx,
+    /// Its security responsibilities.
+    pub responsibilities: Vec<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Last review of the party's service and agreement.
+    pub last_review: Option<Date>,
+    /// Review interval in months.
+    pub review_months: u32,
+}
+
+/// `[[competences]]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Competence {
+    /// Id.
+    pub id: String,
+    /// What the competence is.
+    pub name: String,
+    /// Months after which evidence expires, unless it says when.
+    pub renew_months: Option<u32>,
+}
+
+/// One row of the Statement of Applicability (`[[controls]]`), resolved.
+#[derive(Debug, Clone)]
+pub struct Control {
+    /// Annex A 2022 control id (`A.5.2`).
+    pub id: String,
+    /// The organisation's own title, if it gives one.
+    pub title: Option<String>,
+    /// Whether the control applies.
+    pub applicable: bool,
+    /// The owning role: given, or the accountable role of the activities that
+    /// reference the control; `None` only for a control that does not apply.
+    pub owner: Option<RoleIdx>,
+    /// Why the control is (not) applicable.
+    pub justification: Option<String>,
+}
+
+/// What an exception accepts: an internal auditor's other duty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Holding a clause 5.3 a) or b) role.
+    Role(RoleIdx),
+    /// Being responsible or accountable for an activity that implements a control.
+    Activity(ActivityIdx),
+}
+
+/// `[[exceptions]]`, resolved: an accepted conflict of the independence rules.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    /// Id.
+    pub id: String,
+    /// The internal auditor.
+    pub person: PersonIdx,
+    /// Their other duty.
+    pub conflict: Conflict,
+    /// What compensates for the missing segregation.
+    pub compensating_control: String,
+    /// The top-management role that approved it.
+    pub approved_by: RoleIdx,
+    /// When it is reviewed again.
+    pub review_by: Date,
+}
+
+impl Exception {
+    /// The clause 5.3 a) or b) role of a conflict with one.
+    pub fn role(&self) -> Option<RoleIdx> {
+        match self.conflict {
+            Conflict::Role(r) => Some(r),
+            Conflict::Activity(_) => None,
+        }
+    }
+
+    /// The control-implementing activity of a conflict with one.
+    pub fn activity(&self) -> Option<ActivityIdx> {
+        match self.conflict {
+            Conflict::Activity(a) => Some(a),
+            Conflict::Role(_) => None,
+        }
+    }
 }
 
 /// A role.
@@ -312,8 +479,10 @@ pub struct Role {
     pub authorities: Vec<String>,
     /// Assets and processes owned.
     pub owns: Vec<String>,
-    /// Competence (clause 7.2).
+    /// Competence (clause 7.2), as written: competence ids and descriptive text.
     pub competence: Vec<String>,
+    /// The entries of `competence` that are `[[competences]]` ids, in order.
+    pub tracked: Vec<CompetenceIdx>,
     /// Clause and Annex A ids.
     pub refs: Vec<String>,
     /// Clause 5.3 a).
@@ -424,6 +593,99 @@ impl Model {
         if !self.policy.classification_given {
             self.policy.classification = classification.to_string();
         }
+    }
+
+    /// The holders of a role who are active, in model order.
+    pub fn active_holders(&self, r: RoleIdx) -> Vec<&Person> {
+        self.roles[r]
+            .holders
+            .iter()
+            .map(|&p| &self.people[p])
+            .filter(|p| p.active)
+            .collect()
+    }
+
+    /// Active staff, in model order: active people who belong to no external party.
+    pub fn active_staff(&self) -> impl Iterator<Item = (PersonIdx, &Person)> {
+        self.active_people().filter(|(_, p)| p.party.is_none())
+    }
+
+    /// The people who perform internal audit: active holders of a role that is
+    /// responsible for an activity referencing clause 9.2 (all-staff roles aside).
+    pub fn auditors(&self) -> Vec<PersonIdx> {
+        let mut out: Vec<PersonIdx> = Vec::new();
+        for a in self.activities.iter().filter(|a| is_audit(a)) {
+            for &r in &a.responsible {
+                let role = &self.roles[r];
+                if role.all_staff {
+                    continue;
+                }
+                for &p in &role.holders {
+                    if self.people[p].active && !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether an activity implements a control: it references an Annex A id or
+    /// clause 8, and is not itself internal audit.
+    pub fn implements_control(&self, a: &Activity) -> bool {
+        !is_audit(a)
+            && a.refs
+                .iter()
+                .any(|r| r.starts_with("A.") || r == "8" || r.starts_with("8."))
+    }
+
+    /// The roles held only by people of external parties (none of them staff):
+    /// outsourced roles, with the parties holding them.
+    pub fn outsourced(&self, r: RoleIdx) -> Vec<PartyIdx> {
+        let role = &self.roles[r];
+        let active = self.active_holders(r);
+        if role.all_staff || active.is_empty() || active.iter().any(|p| p.party.is_none()) {
+            return Vec::new();
+        }
+        let mut parties: Vec<PartyIdx> = active.iter().filter_map(|p| p.party).collect();
+        parties.sort_unstable();
+        parties.dedup();
+        parties
+    }
+
+    /// A person's latest evidence of a competence (dated by the bundle date; the
+    /// one that lasts longest, evidence without expiry first), and where it stands.
+    /// Older evidence of a renewed competence is history.
+    pub fn evidence_of(
+        &self,
+        person: PersonIdx,
+        competence: CompetenceIdx,
+    ) -> (Option<&Evidence>, EvidenceStatus) {
+        let latest = self.people[person]
+            .evidence
+            .iter()
+            .filter(|e| e.competence == competence && e.date <= self.date)
+            .max_by_key(|e| (e.expires.is_none(), e.expires, e.date));
+        let status = latest.map_or(EvidenceStatus::Missing, |e| e.status(self.date));
+        (latest, status)
+    }
+
+    /// The Statement of Applicability in Annex A order (`A.5.2` before `A.5.10`).
+    pub fn controls_in_order(&self) -> Vec<&Control> {
+        let mut controls: Vec<&Control> = self.controls.iter().collect();
+        controls.sort_by_key(|c| annex_a::parse(&c.id));
+        controls
+    }
+
+    /// Whether the model uses any table of model v2 (parties, competences,
+    /// controls, exceptions). Documents of a model that uses none are exactly
+    /// those of model v1, so that signatures recorded for them stay current.
+    pub fn is_v2(&self) -> bool {
+        !self.parties.is_empty()
+            || !self.competences.is_empty()
+            || !self.controls.is_empty()
+            || !self.exceptions.is_empty()
     }
 
     /// Who assigns roles to their holders, worked out once for the whole model.
@@ -550,6 +812,11 @@ impl Assigners<'_> {
     }
 }
 
+/// Whether an activity is internal audit: it references clause 9.2 (or 9.2.x).
+pub fn is_audit(a: &Activity) -> bool {
+    a.refs.iter().any(|r| r == "9.2" || r.starts_with("9.2."))
+}
+
 /// Longest slug: the bundle's name (`<slug>-evidence-<date>`, its zip, and the
 /// `<name>.typst` folder of kept sources) then stays far below the 255 bytes a
 /// file name may have.
@@ -585,6 +852,24 @@ pub fn slugify(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_expires_on_its_expiry_date_and_is_expiring_sixty_days_before() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        let e = |expires: Option<&str>| Evidence {
+            competence: 0,
+            evidence: String::new(),
+            date: d("2024-01-01"),
+            expires: expires.map(d),
+            location: None,
+        };
+        let date = d("2026-11-23");
+        assert_eq!(e(None).status(date), EvidenceStatus::Current);
+        assert_eq!(e(Some("2026-11-23")).status(date), EvidenceStatus::Expired);
+        assert_eq!(e(Some("2026-11-24")).status(date), EvidenceStatus::Expiring);
+        assert_eq!(e(Some("2027-01-22")).status(date), EvidenceStatus::Expiring);
+        assert_eq!(e(Some("2027-01-23")).status(date), EvidenceStatus::Current);
+    }
 
     #[test]
     fn slugs() {

@@ -40,6 +40,10 @@ pub const TABLES: &[(&str, Shape)] = &[
     ("people", Shape::Array),
     ("roles", Shape::Array),
     ("activities", Shape::Array),
+    ("parties", Shape::Array),
+    ("competences", Shape::Array),
+    ("controls", Shape::Array),
+    ("exceptions", Shape::Array),
     ("signatures", Shape::Array),
     ("lint", Shape::Table),
 ];
@@ -100,6 +104,14 @@ pub struct RawModel {
     pub roles: Vec<Item<RawRole>>,
     /// `[[activities]]`: the rows of the RACI matrix.
     pub activities: Vec<Item<RawActivity>>,
+    /// `[[parties]]`: external parties in the ISMS scope (model v2).
+    pub parties: Vec<Item<RawParty>>,
+    /// `[[competences]]`: competence that roles require and people evidence (model v2).
+    pub competences: Vec<Item<RawCompetence>>,
+    /// `[[controls]]`: the Statement of Applicability (model v2).
+    pub controls: Vec<Item<RawControl>>,
+    /// `[[exceptions]]`: accepted segregation conflicts (model v2).
+    pub exceptions: Vec<Item<RawException>>,
     /// `[[signatures]]`: signed sheets, as recorded after signing.
     pub signatures: Vec<Item<RawSignature>>,
     /// `[lint]`, from any file.
@@ -118,6 +130,10 @@ impl RawModel {
             "people" => loader.items(&mut self.people),
             "roles" => loader.items(&mut self.roles),
             "activities" => loader.items(&mut self.activities),
+            "parties" => loader.items(&mut self.parties),
+            "competences" => loader.items(&mut self.competences),
+            "controls" => loader.items(&mut self.controls),
+            "exceptions" => loader.items(&mut self.exceptions),
             "signatures" => loader.items(&mut self.signatures),
             "lint" => loader.items(&mut self.lint),
             _ => return false,
@@ -173,7 +189,7 @@ pub struct RawPolicy {
     /// Document title.
     pub title: Option<String>,
     /// Document version.
-    pub version: String,
+    pub version: Spanned<String>,
     /// Classification label printed on every document.
     pub classification: Option<String>,
     /// Role id of the document owner.
@@ -234,6 +250,25 @@ pub struct RawPerson {
     pub department: Option<String>,
     /// Last day with the organisation.
     pub left: Option<Spanned<Datetime>>,
+    /// Id of the external party the person belongs to: not staff (model v2).
+    pub party: Option<Spanned<String>>,
+    /// Evidence of competence (`[[people.evidence]]`, model v2).
+    #[serde(default)]
+    pub evidence: Vec<RawEvidence>,
+}
+
+/// `[[people.evidence]]`: evidence that a person has a competence (clause 7.2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawEvidence {
+    /// Id of the `[[competences]]` entry evidenced.
+    pub competence: Spanned<String>,
+    /// What the evidence is (a certificate, a course record, a CV entry).
+    pub evidence: String,
+    /// When it was obtained.
+    pub date: Spanned<Datetime>,
+    /// When it expires; default: `date` plus the competence's `renew-months`.
+    pub expires: Option<Spanned<Datetime>>,
 }
 
 /// `[[roles]]`
@@ -271,9 +306,10 @@ pub struct RawRole {
     /// Assets and processes owned.
     #[serde(default)]
     pub owns: Vec<String>,
-    /// Competence required (clause 7.2).
+    /// Competence required (clause 7.2): the id of a `[[competences]]` entry
+    /// (tracked) or descriptive text.
     #[serde(default)]
-    pub competence: Vec<String>,
+    pub competence: Vec<Spanned<String>>,
     /// ISO/IEC 27001:2022 clause and Annex A ids.
     #[serde(default)]
     pub refs: Vec<Spanned<String>>,
@@ -323,6 +359,82 @@ pub struct RawActivity {
     pub segregate_from: Vec<Spanned<String>>,
 }
 
+/// `[[parties]]`: an external party in the ISMS scope (a supplier, an outsourced function).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawParty {
+    /// Party id.
+    pub id: Spanned<String>,
+    /// Legal name.
+    pub name: String,
+    /// What the party does for the organisation.
+    #[serde(default)]
+    pub services: String,
+    /// Where its security responsibilities are agreed (contract, DPA, annex).
+    pub contract: Option<String>,
+    /// Role id of the internal role that owns the relationship.
+    pub owner: Spanned<String>,
+    /// The party's security responsibilities.
+    #[serde(default)]
+    pub responsibilities: Vec<String>,
+    /// ISO/IEC 27001:2022 clause and Annex A ids.
+    #[serde(default)]
+    pub refs: Vec<Spanned<String>>,
+    /// Date of the last review of the party's service and agreement.
+    pub last_review: Option<Spanned<Datetime>>,
+    /// Review interval in months (default 12).
+    pub review_months: Option<Spanned<u32>>,
+}
+
+/// `[[competences]]`: a competence that roles require and people evidence (clause 7.2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCompetence {
+    /// Competence id.
+    pub id: Spanned<String>,
+    /// What the competence is.
+    pub name: String,
+    /// Months after which evidence expires, unless it gives `expires`.
+    pub renew_months: Option<Spanned<u32>>,
+}
+
+/// `[[controls]]`: one row of the Statement of Applicability.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawControl {
+    /// Annex A 2022 control id (`A.5.2`).
+    pub id: Spanned<String>,
+    /// The organisation's own title of the control (no ISO text is shipped).
+    pub title: Option<String>,
+    /// Whether the control applies (default true).
+    pub applicable: Option<Spanned<bool>>,
+    /// Role id of the control owner; default: the accountable role of the
+    /// activities referencing the control.
+    pub owner: Option<Spanned<String>>,
+    /// Why the control is (not) applicable; required when it is not.
+    pub justification: Option<String>,
+}
+
+/// `[[exceptions]]`: an accepted conflict of the built-in independence rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawException {
+    /// Exception id.
+    pub id: Spanned<String>,
+    /// Person id of the internal auditor the conflict is about.
+    pub person: Spanned<String>,
+    /// The clause 5.3 a) or b) role they also hold.
+    pub role: Option<Spanned<String>>,
+    /// The control-implementing activity they are also responsible or accountable for.
+    pub activity: Option<Spanned<String>>,
+    /// What compensates for the missing segregation.
+    pub compensating_control: String,
+    /// Role id of the top-management role that approved the exception.
+    pub approved_by: Spanned<String>,
+    /// When the exception is to be reviewed again.
+    pub review_by: Spanned<Datetime>,
+}
+
 /// `[[signatures]]`: one signature on one printed sheet.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -368,6 +480,14 @@ pub struct RawFile {
     roles: Vec<RawRole>,
     #[serde(default)]
     activities: Vec<RawActivity>,
+    #[serde(default)]
+    parties: Vec<RawParty>,
+    #[serde(default)]
+    competences: Vec<RawCompetence>,
+    #[serde(default)]
+    controls: Vec<RawControl>,
+    #[serde(default)]
+    exceptions: Vec<RawException>,
     #[serde(default)]
     signatures: Vec<RawSignature>,
     lint: Option<RawLint>,

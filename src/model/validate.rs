@@ -19,12 +19,23 @@ use toml::value::Datetime;
 use super::hints::{id_hint, suggest};
 use super::load::Loaded;
 use super::paths;
-use super::raw::{Failed, Item, RawActivity, RawModel, RawOrganisation, RawPolicy, RawRole};
+use super::raw::{
+    Failed, Item, RawActivity, RawControl, RawException, RawModel, RawOrganisation, RawParty,
+    RawPerson, RawPolicy, RawRole,
+};
 use super::*;
 use crate::diag::Location;
 use crate::rules::{self, Rule, Severity};
 
+mod audit;
+mod competence;
+mod controls;
+mod parties;
+mod plausibility;
 mod records;
+mod tables;
+
+use self::tables::V2;
 
 /// How many roles one person may hold before RC061 warns.
 const MAX_ROLES_PER_PERSON: usize = 5;
@@ -61,6 +72,10 @@ enum Kind {
     Person,
     Role,
     Activity,
+    Party,
+    Competence,
+    Control,
+    Exception,
 }
 
 impl Kind {
@@ -69,6 +84,10 @@ impl Kind {
             Kind::Person => "person",
             Kind::Role => "role",
             Kind::Activity => "activity",
+            Kind::Party => "party",
+            Kind::Competence => "competence",
+            Kind::Control => "control",
+            Kind::Exception => "exception",
         }
     }
 
@@ -78,6 +97,10 @@ impl Kind {
             Kind::Person => "people",
             Kind::Role => "roles",
             Kind::Activity => "activities",
+            Kind::Party => "parties",
+            Kind::Competence => "competences",
+            Kind::Control => "controls",
+            Kind::Exception => "exceptions",
         }
     }
 }
@@ -119,6 +142,26 @@ pub fn is_valid_id(id: &str) -> bool {
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
         && b.iter()
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// Whether an entry says nothing: `none`, `n/a`, `-`, an empty string and the like.
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim().trim_end_matches('.').to_lowercase();
+    matches!(
+        t.as_str(),
+        "" | "none"
+            | "n/a"
+            | "na"
+            | "n.a"
+            | "-"
+            | "--"
+            | "–"
+            | "—"
+            | "tbd"
+            | "todo"
+            | "keine"
+            | "k.a"
+    )
 }
 
 /// Whether a clause reference looks like `5.3`, `6.1.2` or `A.5.2`.
@@ -333,16 +376,25 @@ impl Validator {
             .iter()
             .map(|a| self.register(Kind::Activity, &mut activity_ids, a.file, &a.id))
             .collect();
+        let v2 = self.register_v2(raw);
+        let competences = self.competences(&v2);
 
         // People.
         let mut people = Vec::new();
         let mut person_locs = Vec::new();
+        let mut person_raw: Vec<&Item<RawPerson>> = Vec::new();
         for (p, ok) in raw.people.iter().zip(&people_ok) {
             let left = p.left.as_ref().and_then(|d| self.date(p.file, d));
+            let party = p
+                .party
+                .as_ref()
+                .and_then(|x| self.resolve(Kind::Party, &v2.parties, p.file, x));
+            let evidence = self.evidence(p, &v2.competences, &competences);
             if !ok {
                 continue;
             }
             person_locs.push(loc(p.file, &p.id));
+            person_raw.push(p);
             people.push(Person {
                 id: p.id.get_ref().clone(),
                 name: p.name.clone(),
@@ -351,9 +403,16 @@ impl Validator {
                 department: p.department.clone(),
                 left,
                 active: left.is_none_or(|l| l > date),
+                party,
+                evidence,
+                location: loc(p.file, &p.id),
             });
         }
-        let active: Vec<PersonIdx> = (0..people.len()).filter(|&i| people[i].active).collect();
+        // All-staff roles are held by active staff: people of external parties
+        // acknowledge through their party.
+        let active: Vec<PersonIdx> = (0..people.len())
+            .filter(|&i| people[i].active && people[i].party.is_none())
+            .collect();
 
         // Roles.
         let mut roles = Vec::new();
@@ -370,6 +429,11 @@ impl Validator {
             let (conflicts, _) = self.resolve_all(Kind::Role, &role_ids, file, &r.conflicts);
             let assigned = r.assigned.as_ref().and_then(|d| self.date(file, d));
             let refs = self.clause_refs(file, &r.refs);
+            let tracked: Vec<CompetenceIdx> = r
+                .competence
+                .iter()
+                .filter_map(|c| v2.competences.index.get(c.get_ref()).copied())
+                .collect();
             if r.all_staff && (!r.holders.is_empty() || !r.deputies.is_empty()) {
                 let at = r
                     .holders
@@ -420,7 +484,8 @@ impl Validator {
                 responsibilities: r.responsibilities.clone(),
                 authorities: r.authorities.clone(),
                 owns: r.owns.clone(),
-                competence: r.competence.clone(),
+                competence: r.competence.iter().map(|c| c.get_ref().clone()).collect(),
+                tracked,
                 refs,
                 isms_conformity: r.isms_conformity,
                 isms_reporting: r.isms_reporting,
@@ -511,12 +576,19 @@ impl Validator {
         };
         self.diags.extend(paths::font_problems(&loaded.root));
 
+        let parties = self.parties(&v2, &role_ids);
+        let controls = self.controls(&v2, &role_ids, &activities);
+        let exceptions = self.exceptions(&v2, &person_ids, &role_ids, &activity_ids, &remap);
         let mut model = Model {
             organisation,
             policy: policy_model,
             people,
             roles,
             activities,
+            parties,
+            competences,
+            controls,
+            exceptions,
             sources: loaded.sources.clone(),
             root: loaded.root.clone(),
             date,
@@ -555,6 +627,8 @@ impl Validator {
             roles: &role_meta,
             activities: &activity_meta,
             people: &person_locs,
+            person_raw: &person_raw,
+            v2: &v2,
             anchor,
             policy: policy
                 .filter(|_| policy_resolved)
@@ -562,6 +636,11 @@ impl Validator {
             complete,
         };
         self.rules(&ctx);
+        self.party_rules(&ctx);
+        self.competence_rules(&ctx);
+        self.control_rules(&ctx);
+        self.audit_rules(&ctx);
+        self.plausibility_rules(&ctx);
         Some((model, allow))
     }
 
@@ -806,7 +885,7 @@ impl Validator {
             // Left out: the locale's default, filled in by `Model::fill_defaults`.
             title: p.title.clone().unwrap_or_default(),
             title_given: p.title.is_some(),
-            version: p.version.clone(),
+            version: p.version.get_ref().clone(),
             classification: p.classification.clone().unwrap_or_default(),
             classification_given: p.classification.is_some(),
             owner: owner.unwrap_or(usize::MAX),
@@ -885,6 +964,10 @@ struct RuleCtx<'m> {
     roles: &'m [RoleMeta<'m>],
     activities: &'m [ActivityMeta<'m>],
     people: &'m [Option<Location>],
+    /// Each person's item, by person index.
+    person_raw: &'m [&'m Item<RawPerson>],
+    /// The model v2 tables' ids and items.
+    v2: &'m V2<'m>,
     anchor: Option<Location>,
     /// The policy's file and table, when it loaded and its owner, approver
     /// and effective date resolved.
@@ -960,8 +1043,13 @@ impl Validator {
                 }
             }
             let active_holders = role.holders.iter().filter(|&&p| m.people[p].active).count();
-            if active_holders == 0 && meta.holders_complete {
-                let key = role.top_management || role.isms_conformity || role.isms_reporting;
+            // A vacant owner of a party or a control is RC130's or RC111's error.
+            let owner = m.parties.iter().any(|x| x.owner == i)
+                || m.controls
+                    .iter()
+                    .any(|k| k.applicable && k.owner == Some(i));
+            let key = role.top_management || role.isms_conformity || role.isms_reporting;
+            if active_holders == 0 && meta.holders_complete && (key || !owner) {
                 let (rule, what) = if key {
                     (&rules::VACANT_KEY_ROLE, "key role")
                 } else {
@@ -993,13 +1081,22 @@ impl Validator {
                     .hint = Some("set `reports-to` to a top-management role".into());
                 }
             }
-            if !role.all_staff && !role.responsibilities.is_empty() && role.authorities.is_empty() {
-                self.push(
-                    &rules::NO_AUTHORITY,
-                    role_loc(i),
-                    format!("role `{}` has responsibilities but no authorities", role.id),
-                )
-                .hint = Some(
+            let placeholders =
+                !role.authorities.is_empty() && role.authorities.iter().all(|a| is_placeholder(a));
+            if !role.all_staff
+                && !role.responsibilities.is_empty()
+                && (role.authorities.is_empty() || placeholders)
+            {
+                let message = if placeholders {
+                    format!(
+                        "role `{}` has responsibilities but its authorities are only a placeholder (`{}`)",
+                        role.id,
+                        role.authorities.join("`, `")
+                    )
+                } else {
+                    format!("role `{}` has responsibilities but no authorities", role.id)
+                };
+                self.push(&rules::NO_AUTHORITY, role_loc(i), message).hint = Some(
                     "list what the role may decide, approve or enforce in `authorities`".into(),
                 );
             }

@@ -12,7 +12,10 @@ use serde::Serialize;
 use super::locale::Locale;
 use crate::date::{Date, DateFormat};
 use crate::error::Result;
-use crate::model::{Activity, Assigner, Assigners, EvidenceKind, Model, PersonIdx, RoleIdx};
+use crate::model::{
+    Activity, Assigner, Assigners, CompetenceIdx, EvidenceKind, EvidenceStatus, Model, PersonIdx,
+    RoleIdx,
+};
 use crate::signatures::{Party, Status};
 
 /// The words of the locale that views write into their fields, looked up once
@@ -33,7 +36,7 @@ pub struct Words {
     /// appointee, approver, staff, resolution.
     parties: [String; 6],
     /// What the register says of evidence: scan, PDF with digest, PDF without.
-    evidence: [String; 3],
+    signature_evidence: [String; 3],
     /// The governing body, when the model does not name it.
     governing_body: String,
     /// Month names, January first.
@@ -42,7 +45,18 @@ pub struct Words {
     long: String,
     /// Long or ISO dates.
     format: DateFormat,
+    /// Evidence statuses: current, expiring, expired, missing (model v2; loaded
+    /// by [`Words::load_v2`], so that a v1 model needs none of the v2 strings).
+    evidence: [String; 4],
 }
+
+/// The evidence statuses, in the order of [`Words`]'s `evidence`.
+const EVIDENCE_STATUSES: [EvidenceStatus; 4] = [
+    EvidenceStatus::Current,
+    EvidenceStatus::Expiring,
+    EvidenceStatus::Expired,
+    EvidenceStatus::Missing,
+];
 
 /// The codes of the RACI letters, in the order of [`Words`]'s `letters`.
 pub const RACI_CODES: [&str; 5] = ["r", "a", "ar", "c", "i"];
@@ -69,7 +83,7 @@ impl Words {
             text("register.parties.staff")?,
             text("signing.parties.resolution")?,
         ];
-        let evidence = each(
+        let signature_evidence = each(
             "signing.evidence",
             &["scan", "pdf_with_digest", "pdf_without_digest"],
         )?;
@@ -86,12 +100,29 @@ impl Words {
             letters: array(each("raci.letters", &RACI_CODES)?),
             statuses: std::array::from_fn(|i| statuses[i].clone()),
             parties,
-            evidence: std::array::from_fn(|i| evidence[i].clone()),
+            signature_evidence: std::array::from_fn(|i| signature_evidence[i].clone()),
             governing_body: text("signing.governing_body")?,
             months,
             long: text("date.long")?,
             format,
+            evidence: Default::default(),
         })
+    }
+
+    /// Adds the words of model v2's views (evidence statuses).
+    pub fn load_v2(&mut self, locale: &Locale) -> Result<()> {
+        for (i, status) in EVIDENCE_STATUSES.iter().enumerate() {
+            self.evidence[i] = locale
+                .text(&format!("competence.statuses.{}", status.code()))?
+                .to_string();
+        }
+        Ok(())
+    }
+
+    /// How documents word an evidence status, and its code.
+    fn evidence_status(&self, s: EvidenceStatus) -> (String, &'static str) {
+        let i = EVIDENCE_STATUSES.iter().position(|x| *x == s).unwrap_or(0);
+        (self.evidence[i].clone(), s.code())
     }
 
     /// A date as documents write it.
@@ -139,8 +170,8 @@ impl Words {
     }
 
     /// How the register words what an evidence file showed.
-    pub fn evidence(&self, k: EvidenceKind) -> &str {
-        &self.evidence[match k {
+    pub fn signature_evidence(&self, k: EvidenceKind) -> &str {
+        &self.signature_evidence[match k {
             EvidenceKind::Scan => 0,
             EvidenceKind::PdfWithDigest => 1,
             EvidenceKind::PdfWithoutDigest => 2,
@@ -196,6 +227,8 @@ pub struct PersonView {
     pub email: Option<String>,
     /// Department, if recorded.
     pub department: Option<String>,
+    /// The name of the external party the person belongs to; none for staff.
+    pub party: Option<String>,
 }
 
 /// A short reference to a role.
@@ -278,6 +311,126 @@ pub struct RoleView {
     pub activities: Vec<RoleActivity>,
     /// Holders' names joined, or "all personnel".
     pub held_by: Arc<str>,
+    /// For a role held only by people of external parties: those parties.
+    pub outsourced: Vec<OutsourcedView>,
+    /// The tracked competences among `competence`.
+    pub tracked: Vec<CompetenceView>,
+    /// Each holder's evidence of each tracked competence (none for an all-staff
+    /// role: the competence register has every member of staff).
+    pub evidence: Vec<EvidenceView>,
+}
+
+/// A party that holds an outsourced role.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutsourcedView {
+    /// The party's name.
+    pub party: String,
+    /// Where its security responsibilities are agreed.
+    pub contract: Option<String>,
+}
+
+/// An external party (`[[parties]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    /// Party id.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// What it does for the organisation.
+    pub services: String,
+    /// Where its security responsibilities are agreed.
+    pub contract: Option<String>,
+    /// The internal role that owns the relationship.
+    pub owner: RoleRef,
+    /// Its security responsibilities.
+    pub responsibilities: Vec<String>,
+    /// Clause and Annex A ids.
+    pub refs: Vec<String>,
+    /// Last review, formatted.
+    pub last_review: Option<String>,
+    /// Next review due, formatted (with a last review).
+    pub next_review: Option<String>,
+    /// Its active people, in model order.
+    pub people: Vec<PersonView>,
+    /// The roles outsourced to it (held only by people of external parties).
+    pub roles: Vec<RoleRef>,
+}
+
+/// A tracked competence (`[[competences]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetenceView {
+    /// Competence id.
+    pub id: String,
+    /// What the competence is.
+    pub name: String,
+    /// Months after which evidence expires, if it does.
+    pub renew_months: Option<u32>,
+}
+
+/// One holder's evidence of one tracked competence of a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    /// The role that requires it.
+    pub role: RoleRef,
+    /// The holder.
+    pub holder: PersonView,
+    /// The competence.
+    pub competence: CompetenceView,
+    /// The latest evidence, if any is recorded.
+    pub evidence: Option<String>,
+    /// Its date, formatted.
+    pub date: Option<String>,
+    /// When it expires, formatted.
+    pub expires: Option<String>,
+    /// Where it stands, as the locale words it (`competence.statuses`).
+    pub status: String,
+    /// `current`, `expiring`, `expired` or `missing`.
+    pub status_code: &'static str,
+}
+
+/// An activity, by id and name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityRef {
+    /// Activity id.
+    pub id: String,
+    /// Activity name.
+    pub name: String,
+}
+
+/// One row of the Statement of Applicability (`[[controls]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlView {
+    /// Annex A 2022 control id.
+    pub id: String,
+    /// The organisation's title of it, if given.
+    pub title: Option<String>,
+    /// Whether it applies.
+    pub applicable: bool,
+    /// The owner role (applicable controls).
+    pub owner: Option<RoleRef>,
+    /// The activities that reference it.
+    pub activities: Vec<ActivityRef>,
+    /// Why it is (not) applicable.
+    pub justification: Option<String>,
+}
+
+/// An accepted conflict of the independence rules (`[[exceptions]]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionView {
+    /// Exception id.
+    pub id: String,
+    /// The internal auditor.
+    pub person: PersonView,
+    /// The clause 5.3 a) or b) role they also hold, for such a conflict.
+    pub role: Option<RoleRef>,
+    /// The control-implementing activity they are also R or A for, for such a conflict.
+    pub activity: Option<ActivityRef>,
+    /// What compensates.
+    pub compensating_control: String,
+    /// The top-management role that approved it.
+    pub approved_by: RoleRef,
+    /// When it is reviewed again, formatted.
+    pub review_by: String,
 }
 
 /// The organisation.
@@ -500,6 +653,26 @@ pub struct Common {
     pub approvers: Vec<PersonView>,
     /// The RACI matrix.
     pub raci: RaciView,
+    /// Whether the model uses model v2's tables (the documents of a v1 model are
+    /// those of rolecall before them).
+    pub v2: bool,
+    /// The roles that perform internal audit (responsible for a clause 9.2 activity).
+    pub audit_roles: Vec<RoleRef>,
+    /// External parties, in model order.
+    pub parties: Vec<PartyView>,
+    /// Tracked competences, in model order.
+    pub competences: Vec<CompetenceView>,
+    /// The competence register: every active holder's evidence of each tracked
+    /// competence of each role, role by role.
+    pub competence_register: Vec<EvidenceView>,
+    /// The Statement of Applicability, in Annex A order.
+    pub controls: Vec<ControlView>,
+    /// How many controls Annex A 2022 has.
+    pub annex_a_count: usize,
+    /// Accepted conflicts of the independence rules, in model order.
+    pub exceptions: Vec<ExceptionView>,
+    /// The bundle date the model was checked as of, formatted.
+    pub bundle_date: String,
 }
 
 /// Builds view structs from a model.
@@ -547,7 +720,118 @@ impl<'m> Views<'m> {
             title: p.title.clone(),
             email: p.email.clone(),
             department: p.department.clone(),
+            party: p.party.map(|x| self.model.parties[x].name.clone()),
         }
+    }
+
+    /// A competence.
+    fn competence(&self, k: CompetenceIdx) -> CompetenceView {
+        let c = &self.model.competences[k];
+        CompetenceView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            renew_months: c.renew_months,
+        }
+    }
+
+    /// The evidence of each active holder of `r` for each tracked competence of it.
+    fn evidence(&self, r: RoleIdx) -> Vec<EvidenceView> {
+        let m = self.model;
+        let role = &m.roles[r];
+        let mut out = Vec::new();
+        for &p in role.holders.iter().filter(|&&p| m.people[p].active) {
+            for &k in &role.tracked {
+                let (e, status) = m.evidence_of(p, k);
+                let (status, status_code) = self.words.evidence_status(status);
+                out.push(EvidenceView {
+                    role: self.role_ref(r),
+                    holder: self.person(p),
+                    competence: self.competence(k),
+                    evidence: e.map(|e| e.evidence.clone()),
+                    date: e.map(|e| self.words.date(e.date)),
+                    expires: e.and_then(|e| e.expires).map(|d| self.words.date(d)),
+                    status,
+                    status_code,
+                });
+            }
+        }
+        out
+    }
+
+    /// An activity reference.
+    fn activity_ref(&self, a: usize) -> ActivityRef {
+        let a = &self.model.activities[a];
+        ActivityRef {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        }
+    }
+
+    /// The external parties.
+    pub fn parties(&self) -> Vec<PartyView> {
+        let m = self.model;
+        m.parties
+            .iter()
+            .enumerate()
+            .map(|(i, x)| PartyView {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                services: x.services.clone(),
+                contract: x.contract.clone(),
+                owner: self.role_ref(x.owner),
+                responsibilities: x.responsibilities.clone(),
+                refs: x.refs.clone(),
+                last_review: x.last_review.map(|d| self.words.date(d)),
+                next_review: x
+                    .last_review
+                    .map(|d| self.words.date(d.add_months(x.review_months))),
+                people: m
+                    .active_people()
+                    .filter(|(_, p)| p.party == Some(i))
+                    .map(|(p, _)| self.person(p))
+                    .collect(),
+                roles: (0..m.roles.len())
+                    .filter(|&r| m.outsourced(r).contains(&i))
+                    .map(|r| self.role_ref(r))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The Statement of Applicability, in Annex A order.
+    pub fn controls(&self) -> Vec<ControlView> {
+        let m = self.model;
+        m.controls_in_order()
+            .into_iter()
+            .map(|c| ControlView {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                applicable: c.applicable,
+                owner: c.owner.filter(|_| c.applicable).map(|r| self.role_ref(r)),
+                activities: (0..m.activities.len())
+                    .filter(|&a| m.activities[a].refs.contains(&c.id))
+                    .map(|a| self.activity_ref(a))
+                    .collect(),
+                justification: c.justification.clone(),
+            })
+            .collect()
+    }
+
+    /// The accepted exceptions.
+    pub fn exceptions(&self) -> Vec<ExceptionView> {
+        self.model
+            .exceptions
+            .iter()
+            .map(|e| ExceptionView {
+                id: e.id.clone(),
+                person: self.person(e.person),
+                role: e.role().map(|r| self.role_ref(r)),
+                activity: e.activity().map(|a| self.activity_ref(a)),
+                compensating_control: e.compensating_control.clone(),
+                approved_by: self.role_ref(e.approved_by),
+                review_by: self.words.date(e.review_by),
+            })
+            .collect()
     }
 
     /// Holders' names, or "all personnel" (or "vacant") as the locale says it.
@@ -615,12 +899,34 @@ impl<'m> Views<'m> {
             responsibilities: role.responsibilities.clone(),
             authorities: role.authorities.clone(),
             owns: role.owns.clone(),
-            competence: role.competence.clone(),
+            // A tracked competence is shown by its name.
+            competence: role
+                .competence
+                .iter()
+                .map(|c| match m.competences.iter().find(|k| &k.id == c) {
+                    Some(k) => k.name.clone(),
+                    None => c.clone(),
+                })
+                .collect(),
             refs: role.refs.clone(),
             conflicts: role.conflicts.iter().map(|&c| self.role_ref(c)).collect(),
             assigned: role.assigned.map(|d| self.words.date(d)),
             activities,
             held_by: self.held_by(r),
+            outsourced: m
+                .outsourced(r)
+                .into_iter()
+                .map(|x| OutsourcedView {
+                    party: m.parties[x].name.clone(),
+                    contract: m.parties[x].contract.clone(),
+                })
+                .collect(),
+            tracked: role.tracked.iter().map(|&k| self.competence(k)).collect(),
+            evidence: if role.all_staff {
+                Vec::new()
+            } else {
+                self.evidence(r)
+            },
         }
     }
 
@@ -714,7 +1020,7 @@ impl<'m> Views<'m> {
             top_roles: refs_where(|r| r.top_management),
             conflicting_roles,
             segregated_activities,
-            people: m.active_people().map(|(i, _)| self.person(i)).collect(),
+            people: m.active_staff().map(|(i, _)| self.person(i)).collect(),
             approvers: m.roles[m.policy.approver]
                 .holders
                 .iter()
@@ -722,6 +1028,28 @@ impl<'m> Views<'m> {
                 .map(|&p| self.person(p))
                 .collect(),
             raci: self.raci(),
+            v2: m.is_v2(),
+            audit_roles: (0..m.roles.len())
+                .filter(|&r| {
+                    !m.roles[r].all_staff
+                        && m.activities
+                            .iter()
+                            .any(|a| crate::model::is_audit(a) && a.responsible.contains(&r))
+                })
+                .map(|r| self.role_ref(r))
+                .collect(),
+            parties: self.parties(),
+            competences: (0..m.competences.len())
+                .map(|k| self.competence(k))
+                .collect(),
+            competence_register: (0..m.roles.len())
+                .filter(|&r| !m.roles[r].tracked.is_empty())
+                .flat_map(|r| self.evidence(r))
+                .collect(),
+            controls: self.controls(),
+            annex_a_count: crate::model::annex_a::COUNT,
+            exceptions: self.exceptions(),
+            bundle_date: self.words.date(m.date),
         }
     }
 
@@ -834,12 +1162,12 @@ pub struct RegisterRow {
     /// The document's current short digest.
     pub current: String,
     /// The scan or signed PDF of the deciding signature.
-    pub evidence: Option<EvidenceView>,
+    pub evidence: Option<SignatureEvidenceView>,
 }
 
 /// An evidence file, as the register links it.
 #[derive(Debug, Clone, Serialize)]
-pub struct EvidenceView {
+pub struct SignatureEvidenceView {
     /// Its bundle path (`model/signed/ceo--lena.pdf`).
     pub path: String,
     /// The link from the register (`../model/signed/ceo--lena.pdf`), percent-encoded.
@@ -923,10 +1251,10 @@ impl Views<'_> {
                     current: crate::digest::short(&s.digest).to_string(),
                     evidence: rec.and_then(|r| r.evidence.as_ref()).map(|e| {
                         let path = format!("model/{}", e.path);
-                        EvidenceView {
+                        SignatureEvidenceView {
                             href: crate::url::percent_encode(&format!("../{path}")),
                             path,
-                            kind: self.words.evidence(e.kind).to_string(),
+                            kind: self.words.signature_evidence(e.kind).to_string(),
                         }
                     }),
                 }

@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::model::Model;
 use crate::model::sheet::SheetId;
 
 /// What a row's template receives, and how many documents the row makes.
@@ -31,6 +32,29 @@ pub enum Scope {
     /// One document with `org`, `policy`, `changes` and `since`, in a bundle
     /// built with `--previous` (and what `rolecall diff` prints).
     Changes,
+}
+
+/// Which models a row makes a document for: a document about a model v2 table is
+/// made only when the model has that table, so that a v1 model's bundle stays the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Every model.
+    Always,
+    /// A model with `[[competences]]`.
+    Competences,
+    /// A model with `[[controls]]`.
+    Controls,
+}
+
+impl When {
+    /// Whether `model` has this row's document.
+    pub fn applies(self, model: &Model) -> bool {
+        match self {
+            When::Always => true,
+            When::Competences => !model.competences.is_empty(),
+            When::Controls => !model.controls.is_empty(),
+        }
+    }
 }
 
 /// Which sheet a signature sheet is, and which document it binds.
@@ -113,6 +137,8 @@ pub struct DocSpec {
     pub wide: bool,
     /// For a signature sheet: which one.
     pub sheet: Option<Sheet>,
+    /// Which models have the document.
+    pub when: When,
 }
 
 impl DocSpec {
@@ -132,6 +158,10 @@ pub const RESOLUTION: &str = "resolution";
 pub const ROLE: &str = "role";
 /// The signature register.
 pub const REGISTER: &str = "register";
+/// The competence register (clause 7.2), for a model with `[[competences]]`.
+pub const COMPETENCE: &str = "competence";
+/// The control ownership table (A.5.2), for a model with `[[controls]]`.
+pub const CONTROLS: &str = "controls";
 /// The change report.
 pub const CHANGES: &str = "changes";
 
@@ -152,6 +182,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: None,
+        when: When::Always,
     },
     DocSpec {
         id: STAFF,
@@ -166,6 +197,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: true,
         sheet: None,
+        when: When::Always,
     },
     DocSpec {
         id: "raci",
@@ -180,6 +212,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: true,
         raci_cells: true,
         sheet: None,
+        when: When::Always,
     },
     DocSpec {
         id: ROLE,
@@ -194,6 +227,37 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: true,
         sheet: None,
+        when: When::Always,
+    },
+    DocSpec {
+        id: COMPETENCE,
+        scope: Scope::Site,
+        path: "competence-register.md",
+        template: "competence-register.md",
+        typst: None,
+        title: "competence.title",
+        doc_id: "{policy}/competence",
+        evidences: "7.2, A.5.2, A.6.3",
+        group: Group::Roles,
+        wide: true,
+        raci_cells: false,
+        sheet: None,
+        when: When::Competences,
+    },
+    DocSpec {
+        id: CONTROLS,
+        scope: Scope::Site,
+        path: "control-ownership.md",
+        template: "control-ownership.md",
+        typst: None,
+        title: "controls.title",
+        doc_id: "{policy}/controls",
+        evidences: "A.5.2, 6.1.3",
+        group: Group::Raci,
+        wide: true,
+        raci_cells: false,
+        sheet: None,
+        when: When::Controls,
     },
     DocSpec {
         id: RESOLUTION,
@@ -208,6 +272,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: None,
+        when: When::Always,
     },
     DocSpec {
         id: "assignment",
@@ -222,6 +287,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: Some(Sheet::Assignment),
+        when: When::Always,
     },
     DocSpec {
         id: "approval",
@@ -236,6 +302,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: Some(Sheet::PolicyApproval),
+        when: When::Always,
     },
     DocSpec {
         id: "acknowledgement",
@@ -250,6 +317,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: Some(Sheet::AllStaff),
+        when: When::Always,
     },
     DocSpec {
         id: "board_resolution",
@@ -264,6 +332,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: Some(Sheet::BoardResolution),
+        when: When::Always,
     },
     DocSpec {
         id: REGISTER,
@@ -278,6 +347,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: None,
+        when: When::Always,
     },
     DocSpec {
         id: CHANGES,
@@ -292,6 +362,7 @@ pub const DOCUMENTS: &[DocSpec] = &[
         wide: false,
         raci_cells: false,
         sheet: None,
+        when: When::Always,
     },
 ];
 

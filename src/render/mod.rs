@@ -76,6 +76,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("changes.md", include_str!("../../templates/changes.md")),
     (
+        "competence-register.md",
+        include_str!("../../templates/competence-register.md"),
+    ),
+    (
+        "control-ownership.md",
+        include_str!("../../templates/control-ownership.md"),
+    ),
+    (
         "raci-matrix.typ",
         include_str!("../../templates/raci-matrix.typ"),
     ),
@@ -506,7 +514,7 @@ fn pattern(text: &str, policy: &str, role: &str, person: &str) -> String {
 /// and the signature register.
 pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     let locale = templates.locale();
-    let words = Words::new(locale, model.organisation.date_format)?;
+    let words = v2_words(model, locale)?;
     let views = Views::new(model, &words);
     let common = views.common();
     let policy_id = &model.policy.id;
@@ -521,7 +529,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
     let mut site = site_context(&common)?;
     let mut docs: Vec<Document> = Vec::new();
     let mut register = Register::default();
-    for spec in DOCUMENTS {
+    for spec in DOCUMENTS.iter().filter(|d| d.when.applies(model)) {
         match spec.scope {
             Scope::Site => {
                 // One context for every site-scoped document: it holds the whole
@@ -650,6 +658,16 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
         documents: docs,
         register,
     })
+}
+
+/// The words of the views, with those of model v2 for a model that uses it (a
+/// v1 model renders with a locale that lacks them).
+fn v2_words(model: &Model, locale: &Locale) -> Result<Words> {
+    let mut words = Words::new(locale, model.organisation.date_format)?;
+    if model.is_v2() {
+        words.load_v2(locale)?;
+    }
+    Ok(words)
 }
 
 /// Every assignment's sheet view with its file, id and the digest of the role
@@ -803,7 +821,7 @@ pub fn index(
     entries: &[IndexEntry],
     info: &BundleInfo,
 ) -> Result<String> {
-    let words = Words::new(templates.locale(), model.organisation.date_format)?;
+    let words = v2_words(model, templates.locale())?;
     let common = Views::new(model, &words).common();
     let mut ctx = site_context(&common)?;
     ctx.insert("files", entries);
@@ -827,7 +845,7 @@ pub fn format_date(model: &Model, locale: &Locale, date: crate::date::Date) -> R
 
 /// The index entry of a rendered document.
 pub fn describe(doc: &Document, model: &Model, locale: &Locale) -> Result<IndexEntry> {
-    let staff = model.active_people().count().to_string();
+    let staff = model.active_staff().count().to_string();
     let key = format!("documents.{}.description", doc.spec.id);
     let description = locale.plain(
         &key,

@@ -92,7 +92,7 @@ rules! {
         fix: "Rename one of the two, or merge them.",
     }
     UNKNOWN_REFERENCE = "RC012" "unknown-reference" Error {
-        checks: "Every person, role and activity id referenced from elsewhere in the model exists.",
+        checks: "Every person, role, activity, party and competence id referenced from elsewhere in the model exists: a role's holders, an activity's roles, a person's `party`, a party's, control's or exception's role, the competence of a `[[people.evidence]]` entry.",
         why: "A dangling reference means the documents would name a role or person that is not defined (A.5.2).",
         fix: "Correct the id (the hint suggests the closest existing one) or define the missing entry.",
     }
@@ -142,9 +142,9 @@ rules! {
         fix: "Set `reports-to` of the reporting role to a top-management role.",
     }
     APPROVER_NOT_TOP_MANAGEMENT = "RC034" "approver-not-top-management" Error {
-        checks: "`policy.approver` is a top-management role.",
-        why: "Information security policies are approved by top management (clause 5.2, A.5.1).",
-        fix: "Set `policy.approver` to a role with `top-management = true`.",
+        checks: "`policy.approver`, and the `approved-by` of every `[[exceptions]]` entry, is a top-management role.",
+        why: "Information security policies are approved by top management (clause 5.2, A.5.1), and so is accepting a segregation conflict that the organisation cannot avoid (A.5.3).",
+        fix: "Set `policy.approver` (or the exception's `approved-by`) to a role with `top-management = true`.",
     }
     PERSON_LEFT = "RC040" "person-left" Error {
         checks: "Nobody who has left (`left` on or before the bundle date) holds or deputises for a role.",
@@ -176,6 +176,26 @@ rules! {
         why: "A reporting line that loops never reaches top management.",
         fix: "Break the cycle: the topmost role has no `reports-to`.",
     }
+    AUDITOR_HOLDS_ISMS_ROLE = "RC053" "auditor-holds-isms-role" Error {
+        checks: "Nobody who performs internal audit (an active holder of a role responsible for an activity referencing clause 9.2) also holds a clause 5.3 a) or b) role, unless an `[[exceptions]]` entry accepts it. Checked for every model, without declarations.",
+        why: "Internal auditors are objective and impartial and do not audit their own work (clause 9.2); the person who makes the ISMS conform and reports on it would audit the ISMS they run.",
+        fix: "Have someone else perform the internal audit (another person, or an external auditor as a party), or give the 5.3 role to someone else; where neither is possible, record the conflict with its compensating control in `[[exceptions]]`, approved by top management.",
+    }
+    AUDITOR_IMPLEMENTS_CONTROLS = "RC054" "auditor-implements-controls" Error {
+        checks: "Nobody who performs internal audit is also responsible or accountable (through a role that is not all-staff) for an activity that implements a control: one referencing an Annex A id or clause 8. Top management being accountable for the audit programme is no conflict. An `[[exceptions]]` entry may accept one such activity.",
+        why: "Segregation of duties (A.5.3) and independent audit (9.2): an auditor who also operates controls would audit their own work.",
+        fix: "Move the audit, or the implementing activities, to other people; or accept the activity in `[[exceptions]]` with a compensating control (such as an independent review of that part of the audit), approved by top management.",
+    }
+    EXCEPTION_UNUSED = "RC055" "exception-unused" Warning {
+        checks: "Every `[[exceptions]]` entry accepts a conflict the model has: its person performs internal audit and holds its `role` (a 5.3 a) or b) role) or is responsible or accountable for its `activity` (an activity implementing a control).",
+        why: "An exception for a conflict that no longer exists is outdated documentation, and would silently accept the conflict should it come back.",
+        fix: "Remove the exception, or correct its person, role or activity.",
+    }
+    EXCEPTION_REVIEW_OVERDUE = "RC056" "exception-review-overdue" Warning {
+        checks: "An accepted exception's `review-by` date is not before the bundle date.",
+        why: "Compensating controls for a segregation conflict are reviewed on schedule; an exception past its review is one nobody looked at again (A.5.3).",
+        fix: "Review the exception with top management, then move `review-by` (or resolve the conflict and remove the exception).",
+    }
     REVIEW_OVERDUE = "RC060" "review-overdue" Warning {
         checks: "The policy's next review (`last-review`, or `effective`, plus `review-months`) is not before the bundle date.",
         why: "Documented information is reviewed on schedule (clause 7.5); an overdue review is a finding.",
@@ -192,7 +212,7 @@ rules! {
         fix: "Add the role to the activities it takes part in, or remove it.",
     }
     NO_AUTHORITY = "RC063" "no-authority" Warning {
-        checks: "A role with responsibilities also lists authorities (all-staff roles are exempt).",
+        checks: "A role with responsibilities also lists authorities (all-staff roles are exempt); authorities that are only placeholders (`none`, `n/a`, `-`, an empty string) count as none.",
         why: "Responsibility without the authority to act on it is a classic pitfall; A.5.2 expects authorisation levels to be defined.",
         fix: "Add what the role may decide or approve to `authorities`.",
     }
@@ -206,8 +226,28 @@ rules! {
         why: "Auditors map evidence to clauses and controls by id.",
         fix: "Write the clause as digits and dots, Annex A controls with an `A.` prefix.",
     }
+    ISMS_ACCOUNTABILITY_CONCENTRATION = "RC066" "isms-accountability-concentration" Warning {
+        checks: "Nobody who holds a clause 5.3 a) role is also accountable (through the roles they hold, all-staff roles aside) for more than half of the activities. In addition to RC061.",
+        why: "An ISMS run and answered for by one person is a single point of failure, and leaves nobody to check that person's work: auditors see it as a concentration of responsibilities.",
+        fix: "Make the owners of the processes (engineering, HR, operations) accountable for their activities; the ISMS manager coordinates and reports.",
+    }
+    FUTURE_DATE = "RC067" "future-date" Error {
+        checks: "The policy's `effective` and `last-review` dates, the roles' `assigned` dates, the version history's dates, the parties' `last-review` and the dates of competence evidence are not after the bundle date.",
+        why: "Documented information records what has happened (clause 7.5): a document cannot record the future, and an auditor reads a future date as a typing error or back-dating.",
+        fix: "Correct the date, or build the bundle as of a later date with `--date`.",
+    }
+    LONG_REVIEW_INTERVAL = "RC068" "long-review-interval" Warning {
+        checks: "`policy.review-months` and each party's `review-months` are at most 12.",
+        why: "Auditors expect the policy and supplier agreements to be reviewed at least once a year (clause 5.2, 7.5, A.5.22).",
+        fix: "Set `review-months` to 12 or less.",
+    }
+    VERSION_WITHOUT_HISTORY = "RC069" "version-without-history" Warning {
+        checks: "The policy's `version` has a row in the version history (`[[policy.history]]`).",
+        why: "Version control of documented information (clause 7.5) means each version says when it was issued, by whom and what changed; an auditor compares the version on the cover with the history.",
+        fix: "Add a `[[policy.history]]` row for the current version, or correct `policy.version`.",
+    }
     SIGNATURE_SHEET = "RC070" "signature-sheet" Error {
-        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval`, `all-staff/<person-id>` or, in a model with `board-resolution = true`, `board-resolution`, with known ids.",
+        checks: "A `[[signatures]]` record names a sheet that exists: `role/<role-id>/<person-id>` (a role that is not all-staff), `policy-approval`, `all-staff/<person-id>` (a member of staff: people of external parties are not on that sheet) or, in a model with `board-resolution = true`, `board-resolution`, with known ids.",
         why: "A record of a signature on a sheet that was never printed is not evidence of anything.",
         fix: "Copy the sheet id from the signature register (signatures/register.md) of the bundle the sheet was printed from.",
     }
@@ -275,6 +315,76 @@ rules! {
         checks: "The Markdown fields (`purpose`, a policy section's `body`) hold only what the PDF and Word documents can show: headings, paragraphs, emphasis, lists, tables, links, code, block quotes and footnotes; no raw HTML and no images (and nothing nested deeper than typst lays out).",
         why: "The PDF and Word writers refuse what they cannot show rather than drop it silently, so a model `check` passed would fail `build`; and raw HTML in a document an auditor opens is not text anyone approved.",
         fix: "Write the construct as text: a link instead of an image, Markdown emphasis instead of HTML tags.",
+    }
+    EVIDENCE_MISSING = "RC100" "evidence-missing" Warning {
+        checks: "Every active holder of a role has current evidence (`[[people.evidence]]`, obtained by the bundle date and not expired) of each tracked competence the role requires: each `competence` entry that is the id of a `[[competences]]` entry.",
+        why: "Clause 7.2 raises more nonconformities than any other requirement; the usual finding is required competence defined, no evidence that the holder has it.",
+        fix: "Add a `[[people.evidence]]` entry under the person (certificate, course record, experience) with its date, or plan the training and accept the warning until it is done.",
+    }
+    EVIDENCE_EXPIRED = "RC101" "evidence-expired" Warning {
+        checks: "The latest evidence a role holder has of a competence their role requires has not expired (its `expires`, or its `date` plus the competence's `renew-months`).",
+        why: "Expired training or certification no longer evidences competence (clause 7.2); renewal every one to three years is common practice.",
+        fix: "Renew the training or certificate and add the new evidence as another `[[people.evidence]]` entry (keep the old one as history).",
+    }
+    EVIDENCE_EXPIRING = "RC102" "evidence-expiring" Warning {
+        checks: "The latest evidence a role holder has of a competence their role requires does not expire within 60 days of the bundle date.",
+        why: "Evidence that lapses before the next audit or the next bundle leaves the role without evidenced competence; plan the renewal now (clause 7.2).",
+        fix: "Book the renewal; once done, add the new evidence. Silence with `[lint] allow = [\"RC102\"]` if renewal is planned.",
+    }
+    CONTROL_WITHOUT_OWNER = "RC110" "control-without-owner" Error {
+        checks: "With `[[controls]]`: every applicable control has one owner, given as `owner` or taken from the accountable role of the activities that reference the control (when they all have the same one).",
+        why: "Each applicable control mapped to a live owner is what auditors look at first in the Statement of Applicability (6.1.3, A.5.2).",
+        fix: "Set `owner` to the role that owns the control, or add an activity referencing the control with its accountable role.",
+    }
+    CONTROL_OWNER_VACANT = "RC111" "control-owner-vacant" Error {
+        checks: "With `[[controls]]`: the owner role of every applicable control has an active holder (it is not vacant, nor held only by people who have left).",
+        why: "A control owned by nobody operates on paper only; auditors ask the owner how the control works (A.5.2).",
+        fix: "Give the owner role a current holder, or make another role the control's owner.",
+    }
+    NOT_ANNEX_A_CONTROL = "RC112" "not-annex-a-control" Error {
+        checks: "The id of every `[[controls]]` entry is an ISO/IEC 27001:2022 Annex A control: A.5.1 to A.5.37, A.6.1 to A.6.8, A.7.1 to A.7.14 or A.8.1 to A.8.34.",
+        why: "The Statement of Applicability is a statement about the Annex A controls (6.1.3 d); an id of the 2013 edition or a typing error makes it wrong.",
+        fix: "Use the 2022 control id (the 2013 edition's A.9 to A.18 were renumbered into A.5 to A.8).",
+    }
+    CONTROL_NOT_JUSTIFIED = "RC113" "control-not-justified" Error {
+        checks: "Every control with `applicable = false` gives a `justification`.",
+        why: "The Statement of Applicability justifies each exclusion of an Annex A control (6.1.3 d); an unexplained exclusion is a nonconformity.",
+        fix: "Add `justification = \"...\"` saying why the control does not apply (for example: no own premises, all offices are co-working spaces).",
+    }
+    EXCLUDED_CONTROL_REFERENCED = "RC114" "excluded-control-referenced" Warning {
+        checks: "With `[[controls]]`: no activity, role or party references (`refs`) a control marked `applicable = false`.",
+        why: "A control the organisation declares not applicable but whose activities it describes makes the Statement of Applicability contradict the roles and responsibilities.",
+        fix: "Mark the control applicable (with its owner), or remove the reference.",
+    }
+    ROSTER_HOLDER_MISSING = "RC120" "roster-holder-missing" Warning {
+        checks: "With `check --roster FILE.csv`: every active holder or deputy of a role who is staff is found in the HR export (by id, e-mail or name).",
+        why: "Auditors compare the roles list with the HR directory: a role holder HR does not know is a documentation error or a person who is not employed (A.5.2, A.6.1).",
+        fix: "Correct the person's id, `email` or name in the model to match the HR system, or find out why HR does not list them.",
+    }
+    ROSTER_HOLDER_LEFT = "RC121" "roster-holder-left" Error {
+        checks: "With `check --roster FILE.csv`: no active role holder or deputy is marked as left in the HR export (an end date on or before the bundle date, or a status such as inactive or terminated).",
+        why: "Role documents that name people who have left do not match reality (A.5.2, A.6.5); HR knows first.",
+        fix: "Set the person's `left` date in the model and give their roles to current people.",
+    }
+    ROSTER_STAFF_MISSING = "RC122" "roster-staff-missing" Warning {
+        checks: "With `check --roster FILE.csv`: every active person of the HR export is in the model (by id, e-mail or name).",
+        why: "Everyone in scope acknowledges the policy (clause 7.3); a member of staff missing from the model is missing from the all-staff acknowledgement and from every all-staff role.",
+        fix: "Add the person under `[[people]]`, or mark them as left in the HR system.",
+    }
+    PARTY_OWNER = "RC130" "party-owner" Error {
+        checks: "The `owner` of every `[[parties]]` entry is a role with at least one active holder who is staff (not a person of an external party).",
+        why: "An outsourced function keeps its accountability inside the organisation: each supplier relationship has an internal owner who agrees, monitors and reviews its security (A.5.19, A.5.22).",
+        fix: "Give the owner role an active member of staff, or make another internal role the owner.",
+    }
+    PARTY_WITHOUT_CONTRACT = "RC131" "party-without-contract" Warning {
+        checks: "Every `[[parties]]` entry names its `contract`: where the party's security responsibilities are agreed.",
+        why: "Auditors ask for the agreement that binds a supplier to its information security requirements (A.5.20); forgetting third parties is a common clause 5.3 finding.",
+        fix: "Set `contract` to the agreement, data processing agreement or security annex (for example `MSA-2024-017, DPA annex 3`).",
+    }
+    PARTY_REVIEW_OVERDUE = "RC132" "party-review-overdue" Warning {
+        checks: "A party's next review (`last-review` plus `review-months`, default 12) is not before the bundle date. Parties without `last-review` are not checked.",
+        why: "Supplier services are monitored and reviewed regularly (A.5.22); an overdue review is a finding.",
+        fix: "Review the party's service and agreement with its owner, then update `last-review`.",
     }
 }
 

@@ -529,6 +529,8 @@ fn big_model(roles: usize, activities: usize, held: bool) -> String {
         "[organisation]\nname = \"Big Corp\"\nscope = \"All of Big Corp.\"\n\n\
          [policy]\nid = \"BIG-POL-01\"\nversion = \"1.0\"\nowner = \"r00001\"\n\
          approver = \"r00000\"\neffective = 2026-01-15\n\n\
+         [[policy.history]]\nversion = \"1.0\"\ndate = 2026-01-15\nauthor = \"p000\"\n\
+         summary = \"First issue\"\n\n\
          [lint]\nallow = [\"RC023\", \"RC042\", \"RC061\", \"RC062\"]\n\n",
     );
     for p in 0..100 {

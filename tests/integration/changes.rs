@@ -88,7 +88,11 @@ fn change_lines(report: &str) -> Vec<String> {
     report
         .lines()
         .skip(start + 1)
-        .take_while(|l| !l.starts_with("## Signatures needed again"))
+        // The accepted exceptions are listed in every report: they are not changes.
+        .take_while(|l| {
+            !l.starts_with("## Signatures needed again")
+                && !l.starts_with("## Accepted segregation exceptions")
+        })
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string)
         .collect()
@@ -1044,4 +1048,47 @@ fn every_key_of_the_report_is_documented() {
         .filter(|k| !section.contains(&format!("| `{k}` |")))
         .collect();
     assert!(missing.is_empty(), "not in docs/templates.md: {missing:?}");
+}
+
+/// Issue 12: the change report lists the model v2 entries added, removed and changed,
+/// and the exceptions the new model accepts; between two v1 models it has no `v2` key.
+#[test]
+fn the_change_report_lists_model_v2_changes_and_the_accepted_exceptions() {
+    let v1 = crate::support::fixture("valid/northwind-v1");
+    let run = diff(&v1, &example("northwind"), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    for expected in [
+        "## Third parties",
+        "- Added: `harbour-privacy`",
+        "## Statement of Applicability",
+        "- Added: `A.8.30`",
+        "## Accepted segregation exceptions",
+        "| Margaret Ellison (margaret) | is responsible or accountable for: Commission the yearly external penetration test",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "no {expected:?}:\n{}",
+            run.stdout
+        );
+    }
+    let j = diff_json(&v1, &example("northwind"));
+    assert_eq!(j["model-changed"], true);
+    assert_eq!(
+        j["v2"]["exceptions"][0]["id"],
+        "auditor-commissions-pentest"
+    );
+
+    // A party's agreement changes: that entry is changed, nothing added.
+    let (_work, model) = copy_example("northwind");
+    let parties = model.join("parties.toml");
+    let text = std::fs::read_to_string(&parties).unwrap();
+    std::fs::write(&parties, text.replace("PSA-2023-04", "PSA-2026-01")).unwrap();
+    let j = diff_json(&example("northwind"), &model);
+    assert_eq!(
+        j["v2"]["tables"],
+        serde_json::json!([{"table": "parties", "added": [], "removed": [], "changed": ["payroll"]}])
+    );
+    // Two v1 models: no `v2` at all.
+    let j = diff_json(&v1, &v1);
+    assert!(j.get("v2").is_none(), "{j}");
 }

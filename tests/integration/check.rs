@@ -43,11 +43,23 @@ fn fixture_dirs() -> Vec<String> {
     dirs
 }
 
-/// The `# <- CODE ...` markers of a fixture, sorted.
+/// The HR export of a fixture whose findings `check --roster` makes: its
+/// `roster.csv`, if it has one (its markers are in a column of their own).
+fn roster_of(dir: &str) -> Option<String> {
+    let path = fixture("invalid").join(dir).join(ROSTER);
+    path.is_file()
+        .then(|| path.to_str().expect("fixture paths are UTF-8").to_string())
+}
+
+/// The file name of a fixture's HR export.
+const ROSTER: &str = "roster.csv";
+
+/// The `# <- CODE ...` markers of a fixture (its model files and its roster), sorted.
 fn markers(dir: &str) -> Vec<Mark> {
     let base = fixture("invalid").join(dir);
     let mut out = Vec::new();
-    for file in toml_files(&base) {
+    let roster = roster_of(dir).map(std::path::PathBuf::from);
+    for file in toml_files(&base).into_iter().chain(roster) {
         let rel = rel_path(&base, &file);
         let text = std::fs::read_to_string(&file).unwrap();
         for (i, line) in text.lines().enumerate() {
@@ -98,7 +110,13 @@ fn check(model: &Path, extra: &[&str]) -> Run {
 fn run_fixture(dir: &str, extra: &[&str]) -> Run {
     let model = fixture("invalid").join(dir);
     if !FOUND_BY_BUILD.contains(&dir) {
-        return check(&model, extra);
+        let roster = roster_of(dir);
+        let mut args: Vec<&str> = match &roster {
+            Some(r) => vec!["--roster", r],
+            None => Vec::new(),
+        };
+        args.extend_from_slice(extra);
+        return check(&model, &args);
     }
     let out = tempfile::tempdir().unwrap();
     rolecall(&[
@@ -535,6 +553,32 @@ fn examples_check_clean_with_deny_warnings() {
                 json.stdout
             );
         }
+    }
+}
+
+/// Issue 12: a model in which one person is ISMS manager, internal auditor, head of
+/// engineering and both risk owners, with no declared conflict, fails with the
+/// built-in independence rules (it gave "no problems found" before).
+#[test]
+fn one_person_holding_everything_fails_with_the_independence_rules() {
+    let dir = fixture("invalid/one-person-holds-everything");
+    let text = std::fs::read_to_string(dir.join("model.toml")).unwrap();
+    assert!(!text.contains("\nconflicts") && !text.contains("\nsegregate-from"));
+    let run = check(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let diags = json_diagnostics(&run);
+    for code in ["RC053", "RC054"] {
+        let d = diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}: {}", run.stdout));
+        assert_eq!(d["severity"], "error");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("`sam` performs internal audit")
+        );
     }
 }
 

@@ -85,6 +85,11 @@ fn model_md_has_a_row_for_every_key_of_the_schema() {
         ("section", "`[[policy.sections]]`"),
         ("history", "`[[policy.history]]`"),
         ("person", "`[[people]]`"),
+        ("evidence", "`[[people.evidence]]`"),
+        ("party", "`[[parties]]`"),
+        ("competence", "`[[competences]]`"),
+        ("control", "`[[controls]]`"),
+        ("exception", "`[[exceptions]]`"),
         ("role", "`[[roles]]`"),
         ("activity", "`[[activities]]`"),
         ("signature", "`[[signatures]]`"),
@@ -239,7 +244,10 @@ fn templates_md_documents_every_template_variable_and_field() {
                 continue;
             }
             assert!(
-                !var.is_empty() && var.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                !var.is_empty()
+                    && var
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{name}: cannot read `{var}` as a variable name in its Context: comment"
             );
             if !md.contains(&format!("`{var}`")) {

@@ -17,6 +17,7 @@ fn models() -> Vec<PathBuf> {
         example("northwind"),
         fixture("valid/hostile"),
         fixture("valid/formulas"),
+        fixture("valid/third-parties"),
     ]
 }
 
@@ -73,12 +74,12 @@ fn active(p: &toml::Table) -> bool {
         .is_none_or(|d| d.to_string().as_str() > DATE)
 }
 
-/// Holder ids of a role; every active person for an all-staff role.
+/// Holder ids of a role; every active member of staff (no `party`) for an all-staff role.
 fn holders(m: &toml::Table, role: &toml::Table) -> Vec<String> {
     if flag(role, "all-staff") {
         table(m, "people")
             .into_iter()
-            .filter(|p| active(p))
+            .filter(|p| active(p) && p.get("party").is_none())
             .map(|p| s(p, "id").to_string())
             .collect()
     } else {
@@ -641,7 +642,8 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
         let expected: Vec<String> = roles.iter().map(|r| token(s(r, "id"))).collect();
         assert_eq!(ids, expected, "{model:?}");
 
-        // Parties: the organisation, then every active person with their job title.
+        // Parties: the organisation, then every active person with their job title,
+        // then each external party (model v2), an organization whose people are its members.
         let parties = md["parties"].as_array().unwrap();
         assert_eq!(parties[0]["type"], "organization");
         let org_uuid = parties[0]["uuid"].as_str().unwrap();
@@ -649,7 +651,31 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
             .into_iter()
             .filter(|p| active(p))
             .collect();
-        assert_eq!(parties.len(), 1 + active_people.len(), "{model:?}");
+        let external = table(&m, "parties");
+        assert_eq!(
+            parties.len(),
+            1 + active_people.len() + external.len(),
+            "{model:?}"
+        );
+        let mut party_uuid = BTreeMap::new();
+        for (x, party) in external.iter().zip(&parties[1 + active_people.len()..]) {
+            assert_eq!(party["type"], "organization");
+            assert_eq!(party["name"], s(x, "name"));
+            let prop = |name: &str| {
+                party["props"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .map(|p| p["value"].clone())
+            };
+            assert_eq!(prop("party-id"), Some(Value::from(s(x, "id"))));
+            assert_eq!(prop("owner-role"), Some(Value::from(token(s(x, "owner")))));
+            if x.get("contract").is_some() {
+                assert_eq!(prop("contract"), Some(Value::from(s(x, "contract"))));
+            }
+            party_uuid.insert(s(x, "id").to_string(), party["uuid"].clone());
+        }
         let mut uuid_of = BTreeMap::new();
         for (p, party) in active_people.iter().zip(&parties[1..]) {
             assert_eq!(party["type"], "person");
@@ -672,9 +698,14 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
                         && pr.get("ns").is_none()),
                 "{party}"
             );
+            // A person of an external party is a member of it, not of the organisation.
+            let member_of = match p.get("party").and_then(|v| v.as_str()) {
+                Some(x) => party_uuid[x].clone(),
+                None => Value::from(org_uuid),
+            };
             assert_eq!(
                 party["member-of-organizations"],
-                serde_json::json!([org_uuid])
+                serde_json::json!([member_of])
             );
             uuid_of.insert(
                 s(p, "id").to_string(),
@@ -724,11 +755,27 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
         assert_eq!(components.len(), 1);
         assert_eq!(components[0]["type"], "policy");
         let activities = table(&m, "activities");
+        // With a Statement of Applicability (model v2): its applicable controls too,
+        // and none it marks not applicable.
+        let soa = table(&m, "controls");
+        let applies =
+            |c: &toml::Table| c.get("applicable").and_then(|v| v.as_bool()) != Some(false);
+        let excluded: BTreeSet<String> = soa
+            .iter()
+            .filter(|c| !applies(c))
+            .map(|c| s(c, "id").to_string())
+            .collect();
         let mut controls: Vec<String> = roles
             .iter()
             .chain(&activities)
             .flat_map(|t| strs(t, "refs"))
             .filter(|r| r.starts_with("A."))
+            .chain(
+                soa.iter()
+                    .filter(|c| applies(c))
+                    .map(|c| s(c, "id").to_string()),
+            )
+            .filter(|c| !excluded.contains(c))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -791,6 +838,20 @@ fn oscal_export_carries_the_roles_people_and_raci_of_the_model() {
                 if !holders(&m, role).is_empty() {
                     assert_eq!(rr["party-uuids"], party_uuids(&holders(&m, role)));
                 }
+                // The owner the Statement of Applicability gives (when it names one).
+                let owner = soa
+                    .iter()
+                    .find(|c| s(c, "id") == control)
+                    .and_then(|c| c.get("owner"))
+                    .and_then(|o| o.as_str());
+                if let Some(owner) = owner {
+                    let flagged = rr["props"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p["name"] == "control-owner" && p["value"] == "true");
+                    assert_eq!(flagged, token(owner) == id, "{control} {id}");
+                }
             }
             assert_eq!(got, expected, "{model:?} {control}");
         }
@@ -834,11 +895,12 @@ fn oscal_uuids_are_stable_version_5_and_only_the_date_changes() {
         .unwrap()
     {
         let d = req["description"].as_str().unwrap();
+        let id = req["control-id"].as_str().unwrap();
         assert!(
-            d.starts_with(&format!(
-                "{} is referenced by",
-                req["control-id"].as_str().unwrap()
-            )),
+            d.starts_with(&format!("{id} is referenced by"))
+                || d.starts_with(&format!(
+                    "{id} is an applicable control of the Statement of Applicability"
+                )),
             "{d}"
         );
     }
@@ -997,5 +1059,77 @@ fn only_the_xlsx_properties_and_oscal_timestamp_carry_the_bundle_date() {
         za.by_name(&name).unwrap().read_to_end(&mut x).unwrap();
         let y = zip_entry(&b, &name).into_bytes();
         assert_eq!(x == y, name != "docProps/core.xml", "{name}");
+    }
+}
+
+/// Issue 12: the JSON export carries the tables of model v2, resolved; a v1 model's
+/// export has none of their keys.
+#[test]
+fn json_export_carries_the_model_v2_tables_and_a_v1_model_none_of_them() {
+    let j: Value = serde_json::from_slice(&export(&example("northwind"), "json")).unwrap();
+    let parties = j["parties"].as_array().unwrap();
+    let dpo = parties
+        .iter()
+        .find(|p| p["id"] == "harbour-privacy")
+        .unwrap();
+    assert_eq!(dpo["owner"], "ceo");
+    assert_eq!(dpo["people"], serde_json::json!(["hannah"]));
+    assert_eq!(dpo["outsourced-roles"], serde_json::json!(["dpo"]));
+    assert_eq!(dpo["next-review"], "2027-01-16");
+    let hannah = j["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "hannah")
+        .unwrap();
+    assert_eq!(hannah["party"], "harbour-privacy");
+    assert_eq!(hannah["evidence"][0]["competence"], "cipp-e");
+    assert_eq!(hannah["evidence"][0]["expires"], "2027-05-22");
+    assert_eq!(hannah["evidence"][0]["status"], "current");
+    // The renewed certificate is current; the old one is history, expired.
+    let margaret = j["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "margaret")
+        .unwrap();
+    let statuses: Vec<&str> = margaret["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["expired", "current"]);
+    assert!(
+        j["people"][0].get("party").is_none(),
+        "staff have no `party` key"
+    );
+    // Controls in Annex A order, owners given or taken from the accountable role.
+    let controls = j["controls"].as_array().unwrap();
+    let ids: Vec<&str> = controls.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(&ids[..4], ["A.5.1", "A.5.2", "A.5.3", "A.5.9"]);
+    let owner = |id: &str| {
+        controls
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["owner"].clone())
+            .unwrap()
+    };
+    assert_eq!(owner("A.5.2"), "ceo", "from the activity referencing it");
+    assert_eq!(owner("A.8.8"), "system-owner", "given");
+    assert_eq!(owner("A.8.30"), Value::Null, "not applicable");
+    assert_eq!(j["exceptions"][0]["activity"], "penetration-test");
+    assert_eq!(j["exceptions"][0]["role"], Value::Null);
+    assert_eq!(j["competences"].as_array().unwrap().len(), 5);
+
+    let v1: Value = serde_json::from_slice(&export(&fixture("valid/model-v1"), "json")).unwrap();
+    for key in ["parties", "competences", "controls", "exceptions"] {
+        assert!(v1.get(key).is_none(), "{key} in a v1 export");
+    }
+    for p in v1["people"].as_array().unwrap() {
+        assert!(
+            p.get("party").is_none() && p.get("evidence").is_none(),
+            "{p}"
+        );
     }
 }

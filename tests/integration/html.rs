@@ -295,7 +295,7 @@ fn html_pages_are_reproducible() {
         .into_iter()
         .filter(|p| p.ends_with(".html"))
         .collect();
-    assert_eq!(pages.len(), 43, "{pages:?}");
+    assert_eq!(pages.len(), 45, "{pages:?}");
     for page in pages {
         assert_eq!(
             std::fs::read(a.join(&page)).unwrap(),

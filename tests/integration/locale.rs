@@ -180,6 +180,9 @@ const SHARED: &[&str] = &[
     "Organisation",
     "RACI",
     "Responsible",
+    // The third parties' column label in English, and part of a name in the German
+    // model ("Amazon Web Services").
+    "Services",
     "September",
     "Status",
     "Version",

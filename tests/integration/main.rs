@@ -22,6 +22,7 @@ mod html;
 mod locale;
 mod pdf;
 mod progress;
+mod roster;
 mod schema;
 mod signatures;
 mod support;

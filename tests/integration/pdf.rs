@@ -498,3 +498,48 @@ fn paths_ids_and_addresses_are_never_hyphenated_in_pdfs() {
     let expected: String = format!("Keeps{}current.", list.join(","));
     assert!(pdf.contains(&expected), "{pdf}");
 }
+
+/// Issue 12: a hosting provider and an external DPO, modelled as parties, are in the
+/// policy's PDF with their agreement and the role that owns the relationship, and
+/// neither they nor their people are on the all-staff acknowledgement.
+#[test]
+fn parties_are_in_the_policy_pdf_and_not_on_the_all_staff_acknowledgement() {
+    let (_out, dir) = build_pdf(&fixture("valid/third-parties"), "2026-11-23", &[]);
+    let policy = pdf_text(&dir.join("policy.pdf"));
+    for expected in [
+        "Third parties",
+        "HostCo Managed Services GmbH",
+        "Managed hosting of the production platform",
+        "MSA-2024-017, DPA annex 3",
+        "Owner of the relationship",
+        "Chief Technology Officer (Jonas Weber)",
+        "Patch hypervisors within 14 days",
+        "DPO Services GmbH",
+        "DPO service agreement 2025-07",
+        "Managing Director (Katrin Vogel)",
+        "Dr. Eva Klein",
+        // The DPO role is held only by the party's DPO: outsourced, with the agreement.
+        "Outsourced to",
+    ] {
+        assert!(
+            policy.contains(expected),
+            "policy PDF lacks {expected:?}: {policy}"
+        );
+    }
+    let ack = pdf_text(&dir.join("signatures/all-staff-acknowledgement.pdf"));
+    for staff in ["Katrin Vogel", "Jonas Weber", "Lena Schmidt", "Tim Becker"] {
+        assert!(ack.contains(staff), "acknowledgement lacks {staff}: {ack}");
+    }
+    for external in ["Eva Klein", "Piotr Zielinski", "HostCo", "DPO Services"] {
+        assert!(
+            !ack.contains(external),
+            "{external} is on the all-staff acknowledgement: {ack}"
+        );
+    }
+    // The index counts the staff who sign it: four, not six.
+    assert!(
+        read(&dir, "README.md").contains("Acknowledgement of the policy by all 4 active staff"),
+        "{}",
+        read(&dir, "README.md")
+    );
+}

@@ -36,8 +36,8 @@ fn build_shows_progress_only_on_a_terminal_and_not_with_quiet() {
     for stage in [
         "rendering documents",
         "checking fonts",
-        "typesetting PDFs 0/41",
-        "typesetting PDFs 41/41",
+        "typesetting PDFs 0/43",
+        "typesetting PDFs 43/43",
         "writing the bundle",
     ] {
         assert!(shown.contains(stage), "no `{stage}` in {shown:?}");

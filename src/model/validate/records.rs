@@ -87,7 +87,7 @@ impl Validator {
             }
             first.insert(key, at);
             if let Some(path) = &item.evidence {
-                sig.evidence = self.evidence(file, path, &sig, m, &mut reading);
+                sig.evidence = self.signature_evidence(file, path, &sig, m, &mut reading);
             }
             out.push(sig);
         }
@@ -130,9 +130,13 @@ impl Validator {
                 "the model has no board resolution (`board-resolution = true` in [organisation])"
                     .to_string(),
             ),
-            Ok(SheetId::AllStaffLine { person: p }) => person(p)
-                .map(|person| Sheet::AllStaff { person })
-                .ok_or(format!("unknown person `{p}`")),
+            Ok(SheetId::AllStaffLine { person: p }) => match person(p) {
+                None => Err(format!("unknown person `{p}`")),
+                Some(i) if m.people[i].party.is_some() => Err(format!(
+                    "`{p}` belongs to an external party, which acknowledges the policy through its agreement, not on the all-staff sheet"
+                )),
+                Some(person) => Ok(Sheet::AllStaff { person }),
+            },
             Ok(SheetId::Assignment { role: r, person: p }) => match (role(r), person(p)) {
                 (None, _) => Err(format!("unknown role `{r}`")),
                 (_, None) => Err(format!("unknown person `{p}`")),
@@ -287,14 +291,14 @@ impl Validator {
     }
 
     /// Reads and examines the evidence a record names (RC076, RC077).
-    fn evidence(
+    fn signature_evidence(
         &mut self,
         file: usize,
         path: &Spanned<String>,
         sig: &Signature,
         m: &Model,
         reading: &mut Reading,
-    ) -> Option<Evidence> {
+    ) -> Option<SignatureEvidence> {
         let at = loc(file, path);
         let rel = path.get_ref();
         if !reading.files.contains_key(rel) {
@@ -326,7 +330,7 @@ impl Validator {
         let key = (rel.clone(), sig.digest.clone());
         if let Some(done) = reading.examined.get(&key) {
             // Reported for the first record that named it with this digest.
-            return done.clone().ok().map(|(bytes, kind)| Evidence {
+            return done.clone().ok().map(|(bytes, kind)| SignatureEvidence {
                 path: rel.clone(),
                 bytes,
                 kind,
@@ -336,7 +340,7 @@ impl Validator {
         reading
             .examined
             .insert(key, judged.map(|kind| (bytes.clone(), kind)).ok_or(()));
-        judged.map(|kind| Evidence {
+        judged.map(|kind| SignatureEvidence {
             path: rel.clone(),
             bytes,
             kind,

@@ -45,7 +45,17 @@ fn sarif_is_valid_sarif_2_1_0_and_names_every_marker() {
     models.push(("examples/minimal".into(), None));
     models.push(("tests/fixtures/invalid/no-such-model".into(), None));
     for (model, dir) in models {
-        let run = check_rel(&model, "sarif");
+        // Relative, as the model's path: SARIF names files relative to the checkout.
+        let roster = dir
+            .as_deref()
+            .and_then(super::roster_of)
+            .map(|_| format!("{model}/{}", super::ROSTER));
+        let run = match &roster {
+            Some(r) => rolecall(&[
+                "check", &model, "--date", DATE, "--format", "sarif", "--roster", r,
+            ]),
+            None => check_rel(&model, "sarif"),
+        };
         let fail = |what: String| format!("{model}: {what}\n--- output ---\n{}", run.all());
         let Ok(log) = serde_json::from_str::<Value>(&run.stdout) else {
             failures.push(fail("not JSON".into()));

@@ -5,7 +5,7 @@
 //! change, review the differences with `cargo insta review` (or rerun with
 //! `INSTA_UPDATE=always` and read the diff of `snapshots/`).
 
-use super::{DATE, FOUND_BY_BUILD, fixture_dirs, rules};
+use super::{DATE, FOUND_BY_BUILD, ROSTER, fixture_dirs, roster_of, rules};
 use crate::support::{Run, build_bundle, example, files_below, rolecall};
 
 /// `text` with every SHA-256 (64 hex digits) as `<sha256>`: a bundle's digests
@@ -49,6 +49,18 @@ fn check_output_of_every_invalid_fixture() {
                 out.path().to_str().unwrap(),
             ]);
             (format!("rolecall build {model} --date {DATE} -o OUT"), run)
+        } else if let Some(roster) = roster_of(&dir) {
+            let run = rolecall(&["check", &model, "--date", DATE, "--roster", &roster]);
+            let shown = format!("{model}/{ROSTER}");
+            let out = Run {
+                stdout: run.stdout.replace(&roster, &shown),
+                stderr: run.stderr.replace(&roster, &shown),
+                ..run
+            };
+            (
+                format!("rolecall check {model} --date {DATE} --roster {shown}"),
+                out,
+            )
         } else {
             let run = rolecall(&["check", &model, "--date", DATE]);
             (format!("rolecall check {model} --date {DATE}"), run)

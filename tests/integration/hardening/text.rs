@@ -253,7 +253,8 @@ fn holders_model(dir: &Path, n: usize, name: &dyn Fn(usize) -> String) -> std::p
     let mut s = String::from(
         "[organisation]\nname = \"Holders Corp\"\nscope = \"Everything.\"\n\n\
          [policy]\nid = \"HOLD-POL-01\"\nversion = \"1.0\"\nowner = \"staff\"\napprover = \"ceo\"\n\
-         effective = 2026-01-15\n\n[lint]\nallow = [\"RC023\"]\n\n\
+         effective = 2026-01-15\n\n[[policy.history]]\nversion = \"1.0\"\ndate = 2026-01-15\n\
+         author = \"boss\"\nsummary = \"First issue\"\n\n[lint]\nallow = [\"RC023\"]\n\n\
          [[people]]\nid = \"boss\"\nname = \"The Boss\"\ntitle = \"Managing Director\"\n\n",
     );
     for i in 0..n {
@@ -307,7 +308,9 @@ fn ten_thousand_holders_of_one_role_check_in_memory_linear_in_the_holders() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(
         run.stdout,
-        format!("{m}: no problems found (as of {DATE})\n")
+        format!("{m}: no problems found (as of {DATE})\n"),
+        "{}",
+        run.all()
     );
     // The same role with the issue's names joins past an Excel cell: refused
     // by `check`, at the role, before anything is rendered.
