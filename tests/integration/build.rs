@@ -598,15 +598,17 @@ fn the_northwind_zip_changes_only_deliberately() {
 /// were before model v2, kept as fixtures, build the bundles they built then, byte for byte
 /// (the first digest is the one `the_northwind_zip_changes_only_deliberately` pinned before
 /// Northwind took up the v2 tables). Their documents keep their digests, so that signatures
-/// recorded for them stay current.
+/// recorded for them stay current. Since issue 14's print work the signature sheets differ
+/// (one-row signature tables with a place field, plain digest notes, the duties on an
+/// assignment sheet): no signature binds a sheet's own text, and every other file is as it was.
 const V1_ZIPS: &[(&str, &str)] = &[
     (
         "valid/northwind-v1",
-        "1df441dd77e9f5ed5cd88276cd8c1ca8b4655416c4a2af98f39c8aae056b7c28",
+        "2f2d359065bfb65516cc73db7d5590613f83faa562404dbd48c029238c3965e0",
     ),
     (
         "valid/model-v1",
-        "ce965ea5922e6487b6cf2ca5b03548f501834d4510b5dce7775a007843c08a80",
+        "f60baff3e86975f07735ea4ca09de66ddd8957919acd8f0b495f9cadb53f7c0a",
     ),
 ];
 
