@@ -690,7 +690,23 @@ fn northwind_uses_model_v2_and_builds_clean_with_deny_warnings() {
     );
     let controls_md = read(&dir, "control-ownership.md");
     assert!(
-        controls_md.contains("| A.8.30 | Development done by others |"),
-        "{controls_md}"
+        controls_md.contains(
+            "| A.8.30 | Development done by others | Northwind develops all its software in house"
+        ),
+        "the excluded control with its justification: {controls_md}"
+    );
+    // The policy's segregation section names who audits and the accepted exception.
+    let policy = read(&dir, "policy.md");
+    let segregation = policy
+        .split("\n## ")
+        .find(|s| s.contains("independence rules"))
+        .expect("a segregation section with the independence rules");
+    assert!(
+        segregation.contains("Internal audit is performed by: Internal Auditor (Margaret Ellison)"),
+        "{segregation}"
+    );
+    assert!(
+        segregation.contains("| Margaret Ellison | is responsible or accountable for: Commission the yearly external penetration test"),
+        "{segregation}"
     );
 }
