@@ -19,7 +19,7 @@ use super::escape::{escape, escape_uri};
 use super::styles::{Style, StyleIds};
 use super::{Layout, colours};
 use crate::typst::Unsupported;
-use crate::typst::writer::{Footnote, Spanned, split_footnotes};
+use crate::typst::writer::{Footnote, Spanned, code_block_text, split_footnotes, unsupported};
 
 /// Height of a row with a field to sign in, in twentieths of a point: 2 cm,
 /// room for a wet signature.
@@ -1008,20 +1008,7 @@ impl<'a> Writer<'a, '_> {
         events: &[Spanned<'a>],
         start: usize,
     ) -> Result<usize, Unsupported> {
-        let mut code = String::new();
-        let mut i = start + 1;
-        loop {
-            match events.get(i) {
-                Some((Event::Text(text), _)) => code.push_str(text),
-                Some((Event::End(TagEnd::CodeBlock), _)) | None => break,
-                Some((_, range)) => return Err(unsupported("markup inside code block", range)),
-            }
-            i += 1;
-        }
-        // pulldown-cmark ends every code line with a newline.
-        if code.ends_with('\n') {
-            code.pop();
-        }
+        let (code, i) = code_block_text(events, start)?;
         self.close_paragraph();
         let style = format!(
             "<w:pStyle w:val=\"{}\"/>",
@@ -1250,12 +1237,4 @@ fn plain_text(events: &[Spanned<'_>]) -> String {
         }
     }
     text
-}
-
-/// Builds an [`Unsupported`] for the construct at `range`.
-fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
-    Unsupported {
-        what: what.to_string(),
-        offset: range.start,
-    }
 }

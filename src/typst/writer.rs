@@ -550,22 +550,7 @@ impl<'a> Writer<'a> {
         events: &[Spanned<'a>],
         start: usize,
     ) -> Result<usize, Unsupported> {
-        let mut code = String::new();
-        let mut i = start + 1;
-        loop {
-            match events.get(i) {
-                Some((Event::Text(text), _)) => code.push_str(text),
-                Some((Event::End(TagEnd::CodeBlock), _)) => break,
-                Some((_, range)) => return Err(unsupported("markup inside code block", range)),
-                None => break,
-            }
-            i += 1;
-        }
-        // pulldown-cmark ends every code line with a newline; Typst would
-        // show the last one as an empty line.
-        if code.ends_with('\n') {
-            code.pop();
-        }
+        let (code, i) = code_block_text(events, start)?;
         self.block_start();
         self.out.push_str("#raw(block: true, ");
         if let CodeBlockKind::Fenced(info) = kind
@@ -873,8 +858,31 @@ pub(crate) fn unsupported_tag(tag: &Tag<'_>) -> Option<&'static str> {
     })
 }
 
+/// The text of the code block whose start tag is at `events[start]`, without
+/// the newline pulldown-cmark ends its last line with (Typst and Word would
+/// show it as an empty line), and the index of its end tag.
+pub(crate) fn code_block_text(
+    events: &[Spanned<'_>],
+    start: usize,
+) -> Result<(String, usize), Unsupported> {
+    let mut code = String::new();
+    let mut i = start + 1;
+    loop {
+        match events.get(i) {
+            Some((Event::Text(text), _)) => code.push_str(text),
+            Some((Event::End(TagEnd::CodeBlock), _)) | None => break,
+            Some((_, range)) => return Err(unsupported("markup inside code block", range)),
+        }
+        i += 1;
+    }
+    if code.ends_with('\n') {
+        code.pop();
+    }
+    Ok((code, i))
+}
+
 /// Builds an [`Unsupported`] for the construct at `range`.
-fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
+pub(crate) fn unsupported(what: &str, range: &Range<usize>) -> Unsupported {
     Unsupported {
         what: what.to_string(),
         offset: range.start,
