@@ -116,16 +116,18 @@ struct PageView {
     source: Source,
 }
 
-/// The HTML pages for the bundle `files`: a twin `X.html` of every Markdown
-/// document `X.md` (outside `model/`) and `index.html`, sorted by path.
+/// The HTML pages for the bundle `files` and the PDFs `pdfs` (paths only: they
+/// may still be typesetting): a twin `X.html` of every Markdown document `X.md`
+/// (outside `model/`) and `index.html`, sorted by path.
 pub fn pages(
     files: &[BundleFile],
+    pdfs: &[String],
     org: &str,
     docs: &[Document],
     info: &BundleInfo,
     templates: &Templates,
 ) -> Result<Vec<BundleFile>> {
-    let site = Site::new(files, org, docs, info, templates)?;
+    let site = Site::new(files, pdfs, org, docs, info, templates)?;
     let mut out = Vec::new();
     for f in files {
         let Some(twin) = twin_of(&f.path) else {
@@ -173,6 +175,7 @@ struct Site<'a> {
 impl<'a> Site<'a> {
     fn new(
         files: &'a [BundleFile],
+        pdfs: &'a [String],
         org: &'a str,
         docs: &'a [Document],
         info: &'a BundleInfo,
@@ -180,10 +183,15 @@ impl<'a> Site<'a> {
     ) -> Result<Site<'a>> {
         let locale = templates.locale();
         let mut paths: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        paths.extend(pdfs.iter().cloned());
         paths.extend(files.iter().filter_map(|f| twin_of(&f.path)));
         paths.insert("index.html".into());
         paths.extend(INTEGRITY.iter().map(|(p, _)| p.to_string()));
-        let mut file_list: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let mut file_list: Vec<&str> = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(pdfs.iter().map(String::as_str))
+            .collect();
         file_list.sort_unstable();
         let letters = RACI_CODES
             .iter()

@@ -21,19 +21,22 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Context, Error, Result};
 
-use crate::bundle::BundleFile;
+use crate::bundle::{BundleFile, Staging};
 use crate::model::{Model, Paper};
 use crate::render::{Document, Templates};
 use crate::typst::{escape_string, markdown_to_typst};
 
 /// The PDF stage: checks fonts, writes the Typst sources (in a temporary
 /// directory in `out`, kept as `out/<name>.typst` on request or when typst
-/// fails) and runs typst; returns one PDF per document and the font families used.
+/// fails) and runs typst, which writes the PDFs into the staged bundle; stages
+/// each PDF as soon as it is made. Returns one PDF per document and the font
+/// families used.
 pub fn build(
     model: &Model,
     docs: &[Document],
     templates: &Templates,
     opts: &PdfOptions,
+    bundle: &Staging,
     out: &std::path::Path,
     name: &str,
 ) -> Result<(Vec<BundleFile>, Vec<String>)> {
@@ -66,7 +69,7 @@ pub fn build(
         })
     };
     let result = write_sources(staging.path(), model, docs, templates)
-        .and_then(|sources| compile(&typst, &sources, model, opts));
+        .and_then(|sources| compile(&typst, &sources, model, opts, bundle));
     match result {
         Ok(files) => {
             if opts.keep_sources {
@@ -301,8 +304,12 @@ pub fn check_fonts(model: &Model, docs: &[Document], opts: &PdfOptions) -> Resul
 }
 
 /// The Typst sources of one build: the files every document shares, written
-/// below `root`, and each document's source, written by [`compile`] only for
-/// the documents it hands to typst (all of them with `--keep-sources`).
+/// below `root`, and each document's source. typst reads a document's source
+/// inline in the file of its run (a bundle-export batch, or one document's
+/// entry file), written by [`compile`] only for the documents it hands to
+/// typst: a build writes no file per document besides its PDF. With
+/// `--keep-sources` every document's source is written as `docs/<stem>.typ`
+/// too, and the runs' files include them (the PDFs are the same bytes).
 pub struct Sources {
     /// The project root handed to typst (`--root`).
     pub root: PathBuf,
@@ -316,18 +323,60 @@ pub struct Sources {
 
 /// How one document is compiled.
 struct Entry {
-    /// Its Typst source, `docs/<stem>.typ` below the root.
+    /// Its Typst source.
     source: String,
-    /// Path of the source, relative to the root.
-    source_path: String,
-    /// Entry file for a one-document run, relative to the root.
-    entry: String,
-    /// The entry file's text (document metadata, then the source).
-    entry_text: String,
-    /// PDF path relative to the output directory.
+    /// Its bundle path without `.md`: the source is `docs/<stem>.typ` when kept.
+    stem: String,
+    /// The PDF's metadata, as `document` arguments (title, author).
+    metadata: String,
+    /// PDF path relative to the bundle.
     pdf: String,
-    /// Its line in a bundle-export main file.
-    bundle_line: String,
+}
+
+impl Entry {
+    /// Path of the source when kept, relative to the root.
+    fn source_path(&self) -> String {
+        format!("docs/{}.typ", self.stem)
+    }
+
+    /// The entry file of a one-document run, relative to the root.
+    fn entry_path(&self) -> String {
+        format!("entry/{}.typ", self.stem)
+    }
+
+    /// The entry file's text: the document metadata, then the source (or, when
+    /// the sources are kept, an include of it).
+    fn entry_text(&self, kept: bool) -> String {
+        let body = if kept {
+            format!("#include \"/{}\"\n", self.source_path())
+        } else {
+            self.source.clone()
+        };
+        format!("#set document({})\n{body}", self.metadata)
+    }
+
+    /// Its part of a bundle-export batch: a `document` holding the source (or,
+    /// when the sources are kept, an include of it). The source's markup cannot
+    /// close the bracket early: its text escapes `]`, and a stray `]` would
+    /// leave text at the batch's top level, which typst refuses.
+    fn bundle_part(&self, kept: bool) -> String {
+        let body = if kept {
+            format!("#include \"/{}\"", self.source_path())
+        } else {
+            format!("\n{}\n", self.source)
+        };
+        format!(
+            "#document(\"{}\", {})[{body}]\n",
+            escape_string(&self.pdf),
+            self.metadata
+        )
+    }
+}
+
+/// The PDF path of a document in the bundle.
+pub fn pdf_path(doc: &Document) -> String {
+    let stem = doc.path.strip_suffix(".md").unwrap_or(&doc.path);
+    format!("{stem}.pdf")
 }
 
 /// Most documents in one bundle-export run: typst 0.15's bundle export overflows
@@ -408,19 +457,11 @@ pub fn write_sources(
             labels = labels,
         );
         let title = escape_string(&doc.title);
-        let entry_text = format!(
-            "#set document(title: \"{title}\", author: \"{author}\")\n#include \"/docs/{stem}.typ\"\n"
-        );
-        let bundle_line = format!(
-            "#document(\"{stem}.pdf\", title: \"{title}\", author: \"{author}\")[#include \"/docs/{stem}.typ\"]\n"
-        );
         Ok(Entry {
             source,
-            source_path: format!("docs/{stem}.typ"),
-            entry: format!("entry/{stem}.typ"),
-            entry_text,
-            pdf: format!("{stem}.pdf"),
-            bundle_line,
+            stem: stem.to_string(),
+            metadata: format!("title: \"{title}\", author: \"{author}\""),
+            pdf: pdf_path(doc),
         })
     };
     // Converting hundreds of documents is worth both cores; entries keep document order.
@@ -508,18 +549,21 @@ fn write_file(root: &Path, rel: &str, text: &str) -> Result<()> {
     std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))
 }
 
-/// Compiles the sources to PDFs; returns them as bundle files (`<stem>.pdf`),
-/// in document order. A document whose PDF is in the cache (`opts.cache`) is
-/// not typeset again.
+/// Compiles the sources to PDFs, into the staged bundle; returns them as bundle
+/// files (`<stem>.pdf`), in document order. A document whose PDF is in the
+/// cache (`opts.cache`) is not typeset again: it is staged while typst works
+/// on the others, and each typst run's PDFs are staged (and cached) as soon as
+/// that run ends, so that little is left to do when the last one does.
 pub fn compile(
     typst: &Typst,
     sources: &Sources,
     model: &Model,
     opts: &PdfOptions,
+    staging: &Staging,
 ) -> Result<Vec<BundleFile>> {
     let entries = &sources.entries;
     if opts.keep_sources {
-        write_entries(sources, &entries.iter().collect::<Vec<_>>(), opts.engine)?;
+        write_kept(sources, opts.engine)?;
     }
     let fonts = font_dirs(model, &opts.font_paths);
     let flags = Flags {
@@ -532,19 +576,53 @@ pub fn compile(
         Some(_) => Some(cache_keys(typst, sources, &flags, model, opts)?),
         None => None,
     };
-    let cache = opts.cache.as_deref().zip(keys.as_deref());
-    let pdfs = crate::pdf_cache::through(cache, entries.len(), |missing| {
-        let todo: Vec<&Entry> = missing.iter().map(|&i| &entries[i]).collect();
-        typeset(typst, sources, &todo, &flags)
-    })?;
-    Ok(entries
+    let cache = match (&opts.cache, &keys) {
+        (Some(dir), Some(keys)) => Some(crate::pdf_cache::Cache::open(dir, keys)?),
+        _ => None,
+    };
+    let mut pdfs: Vec<Option<BundleFile>> = entries
         .iter()
-        .zip(pdfs)
-        .map(|(e, bytes)| BundleFile {
-            path: e.pdf.clone(),
-            bytes,
+        .enumerate()
+        .map(|(i, e)| {
+            cache
+                .as_ref()
+                .and_then(|c| c.get(i))
+                .map(|bytes| BundleFile {
+                    path: e.pdf.clone(),
+                    bytes,
+                })
         })
-        .collect())
+        .collect();
+    let missing: Vec<usize> = (0..entries.len()).filter(|&i| pdfs[i].is_none()).collect();
+    let todo: Vec<&Entry> = missing.iter().map(|&i| &entries[i]).collect();
+    let made = std::thread::scope(|scope| {
+        let staged = scope.spawn(|| staging.add(pdfs.iter().flatten()));
+        let made = typeset(typst, sources, &todo, &flags, staging.dir(), &|run| {
+            staging.adopt(run.iter().map(|(_, f)| f))?;
+            if let Some(cache) = &cache {
+                for (k, f) in run {
+                    cache.put(missing[*k], &f.bytes);
+                }
+            }
+            Ok(())
+        });
+        let staged = staged
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("staging the cached PDFs panicked")));
+        let made = made?;
+        staged?;
+        Ok::<_, Error>(made)
+    })?;
+    for (&i, pdf) in missing.iter().zip(made) {
+        pdfs[i] = Some(pdf);
+    }
+    if let Some(cache) = cache {
+        cache.close();
+    }
+    pdfs.into_iter()
+        .zip(entries)
+        .map(|(p, e)| p.with_context(|| format!("no PDF was made for `{}`", e.pdf)))
+        .collect()
 }
 
 /// What every typst run of a build is given besides its documents.
@@ -595,27 +673,28 @@ fn cache_keys(
                 logo_path.as_bytes(),
                 logo_bytes,
                 e.source.as_bytes(),
-                e.entry_text.as_bytes(),
-                e.bundle_line.as_bytes(),
+                e.metadata.as_bytes(),
+                e.pdf.as_bytes(),
             ])
         })
         .collect())
 }
 
-/// Writes the sources of `todo` (and, for one process per document, their
-/// entry files; bundle export needs none), on every core.
-fn write_entries(sources: &Sources, todo: &[&Entry], engine: Engine) -> Result<()> {
+/// `--keep-sources`: writes every document's source as `docs/<stem>.typ` (and,
+/// for one process per document, its entry file), on every core.
+fn write_kept(sources: &Sources, engine: Engine) -> Result<()> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = todo.len().div_ceil(threads).max(1);
+    let per_thread = sources.entries.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = todo
+        let handles: Vec<_> = sources
+            .entries
             .chunks(per_thread)
             .map(|chunk| {
                 scope.spawn(move || {
                     for e in chunk {
-                        write_file(&sources.root, &e.source_path, &e.source)?;
+                        write_file(&sources.root, &e.source_path(), &e.source)?;
                         if engine == Engine::PerDocument {
-                            write_file(&sources.root, &e.entry, &e.entry_text)?;
+                            write_file(&sources.root, &e.entry_path(), &e.entry_text(true))?;
                         }
                     }
                     Ok::<_, Error>(())
@@ -630,22 +709,35 @@ fn write_entries(sources: &Sources, todo: &[&Entry], engine: Engine) -> Result<(
     })
 }
 
-/// Runs typst over `todo`; returns their PDFs in that order.
+/// One typst run: what it makes, for messages; its main file; where its PDFs
+/// go; whether it is a bundle export; its documents (indices into `todo`).
+struct Run {
+    what: String,
+    input: PathBuf,
+    output: PathBuf,
+    bundle: bool,
+    documents: Vec<usize>,
+}
+
+/// What [`typeset`] hands each finished run's PDFs to, with their indices into
+/// its documents.
+type Made<'a> = dyn Fn(&[(usize, BundleFile)]) -> Result<()> + Sync + 'a;
+
+/// Runs typst over `todo`, writing their PDFs below `dir` (at their bundle
+/// paths); hands each run's PDFs (with their indices into `todo`) to `made`
+/// as soon as the run ends, and returns them all in `todo`'s order.
 fn typeset(
     typst: &Typst,
     sources: &Sources,
     todo: &[&Entry],
     flags: &Flags,
-) -> Result<Vec<Vec<u8>>> {
+    dir: &Path,
+    made: &Made,
+) -> Result<Vec<BundleFile>> {
     let opts = flags.opts;
-    if !opts.keep_sources {
-        write_entries(sources, todo, opts.engine)?;
-    }
-    let out = sources.root.join("pdf");
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("failed to create `{}`", out.display()))?;
+    let kept = opts.keep_sources;
     let base_args = |cmd: &mut Command| {
-        // Run in the sources' root so that typst's diagnostics name `docs/<file>.typ`.
+        // Run in the sources' root so that typst's diagnostics name the files there.
         cmd.current_dir(&sources.root);
         cmd.arg("compile")
             .arg("--root")
@@ -666,73 +758,95 @@ fn typeset(
         cmd.env_remove("SOURCE_DATE_EPOCH")
             .env_remove("TYPST_FONT_PATHS");
     };
-    // Each run: (what, entry file, output path, bundle export?, documents).
-    let mut runs: Vec<(String, PathBuf, PathBuf, bool, usize)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     match opts.engine {
         Engine::Bundle => {
             let jobs = opts.jobs.max(1);
             // Heaviest first, each alone; then the light documents in batches.
-            let weight = |e: &Entry| e.source.len();
-            let mut heavy: Vec<&Entry> = todo
-                .iter()
-                .copied()
-                .filter(|e| weight(e) > HEAVY_SOURCE_BYTES)
+            let weight = |k: &usize| todo[*k].source.len();
+            let mut heavy: Vec<usize> = (0..todo.len())
+                .filter(|k| weight(k) > HEAVY_SOURCE_BYTES)
                 .collect();
-            heavy.sort_by_key(|e| std::cmp::Reverse(weight(e)));
-            let light: Vec<&Entry> = todo
-                .iter()
-                .copied()
-                .filter(|e| weight(e) <= HEAVY_SOURCE_BYTES)
+            heavy.sort_by_key(|k| std::cmp::Reverse(weight(k)));
+            let light: Vec<usize> = (0..todo.len())
+                .filter(|k| weight(k) <= HEAVY_SOURCE_BYTES)
                 .collect();
             let per_batch = light.len().div_ceil(jobs).clamp(1, MAX_BATCH);
             let batches = heavy
                 .chunks(1)
                 .chain(light.chunks(per_batch))
                 .filter(|b| !b.is_empty());
-            for (k, batch) in batches.enumerate() {
-                let main: String = batch.iter().map(|e| e.bundle_line.as_str()).collect();
-                let file = sources.root.join(format!("bundle-{k:03}.typ"));
+            for (n, batch) in batches.enumerate() {
+                let main: String = batch.iter().map(|&k| todo[k].bundle_part(kept)).collect();
+                let file = sources.root.join(format!("bundle-{n:03}.typ"));
                 std::fs::write(&file, main)
                     .with_context(|| format!("failed to write `{}`", file.display()))?;
-                let names: Vec<&str> = batch.iter().map(|e| e.pdf.as_str()).collect();
-                let what = if names.len() == 1 {
-                    names[0].to_string()
+                let first = &todo[batch[0]].pdf;
+                let what = if batch.len() == 1 {
+                    first.clone()
                 } else {
-                    format!("{} and {} more", names[0], names.len() - 1)
+                    format!("{first} and {} more", batch.len() - 1)
                 };
-                runs.push((what, file, out.clone(), true, batch.len()));
+                runs.push(Run {
+                    what,
+                    input: file,
+                    output: dir.to_path_buf(),
+                    bundle: true,
+                    documents: batch.to_vec(),
+                });
             }
         }
         Engine::PerDocument => {
-            for e in todo {
-                let target = out.join(&e.pdf);
+            for (k, e) in todo.iter().enumerate() {
+                let target = dir.join(&e.pdf);
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("failed to create `{}`", parent.display()))?;
                 }
-                runs.push((e.pdf.clone(), sources.root.join(&e.entry), target, false, 1));
+                if !kept {
+                    write_file(&sources.root, &e.entry_path(), &e.entry_text(false))?;
+                }
+                runs.push(Run {
+                    what: e.pdf.clone(),
+                    input: sources.root.join(e.entry_path()),
+                    output: target,
+                    bundle: false,
+                    documents: vec![k],
+                });
             }
         }
     }
     opts.progress.counted("typesetting PDFs", todo.len());
     let queue = std::sync::Mutex::new(runs.iter());
     let errors = std::sync::Mutex::new(Vec::new());
+    let pdfs = std::sync::Mutex::new(Vec::with_capacity(todo.len()));
     std::thread::scope(|s| {
         for _ in 0..opts.jobs.max(1) {
             s.spawn(|| {
                 loop {
                     let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-                    let Some((what, input, output, bundle, documents)) = next else {
+                    let Some(run) = next else {
                         break;
                     };
                     let mut cmd = Command::new(&typst.path);
                     base_args(&mut cmd);
-                    if *bundle {
+                    if run.bundle {
                         cmd.args(["--features", "bundle", "--format", "bundle"]);
                     }
-                    cmd.arg(input).arg(output);
-                    match run(cmd, what, opts.timeout, opts.memory) {
-                        Ok(()) => opts.progress.advance(*documents),
+                    cmd.arg(&run.input).arg(&run.output);
+                    let done = run_typst(cmd, &run.what, opts.timeout, opts.memory)
+                        .and_then(|()| read_pdfs(todo, &run.documents, dir))
+                        .and_then(|files| {
+                            made(&files)?;
+                            Ok(files)
+                        });
+                    match done {
+                        Ok(files) => {
+                            opts.progress.advance(files.len());
+                            if let Ok(mut all) = pdfs.lock() {
+                                all.extend(files);
+                            }
+                        }
                         Err(e) => {
                             if let Ok(mut errs) = errors.lock() {
                                 errs.push(e);
@@ -747,12 +861,28 @@ fn typeset(
     if !errors.is_empty() {
         return Err(errors.remove(0));
     }
-    todo.iter()
-        .map(|Entry { pdf, .. }| {
-            let path = out.join(pdf);
-            std::fs::read(&path).with_context(|| {
+    let mut pdfs = pdfs.into_inner().unwrap_or_default();
+    pdfs.sort_by_key(|(k, _)| *k);
+    Ok(pdfs.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The PDFs typst wrote below `dir` for the documents `documents` of `todo`.
+fn read_pdfs(todo: &[&Entry], documents: &[usize], dir: &Path) -> Result<Vec<(usize, BundleFile)>> {
+    documents
+        .iter()
+        .map(|&k| {
+            let pdf = &todo[k].pdf;
+            let path = dir.join(pdf);
+            let bytes = std::fs::read(&path).with_context(|| {
                 format!("typst wrote no `{pdf}` (expected at `{}`)", path.display())
-            })
+            })?;
+            Ok((
+                k,
+                BundleFile {
+                    path: pdf.clone(),
+                    bytes,
+                },
+            ))
         })
         .collect()
 }
@@ -810,7 +940,7 @@ fn memory_error(what: &str, memory: Option<u64>, how: &str) -> Error {
 
 /// Runs one typst command with a time limit and, when given, a memory limit; a
 /// failure shows typst's diagnostics, or which limit it hit.
-fn run(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64>) -> Result<()> {
+fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64>) -> Result<()> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -3,7 +3,7 @@
 //! Part of the PDF stage ([`crate::pdf`]): a document whose key (a SHA-256 over
 //! its Typst source, the layout, the logo, the typst version, the fonts and the
 //! flags, computed by `pdf`) was typeset before gets its PDF from here, and only
-//! the documents that miss go to typst. [`through`] is the one entry point.
+//! the documents that miss go to typst. [`Cache`] is the one entry point.
 //!
 //! An entry is one file, `<key>.pdf`, holding a header line with the PDF's
 //! SHA-256 and length, then the PDF. An entry whose header, length or digest is
@@ -55,45 +55,53 @@ impl Key {
     }
 }
 
-/// The PDFs of every document, in order: from the cache in `cache` (a
-/// directory and each document's key) where an intact entry exists, otherwise
-/// from `typeset`, called once with the indices of the documents that missed
-/// (in order; it returns their PDFs in that order) and whose PDFs are then
-/// stored. Without a cache, `typeset` gets every index of `count`.
-pub fn through(
-    cache: Option<(&Path, &[Key])>,
-    count: usize,
-    typeset: impl FnOnce(&[usize]) -> Result<Vec<Vec<u8>>>,
-) -> Result<Vec<Vec<u8>>> {
-    let Some((dir, keys)) = cache else {
-        let all: Vec<usize> = (0..count).collect();
-        return typeset(&all);
-    };
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("failed to create the PDF cache `{}`", dir.display()))?;
-    // Entries this build touches get a modification time from now on; pruning
-    // spares them (a second of slack for coarse file system clocks).
-    let started = SystemTime::now() - Duration::from_secs(1);
-    let mut pdfs: Vec<Option<Vec<u8>>> = keys.iter().map(|k| read(dir, k)).collect();
-    let missing: Vec<usize> = (0..pdfs.len()).filter(|&i| pdfs[i].is_none()).collect();
-    if !missing.is_empty() {
-        let made = typeset(&missing)?;
-        for (&i, pdf) in missing.iter().zip(made) {
-            // A cache that cannot be written only costs time in the next build.
-            let _ = write(dir, &keys[i], &pdf);
-            pdfs[i] = Some(pdf);
+/// The cache as one build uses it: a directory and each document's key, by
+/// document index. [`Cache::get`] a document's PDF before typesetting it,
+/// [`Cache::put`] it once made (from any thread), [`Cache::close`] after the
+/// build to prune.
+pub struct Cache<'a> {
+    dir: &'a Path,
+    keys: &'a [Key],
+    /// Entries this build touches get a modification time from now on; pruning
+    /// spares them.
+    started: SystemTime,
+}
+
+impl<'a> Cache<'a> {
+    /// Opens (creating) the cache in `dir` for documents with `keys`.
+    pub fn open(dir: &'a Path, keys: &'a [Key]) -> Result<Cache<'a>> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create the PDF cache `{}`", dir.display()))?;
+        Ok(Cache {
+            dir,
+            keys,
+            // A second of slack for coarse file system clocks.
+            started: SystemTime::now() - Duration::from_secs(1),
+        })
+    }
+
+    /// Document `i`'s PDF, if an intact entry holds it.
+    pub fn get(&self, i: usize) -> Option<Vec<u8>> {
+        read(self.dir, self.keys.get(i)?)
+    }
+
+    /// Stores document `i`'s PDF. A cache that cannot be written only costs
+    /// time in the next build, so failures are ignored.
+    pub fn put(&self, i: usize, pdf: &[u8]) {
+        if let Some(key) = self.keys.get(i) {
+            let _ = write(self.dir, key, pdf);
         }
     }
-    let _ = prune(
-        dir,
-        started,
-        MAX_BYTES,
-        Duration::from_secs(MAX_AGE_DAYS * 86_400),
-    );
-    pdfs.into_iter()
-        .enumerate()
-        .map(|(i, p)| p.with_context(|| format!("no PDF was made for document {i}")))
-        .collect()
+
+    /// Prunes the cache to its bounds, sparing what this build used.
+    pub fn close(self) {
+        let _ = prune(
+            self.dir,
+            self.started,
+            MAX_BYTES,
+            Duration::from_secs(MAX_AGE_DAYS * 86_400),
+        );
+    }
 }
 
 /// The entry's path.
@@ -219,25 +227,23 @@ mod tests {
     }
 
     #[test]
-    fn through_typesets_only_the_misses() {
+    fn a_cache_gives_back_what_was_put_and_nothing_damaged() {
         let dir = tempfile::tempdir().unwrap();
         let keys = [key("a"), key("b"), key("c")];
-        let cache = Some((dir.path(), &keys[..]));
-        let first = through(cache, 3, |m| {
-            assert_eq!(m, [0, 1, 2]);
-            Ok(m.iter().map(|i| vec![*i as u8]).collect())
-        })
-        .unwrap();
-        assert_eq!(first, [vec![0], vec![1], vec![2]]);
+        let cache = Cache::open(dir.path(), &keys).unwrap();
+        assert_eq!(cache.get(0), None);
+        for i in 0..3 {
+            cache.put(i, &[i as u8]);
+        }
+        // Beyond the keys: nothing, and no panic.
+        cache.put(7, b"x");
+        assert_eq!(cache.get(7), None);
         std::fs::write(path(dir.path(), &keys[1]), "damaged").unwrap();
-        let second = through(cache, 3, |m| {
-            assert_eq!(m, [1]);
-            Ok(vec![vec![9]])
-        })
-        .unwrap();
-        assert_eq!(second, [vec![0], vec![9], vec![2]]);
-        let uncached = through(None, 2, |m| Ok(m.iter().map(|_| vec![]).collect())).unwrap();
-        assert_eq!(uncached.len(), 2);
+        assert_eq!(cache.get(0), Some(vec![0]));
+        assert_eq!(cache.get(1), None);
+        assert_eq!(cache.get(2), Some(vec![2]));
+        cache.close();
+        assert!(path(dir.path(), &keys[0]).exists());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::bundle_sig;
 use crate::changes::{self, ChangeSet, load::Loaded};
 use crate::date::Date;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export;
 use crate::model::{self, Model};
 use crate::pdf;
@@ -191,16 +191,16 @@ pub fn build(valid: &Valid, opts: &BuildOptions) -> Result<Built> {
         .map(|p| p.progress.clone())
         .unwrap_or_default();
     progress.stage("rendering documents");
-    let mut files = bundle_files(valid, opts, &name, previous)?;
+    let staging = bundle::Staging::new(opts.out, &name, valid.model.date)?;
+    let mut files = bundle_files(valid, opts, &name, previous, &staging)?;
     if let Some(key) = opts.sign {
-        files.push(key.sign_bundle(&files)?);
+        let signature = key.sign_bundle(&files)?;
+        staging.add([&signature])?;
+        files.push(signature);
     }
     progress.stage("writing the bundle");
-    let written = bundle::write(
-        opts.out,
-        &name,
+    let written = staging.finish(
         &files,
-        valid.model.date,
         &bundle::Replace {
             force: opts.force,
             previous: opts.previous.map(|(path, _)| path),
@@ -220,12 +220,16 @@ pub fn bundle_name(model: &Model) -> String {
     format!("{}-evidence-{}", model.organisation.slug, model.date)
 }
 
-/// Every file of the bundle, manifest and checksums included, sorted by path.
+/// Every file of the bundle, manifest and checksums included, sorted by path,
+/// each staged in `staging` as soon as it is made. The PDF stage runs beside
+/// the rest: while typst typesets, this thread makes and stages the Word files,
+/// exports, web pages and model copy.
 fn bundle_files(
     valid: &Valid,
     opts: &BuildOptions,
     name: &str,
     previous: Option<&Loaded>,
+    staging: &bundle::Staging,
 ) -> Result<Vec<BundleFile>> {
     let Valid {
         model,
@@ -251,10 +255,66 @@ fn bundle_files(
             templates,
         )?);
     }
-    let (pdfs, fonts) = match &opts.pdf {
-        Some(pdf) => pdf::build(model, &docs, templates, pdf, opts.out, name)?,
-        None => (Vec::new(), Vec::new()),
-    };
+    std::thread::scope(|scope| {
+        let pdfs = opts.pdf.as_ref().map(|pdf| {
+            let docs = &docs;
+            scope.spawn(move || pdf::build(model, docs, templates, pdf, staging, opts.out, name))
+        });
+        let others = other_files(valid, opts, &docs, &model_files, &model_digest, staging);
+        let (pdfs, fonts) = match pdfs {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("the PDF stage panicked")))?,
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut files = others?;
+        files.extend(pdfs);
+        let mut signature_sheets: Vec<SheetEntry> = docs
+            .iter()
+            .filter_map(|d| {
+                d.binds.as_ref().map(|b| SheetEntry {
+                    path: d.path.clone(),
+                    sheet: b.sheet.to_string(),
+                    document: b.document.clone(),
+                    digest: b.digest.clone(),
+                })
+            })
+            .collect();
+        signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
+        let files = bundle::assemble(
+            files,
+            ManifestInfo {
+                date: model.date,
+                organisation: model.organisation.name.clone(),
+                model_digest: model_digest.clone(),
+                fonts,
+                signature_sheets,
+                signatures,
+            },
+        )?;
+        staging.add(
+            files
+                .iter()
+                .filter(|f| bundle::INTEGRITY_FILES.contains(&f.path.as_str())),
+        )?;
+        Ok(files)
+    })
+}
+
+/// The bundle's files but its PDFs, manifest and checksums, staged: the
+/// documents' Markdown, Word files, exports, README, model copy and web pages.
+fn other_files(
+    valid: &Valid,
+    opts: &BuildOptions,
+    docs: &[Document],
+    model_files: &[BundleFile],
+    model_digest: &str,
+    staging: &bundle::Staging,
+) -> Result<Vec<BundleFile>> {
+    let Valid {
+        model, templates, ..
+    } = valid;
+    let locale = templates.locale();
     let docx_files = match &opts.docx {
         Some(reference) => docs
             .iter()
@@ -276,50 +336,34 @@ fn bundle_files(
         date: render::format_date(model, locale, model.date)?,
         date_iso: model.date.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        model_digest: model_digest.clone(),
+        model_digest: model_digest.to_string(),
         pdf: opts.pdf.is_some(),
         signed_by: opts.sign.map(bundle_sig::SigningKey::fingerprint),
     };
     let readme = render::index(model, templates, &entries, &info)?;
-    let mut signature_sheets: Vec<SheetEntry> = docs
-        .iter()
-        .filter_map(|d| {
-            d.binds.as_ref().map(|b| SheetEntry {
-                path: d.path.clone(),
-                sheet: b.sheet.to_string(),
-                document: b.document.clone(),
-                digest: b.digest.clone(),
-            })
-        })
-        .collect();
-    signature_sheets.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files: Vec<BundleFile> = docs
         .iter()
         .map(|d| BundleFile::text(d.path.clone(), d.markdown.clone()))
         .collect();
-    files.extend(pdfs);
     files.extend(docx_files);
     files.extend(export::bundle_files(model, locale)?);
     files.push(BundleFile::text("README.md", readme));
-    files.extend(model_files);
+    files.extend(model_files.iter().cloned());
+    // The PDFs are still being made: the pages link them by path.
+    let pdfs: Vec<String> = match opts.pdf {
+        Some(_) => docs.iter().map(pdf::pdf_path).collect(),
+        None => Vec::new(),
+    };
     files.extend(crate::html::pages(
         &files,
+        &pdfs,
         &model.organisation.name,
-        &docs,
+        docs,
         &info,
         templates,
     )?);
-    bundle::assemble(
-        files,
-        ManifestInfo {
-            date: model.date,
-            organisation: model.organisation.name.clone(),
-            model_digest,
-            fonts,
-            signature_sheets,
-            signatures,
-        },
-    )
+    staging.add(&files)?;
+    Ok(files)
 }
 
 /// The change report between two sides (models or bundles), and its Markdown
