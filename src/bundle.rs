@@ -86,6 +86,28 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
             pair[0].path
         )));
     }
+    // Each file hashed once, on every core: the manifest and the checksums share them.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = files.len().div_ceil(threads).max(1);
+    let hashes: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| sha256_hex(&f.bytes))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if hashes.len() != files.len() {
+        return Err(Error::new("hashing the bundle's files panicked"));
+    }
     let manifest = Manifest {
         tool: "rolecall".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -97,15 +119,22 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
         signatures: Some(info.signatures),
         files: files
             .iter()
-            .map(|f| ManifestEntry {
+            .zip(&hashes)
+            .map(|(f, sha256)| ManifestEntry {
                 path: f.path.clone(),
-                sha256: sha256_hex(&f.bytes),
+                sha256: sha256.clone(),
                 size: f.bytes.len() as u64,
             })
             .collect(),
     };
-    files.push(BundleFile::text(MANIFEST, manifest.to_json()));
-    let text = sums(&files).to_text();
+    let manifest = BundleFile::text(MANIFEST, manifest.to_json());
+    let mut sums = Sums {
+        hashes: files.iter().map(|f| f.path.clone()).zip(hashes).collect(),
+    };
+    sums.hashes
+        .insert(MANIFEST.to_string(), sha256_hex(&manifest.bytes));
+    files.push(manifest);
+    let text = sums.to_text();
     files.push(BundleFile::text(SUMS, text));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -394,6 +423,13 @@ fn pause_point(point: &str) {
     }
 }
 
+/// The zip's deflate level for text (Markdown, HTML, CSV, JSON): zlib's
+/// default. Level 9 took twice the time for 1% less (docs/performance.md).
+const TEXT_LEVEL: i64 = 6;
+/// The level for PDFs, whose streams typst compressed already: level 1 makes
+/// them 8% larger than level 6 in a third of the time (docs/performance.md).
+const PDF_LEVEL: i64 = 1;
+
 /// A bundle being written: its directory and its zip's entries, staged in a
 /// temporary directory in OUT while the build makes them (the PDF stage's
 /// typst runs write into [`Staging::dir`] directly), then compared with what is
@@ -437,9 +473,7 @@ impl Staging {
             .map_err(|e| Error::new(format!("cannot express {date} in a zip ({e:?})")))?;
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
-            // Level 6, zlib's default: level 9 took twice the time for 1% less size
-            // (the PDFs are compressed already; see docs/performance.md).
-            .compression_level(Some(6))
+            .compression_level(Some(TEXT_LEVEL))
             .last_modified_time(time)
             .unix_permissions(0o644);
         Ok(Staging {
@@ -508,7 +542,12 @@ impl Staging {
                 set_mode(path, FILE_MODE)?;
             }
             let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            zip.start_file(format!("{}/{}", self.name, f.path), self.options)
+            let options = if f.path.ends_with(".pdf") {
+                self.options.compression_level(Some(PDF_LEVEL))
+            } else {
+                self.options
+            };
+            zip.start_file(format!("{}/{}", self.name, f.path), options)
                 .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
             zip.write_all(&f.bytes)
                 .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
