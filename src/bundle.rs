@@ -1,12 +1,15 @@
 //! The evidence bundle on disk: files, `manifest.json`, `SHA256SUMS`, the zip.
 //!
-//! Last stage of the pipeline. [`assemble`] adds the manifest and checksums to
-//! the rendered files; [`write`] writes the directory and a byte-for-byte
-//! reproducible zip into a temporary sibling and renames both into place, so a
-//! failed build never leaves a half-written bundle or damages the previous one.
-//! An issued bundle never changes under its name: `write` leaves a bundle that
-//! is already there with the same bytes alone, and replaces a different one
-//! only when told to ([`Replace`]), never the build's own `--previous` input.
+//! Last stage of the pipeline, staged from the start of a build. [`Staging`]
+//! takes each file as the build makes it (the PDF stage's typst runs write into
+//! it directly) and writes it into a temporary sibling of the bundle with its zip
+//! entry compressed; [`assemble`] adds the manifest and checksums;
+//! [`Staging::finish`] writes the byte-for-byte reproducible zip and renames the
+//! directory and the zip into place, so a failed build never leaves a
+//! half-written bundle or damages the previous one. An issued bundle never
+//! changes under its name: `finish` leaves a bundle that is already there with
+//! the same bytes alone, and replaces a different one only when told to
+//! ([`Replace`]), never the build's own `--previous` input.
 //! A build holds [`lock`] on its output directory throughout, so that builds
 //! into one directory take turns; the lock also recovers what an interrupted
 //! build left there.
@@ -188,7 +191,7 @@ pub struct Written {
     pub unchanged: bool,
 }
 
-/// When [`write`] may replace a bundle of the same name: an issued bundle is
+/// When [`Staging::finish`] may replace a bundle of the same name: an issued bundle is
 /// evidence handed to an auditor and must not change under its name.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Replace<'a> {
@@ -423,6 +426,28 @@ fn pause_point(point: &str) {
     }
 }
 
+/// A temporary directory `<prefix>*` in `out` (created if need be), removed when
+/// dropped or on an interrupt (while the registration lives); what a build
+/// killed outright leaves, the next [`lock`] removes.
+pub fn temp_dir_in(
+    out: &Path,
+    prefix: &str,
+) -> Result<(tempfile::TempDir, crate::interrupt::Registration)> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("failed to create `{}`", out.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(out)
+        .with_context(|| {
+            format!(
+                "failed to create a temporary directory in `{}`",
+                out.display()
+            )
+        })?;
+    let removed = crate::interrupt::remove_on_interrupt(tmp.path().to_path_buf());
+    Ok((tmp, removed))
+}
+
 /// The zip's deflate level for text (Markdown, HTML, CSV, JSON): zlib's
 /// default. Level 9 took twice the time for 1% less (docs/performance.md).
 const TEXT_LEVEL: i64 = 6;
@@ -453,18 +478,7 @@ pub struct Staging {
 impl Staging {
     /// Starts the bundle `name` of `date` in a temporary directory in `out`.
     pub fn new(out: &Path, name: &str, date: Date) -> Result<Staging> {
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("failed to create `{}`", out.display()))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(STAGING_PREFIX)
-            .tempdir_in(out)
-            .with_context(|| {
-                format!(
-                    "failed to create a temporary directory in `{}`",
-                    out.display()
-                )
-            })?;
-        let removed = crate::interrupt::remove_on_interrupt(tmp.path().to_path_buf());
+        let (tmp, removed) = temp_dir_in(out, STAGING_PREFIX)?;
         let dir = tmp.path().join(name);
         make_dir(&dir)?;
         // The zip format cannot express dates before 1980.

@@ -11,7 +11,8 @@
 //! each document as a Word file; [`export`]
 //! writes the spreadsheets, JSON and OSCAL; [`html`] makes the web pages;
 //! [`bundle`] adds the manifest and `SHA256SUMS` and writes the directory and the
-//! reproducible zip. Beside the pipeline, [`verify`] checks a written bundle and
+//! reproducible zip, staging each file as it is made: the PDF stage runs on its
+//! own thread, so the rest is written while typst works. Beside the pipeline, [`verify`] checks a written bundle and
 //! [`changes`] compares two models or bundles, and [`roster`] compares a model's
 //! staff with an export of the HR directory (`check --roster`).
 //!

@@ -43,19 +43,8 @@ pub fn build(
     let typst = find_typst(opts.typst.as_deref())?;
     opts.progress.stage("checking fonts");
     let fonts = check_fonts(model, docs, opts)?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("failed to create `{}`", out.display()))?;
     let kept = out.join(format!("{name}.typst"));
-    let staging = tempfile::Builder::new()
-        .prefix(crate::bundle::TYPST_PREFIX)
-        .tempdir_in(out)
-        .with_context(|| {
-            format!(
-                "failed to create a temporary directory in `{}`",
-                out.display()
-            )
-        })?;
-    let _removed = crate::interrupt::remove_on_interrupt(staging.path().to_path_buf());
+    let (staging, _removed) = crate::bundle::temp_dir_in(out, crate::bundle::TYPST_PREFIX)?;
     // Not while an interrupt removes the sources (a killed typst fails too).
     let keep = |staging: tempfile::TempDir| -> Result<()> {
         crate::interrupt::critical(|| {

@@ -485,7 +485,7 @@ fn walk(dir: &Path, prefix: &str, depth: usize, bundle: &str, found: &mut Found)
 }
 
 /// The folder of the zip that holds the bundle, with its trailing `/` (`""` for
-/// a zip whose root is the bundle): `bundle::write` puts every file under
+/// a zip whose root is the bundle): `bundle::Staging` puts every file under
 /// `<org>-evidence-<date>/`.
 fn bundle_folder(names: &BTreeSet<&str>) -> Option<String> {
     if names.contains("manifest.json") || names.contains("SHA256SUMS") {
