@@ -15,9 +15,11 @@ FORMAT ?= md,pdf
 .PHONY: demo test typst lint unit bench clean test-browser
 
 ## demo: build the Northwind example's evidence bundle and print where it is
+# --force: the demo bundle is never issued, so a checkout whose output changed
+# (a new template, another zip level) replaces today's demo instead of refusing.
 demo: typst
 	@$(CARGO) build --release --quiet
-	@./target/release/rolecall build $(EXAMPLE) -o $(OUT) --format $(FORMAT) --quiet
+	@./target/release/rolecall build $(EXAMPLE) -o $(OUT) --format $(FORMAT) --quiet --force
 
 ## test: formatting, lints and the whole test suite (PDF tests included)
 test: typst lint unit
