@@ -633,7 +633,7 @@ impl Staging {
 
         let dir = out.join(&name);
         let zip = out.join(format!("{name}.zip"));
-        let found_dir = same_dir(&dir, files).with_context(|| {
+        let found_dir = same_dir(&dir, files, &self.dir).with_context(|| {
             format!("failed to compare `{}` with the new bundle", dir.display())
         })?;
         let found_zip = same_file(&zip, &new_zip).with_context(|| {
@@ -710,8 +710,9 @@ fn refuse_replacing(
 }
 
 /// Whether the directory `dir` holds exactly `files`: the same paths, each a
-/// regular file with the same bytes, and nothing else.
-fn same_dir(dir: &Path, files: &[BundleFile]) -> std::io::Result<Found> {
+/// regular file with the same bytes, and nothing else. A file the staged bundle
+/// `staged` took over from `dir` by [`reuse`] is the same file: it is not read.
+fn same_dir(dir: &Path, files: &[BundleFile], staged: &Path) -> std::io::Result<Found> {
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Absent),
@@ -732,9 +733,11 @@ fn same_dir(dir: &Path, files: &[BundleFile]) -> std::io::Result<Found> {
     }
     for f in wanted {
         let path = dir.join(&f.path);
-        if std::fs::symlink_metadata(&path)?.len() != f.bytes.len() as u64
-            || std::fs::read(&path)? != f.bytes
-        {
+        let meta = std::fs::symlink_metadata(&path)?;
+        if same_inode(&meta, &staged.join(&f.path)) {
+            continue;
+        }
+        if meta.len() != f.bytes.len() as u64 || std::fs::read(&path)? != f.bytes {
             return Ok(Found::Different);
         }
     }
@@ -951,13 +954,23 @@ fn reuse(previous: &Path, rel: &Path, bytes: &[u8], new: &Path) -> bool {
         return false;
     }
     // The name linked must still be the file read.
-    let same = std::fs::symlink_metadata(new)
-        .is_ok_and(|m| m.is_file() && m.dev() == meta.dev() && m.ino() == meta.ino());
-    if !same || set_mode(new, FILE_MODE).is_err() {
+    if !same_inode(&meta, new) || set_mode(new, FILE_MODE).is_err() {
         let _ = std::fs::remove_file(new);
         return false;
     }
     true
+}
+
+/// Whether `other` is the file `meta` describes (one inode, two names).
+#[cfg(unix)]
+fn same_inode(meta: &std::fs::Metadata, other: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::symlink_metadata(other).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_meta: &std::fs::Metadata, _other: &Path) -> bool {
+    false
 }
 
 #[cfg(not(unix))]

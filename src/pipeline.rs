@@ -260,7 +260,7 @@ fn bundle_files(
             let docs = &docs;
             scope.spawn(move || pdf::build(model, docs, templates, pdf, staging, opts.out, name))
         });
-        let others = other_files(valid, opts, &docs, &model_files, &model_digest, staging);
+        let others = other_files(valid, opts, &docs, model_files, &model_digest, staging);
         let (pdfs, fonts) = match pdfs {
             Some(h) => h
                 .join()
@@ -307,7 +307,7 @@ fn other_files(
     valid: &Valid,
     opts: &BuildOptions,
     docs: &[Document],
-    model_files: &[BundleFile],
+    model_files: Vec<BundleFile>,
     model_digest: &str,
     staging: &bundle::Staging,
 ) -> Result<Vec<BundleFile>> {
@@ -348,7 +348,7 @@ fn other_files(
     files.extend(docx_files);
     files.extend(export::bundle_files(model, locale)?);
     files.push(BundleFile::text("README.md", readme));
-    files.extend(model_files.iter().cloned());
+    files.extend(model_files);
     // The PDFs are still being made: the pages link them by path.
     let pdfs: Vec<String> = match opts.pdf {
         Some(_) => docs.iter().map(pdf::pdf_path).collect(),
