@@ -550,15 +550,21 @@ impl RaciView {
                     rows: g
                         .rows
                         .iter()
-                        .map(|r| RaciRow {
-                            cells: r.cells[range.clone()].to_vec(),
-                            codes: r.codes[range.clone()].to_vec(),
-                            ..r.clone()
-                        })
                         // In a matrix split into parts, a part leaves out the
                         // activities none of its roles take part in: a large
                         // matrix is mostly empty, and its pages would be too.
-                        .filter(|r| parts == 1 || r.cells.iter().any(|c| !c.is_empty()))
+                        .filter(|r| {
+                            parts == 1 || r.cells[range.clone()].iter().any(|c| !c.is_empty())
+                        })
+                        // Field by field: cloning whole rows copied every
+                        // part's cells into every part (quadratic in roles).
+                        .map(|r| RaciRow {
+                            id: r.id.clone(),
+                            name: r.name.clone(),
+                            refs: r.refs.clone(),
+                            cells: r.cells[range.clone()].to_vec(),
+                            codes: r.codes[range.clone()].to_vec(),
+                        })
                         .collect(),
                 });
                 RaciView {

@@ -32,9 +32,9 @@ use crate::error::{Context as _, Error, Result};
 use crate::model::Model;
 use crate::signatures::{self, Binding, Register};
 
-/// The built-in templates, embedded from `templates/`. Each is also available
-/// as `builtin/<name>`, so that an override can `{% extends "builtin/<name>" %}`
-/// and replace one block.
+/// The built-in templates, embedded from `templates/`. With a templates
+/// directory, each is also available as `builtin/<name>`, so that an override
+/// can `{% extends "builtin/<name>" %}` and replace one block.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("policy.md", include_str!("../../templates/policy.md")),
     (
@@ -286,10 +286,14 @@ impl Templates {
         }
         let user: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         for (name, text) in BUILTIN {
-            sources.push(Source {
-                name: format!("builtin/{name}"),
-                text: text.to_string(),
-            });
+            // Only an override can extend a built-in: without one, the
+            // aliases would double the templates to parse.
+            if dir.is_some() {
+                sources.push(Source {
+                    name: format!("builtin/{name}"),
+                    text: text.to_string(),
+                });
+            }
             if !user.iter().any(|n| n == name) {
                 sources.push(Source {
                     name: name.to_string(),
@@ -348,10 +352,22 @@ impl Templates {
                 .context("failed to load templates")?;
             Ok(tera)
         };
+        // The three template sets parse on their own threads: parsing is a
+        // serial step before the first document renders.
+        let (md, typ, html) = std::thread::scope(|s| {
+            let typ = s.spawn(|| engine(typ, ".typ", crate::typst::escape_text, Format::Typst));
+            let html = s.spawn(|| engine(html, ".html", filters::escape_html, Format::Html));
+            let md = engine(md, ".md", filters::escape_markdown, Format::Markdown);
+            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<tera::Tera>>| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::new("loading the templates panicked")))
+            };
+            (md, joined(typ), joined(html))
+        });
         Ok(Templates {
-            md: engine(md, ".md", filters::escape_markdown, Format::Markdown)?,
-            typ: engine(typ, ".typ", crate::typst::escape_text, Format::Typst)?,
-            html: engine(html, ".html", filters::escape_html, Format::Html)?,
+            md: md?,
+            typ: typ?,
+            html: html?,
             layout,
             style,
             locale,
