@@ -352,22 +352,10 @@ impl Templates {
                 .context("failed to load templates")?;
             Ok(tera)
         };
-        // The three template sets parse on their own threads: parsing is a
-        // serial step before the first document renders.
-        let (md, typ, html) = std::thread::scope(|s| {
-            let typ = s.spawn(|| engine(typ, ".typ", crate::typst::escape_text, Format::Typst));
-            let html = s.spawn(|| engine(html, ".html", filters::escape_html, Format::Html));
-            let md = engine(md, ".md", filters::escape_markdown, Format::Markdown);
-            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<tera::Tera>>| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::new("loading the templates panicked")))
-            };
-            (md, joined(typ), joined(html))
-        });
         Ok(Templates {
-            md: md?,
-            typ: typ?,
-            html: html?,
+            md: engine(md, ".md", filters::escape_markdown, Format::Markdown)?,
+            typ: engine(typ, ".typ", crate::typst::escape_text, Format::Typst)?,
+            html: engine(html, ".html", filters::escape_html, Format::Html)?,
             layout,
             style,
             locale,
@@ -405,6 +393,13 @@ impl Templates {
             .render(name, ctx)
             .map_err(|e| Error::new(error_chain(&e)))
             .with_context(|| format!("failed to render template `{name}`"))
+    }
+
+    /// Renders the Markdown template of `spec` and, if it has one, its
+    /// Typst-native template (its error first).
+    fn both(&self, spec: &DocSpec, ctx: &tera::Context) -> Result<(String, Option<String>)> {
+        let typst = spec.typst.map(|t| self.typst(t, ctx)).transpose()?;
+        Ok((self.markdown(spec.template, ctx)?, typst))
     }
 
     /// Renders the HTML template `name` (`html/index.html`, `html/page.html`)
@@ -558,15 +553,11 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                     .map(|sheet| bind(ctx, &docs, sheet))
                     .transpose()?;
                 let title = locale.plain(spec.title, &[("policy", &model.policy.title)])?;
-                let typst = match spec.typst {
-                    Some(t) => {
-                        let raci = &common.raci;
-                        ctx.insert("chunks", &raci.chunks(RACI_COLUMNS_PER_PAGE));
-                        Some(templates.typst(t, ctx)?)
-                    }
-                    None => None,
-                };
-                let markdown = templates.markdown(spec.template, ctx)?;
+                if spec.typst.is_some() {
+                    let raci = &common.raci;
+                    ctx.insert("chunks", &raci.chunks(RACI_COLUMNS_PER_PAGE));
+                }
+                let (markdown, typst) = templates.both(spec, ctx)?;
                 docs.push(single(spec, model, title, markdown, typst, binds));
             }
             Scope::Role => {
@@ -661,8 +652,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Rendered> {
                 let ctx = &mut item;
                 ctx.insert("register", &views.register(&register));
                 let title = locale.plain(spec.title, &[])?;
-                let typst = spec.typst.map(|t| templates.typst(t, ctx)).transpose()?;
-                let markdown = templates.markdown(spec.template, ctx)?;
+                let (markdown, typst) = templates.both(spec, ctx)?;
                 docs.push(single(spec, model, title, markdown, typst, None));
                 ctx.remove("register");
             }
