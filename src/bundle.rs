@@ -625,19 +625,17 @@ impl Staging {
                 "the staged bundle does not hold exactly the bundle's files (a rolecall bug, please report it)",
             ));
         }
-        // A full disk or an unwritable file fails here, before anything is replaced.
-        write_zip(&new_zip, &entries)
-            .and_then(|()| set_mode(&new_zip, FILE_MODE))
-            .with_context(|| untouched)?;
-        pause_point("staged");
-
+        // Made in memory and compared with the zip in OUT before it is
+        // written: a rebuild that changes nothing writes no zip.
+        let zip_bytes = zip_bytes(&entries).with_context(|| untouched.clone())?;
+        drop(entries);
         let dir = out.join(&name);
         let zip = out.join(format!("{name}.zip"));
+        let found_zip = same_bytes(&zip, &zip_bytes).with_context(|| {
+            format!("failed to compare `{}` with the new bundle", zip.display())
+        })?;
         let found_dir = same_dir(&dir, files, &self.dir).with_context(|| {
             format!("failed to compare `{}` with the new bundle", dir.display())
-        })?;
-        let found_zip = same_file(&zip, &new_zip).with_context(|| {
-            format!("failed to compare `{}` with the new bundle", zip.display())
         })?;
         if found_dir == Found::Same && found_zip == Found::Same {
             return Ok(Written {
@@ -647,6 +645,14 @@ impl Staging {
             });
         }
         refuse_replacing(replace, &dir, found_dir, &zip, found_zip)?;
+        // A full disk or an unwritable file fails here, before anything is replaced.
+        std::fs::write(&new_zip, &zip_bytes)
+            .map_err(Error::from)
+            .and_then(|()| set_mode(&new_zip, FILE_MODE))
+            .with_context(|| format!("failed to write `{}`", new_zip.display()))
+            .with_context(|| untouched)?;
+        drop(zip_bytes);
+        pause_point("staged");
         let tmp = self.tmp;
         let _removed = self._removed;
         crate::interrupt::critical(|| swap(tmp, &name, &dir, &zip))?;
@@ -737,7 +743,8 @@ fn same_dir(dir: &Path, files: &[BundleFile], staged: &Path) -> std::io::Result<
         if same_inode(&meta, &staged.join(&f.path)) {
             continue;
         }
-        if meta.len() != f.bytes.len() as u64 || std::fs::read(&path)? != f.bytes {
+        if meta.len() != f.bytes.len() as u64 || !holds(&mut std::fs::File::open(&path)?, &f.bytes)?
+        {
             return Ok(Found::Different);
         }
     }
@@ -771,21 +778,43 @@ fn regular_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Re
     Ok(true)
 }
 
-/// Whether the file `path` has the bytes of the file `new`.
-fn same_file(path: &Path, new: &Path) -> std::io::Result<Found> {
+/// Whether the file `path` holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<Found> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Absent),
         Err(e) => return Err(e),
     };
-    if !meta.is_file() || meta.len() != std::fs::metadata(new)?.len() {
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
         return Ok(Found::Different);
     }
-    Ok(if std::fs::read(path)? == std::fs::read(new)? {
+    Ok(if holds(&mut std::fs::File::open(path)?, bytes)? {
         Found::Same
     } else {
         Found::Different
     })
+}
+
+/// Whether what is left to read of `file` is exactly `bytes`: compared block
+/// by block, so that comparing a bundle's files allocates no copy of them.
+fn holds(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<bool> {
+    use std::io::Read as _;
+    let mut block = [0; 1 << 14];
+    let mut rest = bytes;
+    loop {
+        let n = match file.read(&mut block) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        if n > rest.len() || block[..n] != rest[..n] {
+            return Ok(false);
+        }
+        rest = &rest[n..];
+    }
 }
 
 /// Moves the bundle staged in `staging` into place as `dir` and `zip`: the
@@ -919,7 +948,6 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
 /// with nothing but the bundle it replaces, which is removed.
 #[cfg(unix)]
 fn reuse(previous: &Path, rel: &Path, bytes: &[u8], new: &Path) -> bool {
-    use std::io::Read as _;
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
     let mut at = previous.to_path_buf();
     let real_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
@@ -946,8 +974,7 @@ fn reuse(previous: &Path, rel: &Path, bytes: &[u8], new: &Path) -> bool {
     if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
         return false;
     }
-    let mut held = Vec::with_capacity(bytes.len());
-    if file.read_to_end(&mut held).is_err() || held != bytes {
+    if !holds(&mut file, bytes).unwrap_or(false) {
         return false;
     }
     if std::fs::hard_link(&old, new).is_err() {
@@ -978,25 +1005,24 @@ fn reuse(_previous: &Path, _rel: &Path, _bytes: &[u8], _new: &Path) -> bool {
     false
 }
 
-/// Writes a reproducible zip of `entries` (one-entry zips by path, see
+/// The bytes of a reproducible zip of `entries` (one-entry zips by path, see
 /// [`Staging`]): sorted, under `<name>/`, timestamps at the bundle date's
 /// midnight, permissions 0644, no extra fields. Each entry was compressed on
 /// its own, so the bytes depend neither on the core count nor on the order in
 /// which the build made the files.
-fn write_zip(path: &Path, entries: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("failed to create `{}`", path.display()))?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+fn zip_bytes(entries: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
+    let size = entries.values().map(Vec::len).sum::<usize>();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size)));
     for one in entries.values() {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(one.as_slice()))?;
         let entry = archive.by_index_raw(0)?;
         zip.raw_copy_file(entry)
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
+            .context("failed to assemble the zip")?;
     }
-    zip.finish()
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error().into()))
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
-    Ok(())
+    Ok(zip
+        .finish()
+        .context("failed to assemble the zip")?
+        .into_inner())
 }
 
 #[cfg(test)]
