@@ -878,7 +878,9 @@ fn read_pdfs(todo: &[&Entry], documents: &[usize], dir: &Path) -> Result<Vec<(us
 
 /// Limits the address space of the process `cmd` starts to `bytes`: typst
 /// laying out a huge model would otherwise take all of the machine's memory.
-#[cfg(unix)]
+/// On Linux the limit is set on the started process instead (see
+/// [`limit_started`]), so that starting typst needs no `fork`.
+#[cfg(all(unix, not(target_os = "linux")))]
 fn limit_memory(cmd: &mut Command, bytes: u64) {
     use std::os::unix::process::CommandExt as _;
     let limit = rustix::process::Rlimit {
@@ -893,6 +895,27 @@ fn limit_memory(cmd: &mut Command, bytes: u64) {
             rustix::process::setrlimit(rustix::process::Resource::As, limit)
                 .map_err(std::io::Error::from)
         });
+    }
+}
+
+/// Limits the address space of the typst process `child`, just started, to
+/// `bytes`. A `pre_exec` hook would set it before typst runs, but it makes
+/// the standard library `fork` a process of hundreds of megabytes, whose page
+/// tables are copied and write-protected for every typst run: 0.15-0.2 s of
+/// rolecall's system time on the 300-role model (docs/performance.md). Set
+/// this way, the limit applies within moments of typst's start (the spawn
+/// returns once typst's program is loaded), long before a layout can grow.
+#[cfg(target_os = "linux")]
+fn limit_started(child: &std::process::Child, bytes: u64) -> std::io::Result<()> {
+    let limit = rustix::process::Rlimit {
+        current: Some(bytes),
+        maximum: Some(bytes),
+    };
+    let pid = rustix::process::Pid::from_child(child);
+    match rustix::process::prlimit(Some(pid), rustix::process::Resource::As, limit) {
+        // Already gone: it failed before the limit could matter.
+        Ok(_) | Err(rustix::io::Errno::SRCH) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -933,7 +956,7 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    #[cfg(unix)]
+    #[cfg(all(unix, not(target_os = "linux")))]
     if let Some(bytes) = memory {
         limit_memory(&mut cmd, bytes);
     }
@@ -947,6 +970,17 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
         Err(e) => return Err(Error::from(e).context(format!("failed to start typst for {what}"))),
     };
     let lock = || child.lock().unwrap_or_else(|e| e.into_inner());
+    #[cfg(target_os = "linux")]
+    if let Some(bytes) = memory {
+        if let Err(e) = limit_started(&lock(), bytes) {
+            let mut child = lock();
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(
+                Error::from(e).context(format!("failed to limit typst's memory for {what}"))
+            );
+        }
+    }
     // Read stderr on a thread so a chatty typst can never block on a full pipe.
     let mut stderr = lock().stderr.take();
     let reader = std::thread::spawn(move || {
