@@ -164,6 +164,33 @@ def timed_cpu(cmd):
     return wall, cpu
 
 
+def timed_split(cmd):
+    """Wall seconds of one run, with its CPU seconds (user + system) split into
+    those of the process itself and those of the processes it waited for
+    (typst). The latter are read from /proc while it runs (Linux): its last
+    typst run is waited for before the bundle is written, so the last reading
+    holds them all."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    children = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children = (int(fields[13]) + int(fields[14])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr.read()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu - children, children
+
+
 def typst_alone(args, model, work, date):
     """A cold build (`--no-cache`) against typst alone compiling the same kept
     sources with the same flags, two at a time as the build runs them; run in
@@ -183,13 +210,16 @@ def typst_alone(args, model, work, date):
              "--features", "bundle", "--format", "bundle"]
     typst = ["sh", "-c", 'printf "%s\\n" "$@" | xargs -P 2 -I{} typst compile ' +
              " ".join(flags) + ' "' + src + '/{}" "' + pdfs + '/"', "sh"] + batches
-    ratios, floors = [], []
+    ratios, floors, split = [], [], []
     for _ in range(args.runs + 1):  # the first pair warms up and is not counted
-        wall, cpu = timed_cpu(build)
-        t, _ = timed_cpu(typst)
+        wall, own, in_build = timed_split(build)
+        t, cpu = timed_cpu(typst)
         ratios.append(wall / t)
-        floors.append(wall / (cpu / 2))
-    return statistics.median(ratios[1:]), statistics.median(floors[1:])
+        floors.append(wall / ((own + in_build) / 2))
+        split.append((own, in_build, cpu))
+    split = split[1:]
+    return (statistics.median(ratios[1:]), statistics.median(floors[1:]),
+            tuple(statistics.median(x[i] for x in split) for i in range(3)))
 
 
 def cache_ratio(cold_cmd, again_cmd, cache, runs):
@@ -253,10 +283,12 @@ def main():
             ratio, cold, again = cache_ratio(build(model), build(edited), cache, args.runs)
             print(f"{size}: rebuild after editing one role's responsibilities / cold build: "
                   f"{ratio:.2f} (median of {args.runs} pairs; cold {cold:.3f}s, rebuild {again:.3f}s)")
-            vs_typst, vs_floor = typst_alone(args, model, work, date)
+            vs_typst, vs_floor, (own, in_build, alone) = typst_alone(args, model, work, date)
             print(f"{size}: cold build / typst alone on its sources: {vs_typst:.2f}; "
                   f"/ the 2-core floor (half its CPU time): {vs_floor:.2f} "
                   f"(medians of {args.runs} pairs)", flush=True)
+            print(f"{size}: CPU seconds of the cold build: rolecall's own {own:.2f}, its typst runs' "
+                  f"{in_build:.2f}; of typst alone {alone:.2f} (medians)", flush=True)
         build = [args.bin, "build", "examples/northwind", "-o", out, "-q", "--force", "--cache-dir", cache] + date
         ratio, cold, again = cache_ratio(build, build, cache, args.runs)
         print(f"northwind: rebuild with nothing changed: {again:.3f}s "
