@@ -193,9 +193,11 @@ def timed_split(cmd):
 
 def typst_alone(args, model, work, date):
     """A cold build (`--no-cache`) against typst alone compiling the same kept
-    sources with the same flags, two at a time as the build runs them; run in
-    turn. Returns the medians of build / typst and of build / the 2-core floor
-    (half of the build's CPU time: typst's and rolecall's own, on two cores)."""
+    sources with the same flags, two at a time as the build runs them, writing
+    over its previous PDFs and into a new folder; run in turn. Returns the
+    medians of build / typst (both ways), of build / the 2-core floor (half of
+    the build's CPU time: typst's and rolecall's own, on two cores), and of the
+    CPU seconds of rolecall itself, of its typst runs and of typst alone."""
     out = os.path.join(work, "typst-alone")
     build = [args.bin, "build", model, "-o", out, "-q", "--force", "--no-cache", "--jobs", "2"] + date
     subprocess.run(build + ["--keep-sources"], check=True, stdout=subprocess.DEVNULL)
@@ -208,17 +210,24 @@ def typst_alone(args, model, work, date):
     flags = ["--root", src, "--creation-timestamp", "1768435200", "--pdf-standard", "a-2b",
              "--diagnostic-format", "short", "--ignore-system-fonts",
              "--features", "bundle", "--format", "bundle"]
-    typst = ["sh", "-c", 'printf "%s\\n" "$@" | xargs -P 2 -I{} typst compile ' +
-             " ".join(flags) + ' "' + src + '/{}" "' + pdfs + '/"', "sh"] + batches
-    ratios, floors, split = [], [], []
-    for _ in range(args.runs + 1):  # the first pair warms up and is not counted
+    compile_all = ('printf "%s\\n" "$@" | xargs -P 2 -I{} typst compile ' +
+                   " ".join(flags) + ' "' + src + '/{}" "' + pdfs + '/"')
+    typst = ["sh", "-c", compile_all, "sh"] + batches
+    # As a build must: its PDFs are new files, and what the run before made is
+    # removed (a build removes its staging folder, or the bundle it replaced).
+    fresh = ["sh", "-c", f'rm -rf "{pdfs}" && mkdir "{pdfs}" && ' + compile_all, "sh"] + batches
+    ratios, fresh_ratios, floors, split = [], [], [], []
+    for _ in range(args.runs + 1):  # the first round warms up and is not counted
         wall, own, in_build = timed_split(build)
         t, cpu = timed_cpu(typst)
+        f, _ = timed_cpu(fresh)
         ratios.append(wall / t)
+        fresh_ratios.append(wall / f)
         floors.append(wall / ((own + in_build) / 2))
         split.append((own, in_build, cpu))
     split = split[1:]
-    return (statistics.median(ratios[1:]), statistics.median(floors[1:]),
+    return (statistics.median(ratios[1:]), statistics.median(fresh_ratios[1:]),
+            statistics.median(floors[1:]),
             tuple(statistics.median(x[i] for x in split) for i in range(3)))
 
 
@@ -283,10 +292,11 @@ def main():
             ratio, cold, again = cache_ratio(build(model), build(edited), cache, args.runs)
             print(f"{size}: rebuild after editing one role's responsibilities / cold build: "
                   f"{ratio:.2f} (median of {args.runs} pairs; cold {cold:.3f}s, rebuild {again:.3f}s)")
-            vs_typst, vs_floor, (own, in_build, alone) = typst_alone(args, model, work, date)
-            print(f"{size}: cold build / typst alone on its sources: {vs_typst:.2f}; "
+            vs_typst, vs_fresh, vs_floor, (own, in_build, alone) = typst_alone(args, model, work, date)
+            print(f"{size}: cold build / typst alone on its sources: {vs_typst:.2f} "
+                  f"(into a new folder, as the build writes: {vs_fresh:.2f}); "
                   f"/ the 2-core floor (half its CPU time): {vs_floor:.2f} "
-                  f"(medians of {args.runs} pairs)", flush=True)
+                  f"(medians of {args.runs} rounds)", flush=True)
             print(f"{size}: CPU seconds of the cold build: rolecall's own {own:.2f}, its typst runs' "
                   f"{in_build:.2f}; of typst alone {alone:.2f} (medians)", flush=True)
         build = [args.bin, "build", "examples/northwind", "-o", out, "-q", "--force", "--cache-dir", cache] + date
