@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Run, example, rolecall, snapshot};
+use crate::support::{Run, build_into, example, rolecall, snapshot};
 
 const DATE: &str = "2026-11-23";
 const NAME: &str = "example-evidence-2026-11-23";
@@ -154,19 +154,12 @@ fn a_rebuild_reuses_the_replaced_bundles_unchanged_files_and_nothing_else() {
 
     let work = tempfile::tempdir().unwrap();
     let model = changed_minimal(&work.path().join("model"));
-    let run = rolecall(&[
-        "build",
-        model.to_str().unwrap(),
-        "--date",
+    build_into(
+        &model,
         DATE,
-        "--format",
-        "md",
-        "-o",
-        prev.out(),
-        "--force",
-        "--quiet",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
+        prev.out.path(),
+        &["--format", "md", "--force"],
+    );
     let after = snapshot(&dir);
     let (mut reused, mut changed) = (0, 0);
     for (rel, bytes) in &after {
