@@ -963,7 +963,9 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
     // Killed by the interrupt handler on SIGINT or SIGTERM.
     let (child, _tracked) = match crate::interrupt::spawn(&mut cmd) {
         Ok(spawned) => spawned,
-        // Too little address space to even load the program.
+        // Too little address space to even load the program (set before exec
+        // only where there is no prlimit).
+        #[cfg(not(target_os = "linux"))]
         Err(e) if memory.is_some() && e.raw_os_error() == Some(12) => {
             return Err(memory_error(what, memory, &e.to_string()));
         }
