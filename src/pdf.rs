@@ -923,8 +923,10 @@ fn limit_started(child: &std::process::Child, bytes: u64) -> std::io::Result<()>
 /// Measured with typst 0.15.1 under shrinking limits: a failed allocation
 /// aborts with "memory allocation of N bytes failed", a thread that gets no
 /// stack panics ("failed to spawn thread"), and below ~64 MiB typst dies of
-/// SIGSEGV before it prints anything. A stack overflow (a typst bug, not the
-/// limit) says so.
+/// SIGSEGV before it prints anything. On Linux the limit is set just after the
+/// start, so it can also land while the dynamic loader sets typst up, which
+/// then exits with "cannot allocate TLS data structures" (status 127). A stack
+/// overflow (a typst bug, not the limit) says so.
 fn out_of_memory(status: std::process::ExitStatus, stderr: &str) -> bool {
     #[cfg(unix)]
     let crashed = {
@@ -938,7 +940,7 @@ fn out_of_memory(status: std::process::ExitStatus, stderr: &str) -> bool {
         && (crashed
             || stderr.contains("memory allocation of")
             || stderr.contains("failed to spawn thread")
-            || stderr.contains("Cannot allocate memory"))
+            || stderr.to_ascii_lowercase().contains("cannot allocate"))
 }
 
 /// The error of a typst run that hit the address-space limit `memory`.
@@ -1030,4 +1032,30 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
         .hint("paths are relative to the Typst sources named below; a model text that breaks the layout is a rolecall bug, please report it"));
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt as _;
+
+    #[test]
+    fn the_memory_limit_is_told_from_typst_failing_on_a_document() {
+        let exited = |code: i32| std::process::ExitStatus::from_raw(code << 8);
+        let killed = |signal: i32| std::process::ExitStatus::from_raw(signal);
+        // The limit landing while the loader sets typst up (seen at 24 MiB).
+        let loader = "typst: cannot allocate TLS data structures for initial thread";
+        assert!(out_of_memory(exited(127), loader));
+        assert!(out_of_memory(
+            exited(1),
+            "memory allocation of 4096 bytes failed"
+        ));
+        assert!(out_of_memory(killed(11), ""));
+        // A document typst refuses, and a stack overflow, are not the limit.
+        assert!(!out_of_memory(exited(1), "error: unknown variable: x"));
+        assert!(!out_of_memory(
+            killed(6),
+            "thread 'main' has overflowed its stack"
+        ));
+    }
 }
