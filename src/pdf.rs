@@ -987,14 +987,22 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
     }
     // Read stderr on a thread so a chatty typst can never block on a full pipe.
     let mut stderr = lock().stderr.take();
+    let (closed, ended) = std::sync::mpsc::channel::<()>();
     let reader = std::thread::spawn(move || {
         let mut s = String::new();
         if let Some(e) = stderr.as_mut() {
             let _ = e.read_to_string(&mut s);
         }
+        drop(closed);
         s
     });
     let start = Instant::now();
+    // Typst's stderr closes when it exits: waiting for that, rather than
+    // polling the process every few milliseconds while it typesets, costs no
+    // CPU. The process is not waited for in a blocking call, which would hold
+    // it from the interrupt handler that kills it; after its end (or the time
+    // limit) it is polled until reaped.
+    let _ = ended.recv_timeout(timeout);
     let status = loop {
         if let Some(status) = lock().try_wait().context("failed to wait for typst")? {
             break status;
@@ -1009,7 +1017,7 @@ fn run_typst(mut cmd: Command, what: &str, timeout: Duration, memory: Option<u64
             ))
             .hint("raise --typst-timeout, or build with --pdf-engine per-document to find the slow document"));
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(1));
     };
     let stderr = reader.join().unwrap_or_default();
     if !status.success() && memory.is_some() && out_of_memory(status, &stderr) {
