@@ -80,8 +80,14 @@ pub const INTEGRITY_FILES: [&str; 2] = [MANIFEST, SUMS];
 const MANIFEST: &str = "manifest.json";
 const SUMS: &str = "SHA256SUMS";
 
-/// Adds `manifest.json` and `SHA256SUMS` to `files` and sorts them by path.
-pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<BundleFile>> {
+/// Adds `manifest.json` and `SHA256SUMS` to `files` and sorts them by path;
+/// `known` holds the digests of files already hashed (when staged), which
+/// must be those of these files' bytes.
+pub fn assemble(
+    mut files: Vec<BundleFile>,
+    info: ManifestInfo,
+    known: &Digests,
+) -> Result<Vec<BundleFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Error::new(format!(
@@ -89,19 +95,18 @@ pub fn assemble(mut files: Vec<BundleFile>, info: ManifestInfo) -> Result<Vec<Bu
             pair[0].path
         )));
     }
-    // Each file hashed once, on every core: the manifest and the checksums share them.
+    // Each file hashed once (those not yet hashed on every core): the manifest
+    // and the checksums share them.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_thread = files.len().div_ceil(threads).max(1);
+    let hash = |f: &BundleFile| match known.get(&f.path) {
+        Some(digest) => digest.clone(),
+        None => sha256_hex(&f.bytes),
+    };
     let hashes: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| sha256_hex(&f.bytes))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(hash).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -473,7 +478,13 @@ pub struct Staging {
     /// Each staged file's zip entry, compressed on its own: a one-entry zip in
     /// memory, copied as it is into the bundle's zip by [`Staging::finish`].
     entries: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+    /// Each staged file's SHA-256 (hex), taken beside its compression, for
+    /// [`assemble`]: hashing after the last typst run would be done on one core.
+    digests: std::sync::Mutex<Digests>,
 }
+
+/// SHA-256 (hex) of bundle files, by path.
+pub type Digests = std::collections::BTreeMap<String, String>;
 
 impl Staging {
     /// Starts the bundle `name` of `date` in a temporary directory in `out`.
@@ -499,6 +510,7 @@ impl Staging {
             dir,
             options,
             entries: std::sync::Mutex::default(),
+            digests: std::sync::Mutex::default(),
         })
     }
 
@@ -546,7 +558,7 @@ impl Staging {
             }
             paths.push(self.dir.join(&rel));
         }
-        let one = |(f, path): (&&BundleFile, &PathBuf)| -> Result<(String, Vec<u8>)> {
+        let one = |(f, path): (&&BundleFile, &PathBuf)| -> Result<(String, Vec<u8>, String)> {
             if write {
                 let rel = Path::new(&f.path);
                 if !reuse(&self.previous, rel, &f.bytes, path) {
@@ -565,11 +577,12 @@ impl Staging {
                 .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
             zip.write_all(&f.bytes)
                 .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
-            Ok((f.path.clone(), zip.finish()?.into_inner()))
+            let digest = sha256_hex(&f.bytes);
+            Ok((f.path.clone(), zip.finish()?.into_inner(), digest))
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let per_thread = files.len().div_ceil(threads).max(1);
-        let staged: Vec<(String, Vec<u8>)> = std::thread::scope(|scope| {
+        let staged: Vec<(String, Vec<u8>, String)> = std::thread::scope(|scope| {
             let handles: Vec<_> = files
                 .chunks(per_thread)
                 .zip(paths.chunks(per_thread))
@@ -587,14 +600,24 @@ impl Staging {
             Ok::<_, Error>(all)
         })?;
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        for (path, entry) in staged {
+        let mut digests = self.digests.lock().unwrap_or_else(|e| e.into_inner());
+        for (path, entry, digest) in staged {
             if entries.insert(path.clone(), entry).is_some() {
                 return Err(Error::new(format!(
                     "two bundle files share the path `{path}`"
                 )));
             }
+            digests.insert(path, digest);
         }
         Ok(())
+    }
+
+    /// The SHA-256 of each file staged so far, by path.
+    pub fn digests(&self) -> Digests {
+        self.digests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Writes the zip of the staged files, which must be exactly `files`, and

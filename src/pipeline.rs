@@ -291,6 +291,7 @@ fn bundle_files(
                 signature_sheets,
                 signatures,
             },
+            &staging.digests(),
         )?;
         staging.add(
             files
