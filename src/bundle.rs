@@ -648,18 +648,31 @@ impl Staging {
                 "the staged bundle does not hold exactly the bundle's files (a rolecall bug, please report it)",
             ));
         }
-        // Made in memory and compared with the zip in OUT before it is
-        // written: a rebuild that changes nothing writes no zip.
-        let zip_bytes = zip_bytes(&entries).with_context(|| untouched.clone())?;
-        drop(entries);
         let dir = out.join(&name);
         let zip = out.join(format!("{name}.zip"));
-        let found_zip = same_bytes(&zip, &zip_bytes).with_context(|| {
-            format!("failed to compare `{}` with the new bundle", zip.display())
-        })?;
-        let found_dir = same_dir(&dir, files, &self.dir).with_context(|| {
-            format!("failed to compare `{}` with the new bundle", dir.display())
-        })?;
+        // The zip is made in memory and compared with the zip in OUT before it
+        // is written (a rebuild that changes nothing writes no zip), beside the
+        // comparison of the directory: both read tens of megabytes after the
+        // last typst run.
+        let (made, found_dir) = std::thread::scope(|scope| {
+            let made = scope.spawn(|| {
+                let bytes = zip_bytes(&entries).with_context(|| untouched.clone())?;
+                let found = same_bytes(&zip, &bytes).with_context(|| {
+                    format!("failed to compare `{}` with the new bundle", zip.display())
+                })?;
+                Ok::<_, Error>((bytes, found))
+            });
+            let found_dir = same_dir(&dir, files, &self.dir).with_context(|| {
+                format!("failed to compare `{}` with the new bundle", dir.display())
+            });
+            let made = made
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("making the zip panicked")));
+            (made, found_dir)
+        });
+        drop(entries);
+        let (zip_bytes, found_zip) = made?;
+        let found_dir = found_dir?;
         if found_dir == Found::Same && found_zip == Found::Same {
             return Ok(Written {
                 dir,
