@@ -969,6 +969,52 @@ fn an_interrupted_pdf_build_stops_typst_and_removes_its_sources() {
 }
 
 #[test]
+fn a_typst_run_past_its_time_limit_is_stopped_and_says_so() {
+    // typst is waited for by its stderr closing: a run that never ends must
+    // still be stopped when its time is up.
+    let work = tempfile::tempdir().unwrap();
+    let (typst, pids) = slow_typst(work.path());
+    let out = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let run = rolecall(&[
+        "build",
+        example("minimal").to_str().unwrap(),
+        "--date",
+        DATE,
+        "--quiet",
+        "--no-cache",
+        "-o",
+        out.path().to_str().unwrap(),
+        "--typst",
+        typst.to_str().unwrap(),
+        "--typst-timeout",
+        "1",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("typst did not finish ")
+            && run.stderr.contains(" within 1 s and was stopped"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: raise --typst-timeout"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let pids = std::fs::read_to_string(&pids).unwrap();
+    assert!(!pids.is_empty(), "typst never ran");
+    for pid in pids.lines() {
+        assert!(!alive(pid), "typst {pid} was left running");
+    }
+}
+
+#[test]
 fn two_concurrent_builds_into_one_out_never_mix_their_directory_and_zip() {
     let two = two_models();
     let out = tempfile::tempdir().unwrap();
