@@ -14,6 +14,7 @@
 //! into one directory take turns; the lock also recovers what an interrupted
 //! build left there.
 
+mod entry;
 pub mod manifest;
 
 use std::io::Write as _;
@@ -455,10 +456,10 @@ pub fn temp_dir_in(
 
 /// The zip's deflate level for text (Markdown, HTML, CSV, JSON): zlib's
 /// default. Level 9 took twice the time for 1% less (docs/performance.md).
-const TEXT_LEVEL: i64 = 6;
+const TEXT_LEVEL: u32 = 6;
 /// The level for PDFs, whose streams typst compressed already: level 1 makes
 /// them 8% larger than level 6 in a third of the time (docs/performance.md).
-const PDF_LEVEL: i64 = 1;
+const PDF_LEVEL: u32 = 1;
 
 /// A bundle being written: its directory and its zip's entries, staged in a
 /// temporary directory in OUT while the build makes them (the PDF stage's
@@ -472,7 +473,10 @@ pub struct Staging {
     dir: PathBuf,
     /// The bundle this one replaces, `out/<name>`: its unchanged files are reused.
     previous: PathBuf,
-    options: zip::write::SimpleFileOptions,
+    /// The zip entries' date: the bundle date's midnight.
+    time: zip::DateTime,
+    /// Compressors kept for the next files staged (see [`entry`]).
+    deflaters: std::sync::Mutex<Vec<entry::Deflaters>>,
     /// Directories made so far.
     made: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
     /// Each staged file's zip entry, compressed on its own: a one-entry zip in
@@ -496,11 +500,6 @@ impl Staging {
         let year = date.year().clamp(1980, 2107) as u16;
         let time = zip::DateTime::from_date_and_time(year, date.month(), date.day(), 0, 0, 0)
             .map_err(|e| Error::new(format!("cannot express {date} in a zip ({e:?})")))?;
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(TEXT_LEVEL))
-            .last_modified_time(time)
-            .unix_permissions(0o644);
         Ok(Staging {
             tmp,
             _removed: removed,
@@ -508,7 +507,8 @@ impl Staging {
             previous: out.join(name),
             made: std::sync::Mutex::new([dir.clone()].into()),
             dir,
-            options,
+            time,
+            deflaters: std::sync::Mutex::default(),
             entries: std::sync::Mutex::default(),
             digests: std::sync::Mutex::default(),
         })
@@ -558,7 +558,9 @@ impl Staging {
             }
             paths.push(self.dir.join(&rel));
         }
-        let one = |(f, path): (&&BundleFile, &PathBuf)| -> Result<(String, Vec<u8>, String)> {
+        let one = |(f, path): (&&BundleFile, &PathBuf),
+                   deflaters: &mut entry::Deflaters|
+         -> Result<(String, Vec<u8>, String)> {
             if write {
                 let rel = Path::new(&f.path);
                 if !reuse(&self.previous, rel, &f.bytes, path) {
@@ -567,18 +569,14 @@ impl Staging {
             } else {
                 set_mode(path, FILE_MODE)?;
             }
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let options = if f.path.ends_with(".pdf") {
-                self.options.compression_level(Some(PDF_LEVEL))
+            let level = if f.path.ends_with(".pdf") {
+                PDF_LEVEL
             } else {
-                self.options
+                TEXT_LEVEL
             };
-            zip.start_file(format!("{}/{}", self.name, f.path), options)
-                .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
-            zip.write_all(&f.bytes)
-                .with_context(|| format!("failed to add `{}` to the zip", f.path))?;
-            let digest = sha256_hex(&f.bytes);
-            Ok((f.path.clone(), zip.finish()?.into_inner(), digest))
+            let name = format!("{}/{}", self.name, f.path);
+            let zip = entry::one_entry_zip(&name, &f.bytes, level, self.time, deflaters)?;
+            Ok((f.path.clone(), zip, sha256_hex(&f.bytes)))
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let per_thread = files.len().div_ceil(threads).max(1);
@@ -587,7 +585,17 @@ impl Staging {
                 .chunks(per_thread)
                 .zip(paths.chunks(per_thread))
                 .map(|(fs, ps)| {
-                    scope.spawn(move || fs.iter().zip(ps).map(one).collect::<Result<Vec<_>>>())
+                    scope.spawn(move || {
+                        let pool = || self.deflaters.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut deflaters = pool().pop().unwrap_or_default();
+                        let staged = fs
+                            .iter()
+                            .zip(ps)
+                            .map(|f| one(f, &mut deflaters))
+                            .collect::<Result<Vec<_>>>();
+                        pool().push(deflaters);
+                        staged
+                    })
                 })
                 .collect();
             let mut all = Vec::with_capacity(files.len());
