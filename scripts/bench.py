@@ -217,7 +217,9 @@ def typst_alone(args, model, work, date):
     # removed (a build removes its staging folder, or the bundle it replaced).
     fresh = ["sh", "-c", f'rm -rf "{pdfs}" && mkdir "{pdfs}" && ' + compile_all, "sh"] + batches
     ratios, fresh_ratios, floors, split = [], [], [], []
-    for _ in range(args.runs + 1):  # the first round warms up and is not counted
+    # The three commands' times swing by a tenth from round to round on a shared
+    # machine: five rounds at least, so that the median is not one lucky pair.
+    for _ in range(alone_rounds(args) + 1):  # the first round warms up and is not counted
         wall, own, in_build = timed_split(build)
         t, cpu = timed_cpu(typst)
         f, _ = timed_cpu(fresh)
@@ -229,6 +231,11 @@ def typst_alone(args, model, work, date):
     return (statistics.median(ratios[1:]), statistics.median(fresh_ratios[1:]),
             statistics.median(floors[1:]),
             tuple(statistics.median(x[i] for x in split) for i in range(3)))
+
+
+def alone_rounds(args):
+    """How many rounds `typst_alone` counts."""
+    return max(args.runs, 5)
 
 
 def cache_ratio(cold_cmd, again_cmd, cache, runs):
@@ -296,7 +303,7 @@ def main():
             print(f"{size}: cold build / typst alone on its sources: {vs_typst:.2f} "
                   f"(into a new folder, as the build writes: {vs_fresh:.2f}); "
                   f"/ the 2-core floor (half its CPU time): {vs_floor:.2f} "
-                  f"(medians of {args.runs} rounds)", flush=True)
+                  f"(medians of {alone_rounds(args)} rounds)", flush=True)
             print(f"{size}: CPU seconds of the cold build: rolecall's own {own:.2f}, its typst runs' "
                   f"{in_build:.2f}; of typst alone {alone:.2f} (medians)", flush=True)
         build = [args.bin, "build", "examples/northwind", "-o", out, "-q", "--force", "--cache-dir", cache] + date
