@@ -13,6 +13,8 @@ measured: wall time and peak memory from /usr/bin/time -v (issue 11, item 7),
 each holder named by the --name pattern.
 The cache figures are ratios of runs in turn (cold, rebuild, cold, rebuild, ...),
 each rebuild divided by the cold build just before it; the median is printed.
+The cold build is also run in turn with typst alone compiling its kept sources
+(five rounds at least), on the disk and, where /dev/shm is a tmpfs, in memory.
 """
 import argparse
 import os
@@ -233,6 +235,18 @@ def typst_alone(args, model, work, date):
             tuple(statistics.median(x[i] for x in split) for i in range(3)))
 
 
+def memory_dir():
+    """A new directory on a tmpfs (/dev/shm on Linux), or None where there is none."""
+    try:
+        with open("/proc/mounts") as f:
+            tmpfs = any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in f)
+    except OSError:
+        return None
+    if not tmpfs or not os.access("/dev/shm", os.W_OK):
+        return None
+    return tempfile.mkdtemp(prefix="rolecall-bench-", dir="/dev/shm")
+
+
 def alone_rounds(args):
     """How many rounds `typst_alone` counts."""
     return max(args.runs, 5)
@@ -299,13 +313,26 @@ def main():
             ratio, cold, again = cache_ratio(build(model), build(edited), cache, args.runs)
             print(f"{size}: rebuild after editing one role's responsibilities / cold build: "
                   f"{ratio:.2f} (median of {args.runs} pairs; cold {cold:.3f}s, rebuild {again:.3f}s)")
-            vs_typst, vs_fresh, vs_floor, (own, in_build, alone) = typst_alone(args, model, work, date)
-            print(f"{size}: cold build / typst alone on its sources: {vs_typst:.2f} "
-                  f"(into a new folder, as the build writes: {vs_fresh:.2f}); "
-                  f"/ the 2-core floor (half its CPU time): {vs_floor:.2f} "
-                  f"(medians of {alone_rounds(args)} rounds)", flush=True)
-            print(f"{size}: CPU seconds of the cold build: rolecall's own {own:.2f}, its typst runs' "
-                  f"{in_build:.2f}; of typst alone {alone:.2f} (medians)", flush=True)
+            # On the disk, as builds run; then, where there is one, in memory (tmpfs), as
+            # issue 14 measured: there a new file costs no inode search of the disk's.
+            places = [(work, "")]
+            memory = memory_dir()
+            if memory:
+                places.append((memory, ", in memory (tmpfs)"))
+            try:
+                for place, where in places:
+                    vs_typst, vs_fresh, vs_floor, (own, in_build, alone) = typst_alone(
+                        args, model, place, date)
+                    print(f"{size}{where}: cold build / typst alone on its sources: "
+                          f"{vs_typst:.2f} (into a new folder, as the build writes: "
+                          f"{vs_fresh:.2f}); / the 2-core floor (half its CPU time): "
+                          f"{vs_floor:.2f} (medians of {alone_rounds(args)} rounds)", flush=True)
+                    print(f"{size}{where}: CPU seconds of the cold build: rolecall's own "
+                          f"{own:.2f}, its typst runs' {in_build:.2f}; of typst alone "
+                          f"{alone:.2f} (medians)", flush=True)
+            finally:
+                if memory:
+                    shutil.rmtree(memory, ignore_errors=True)
         build = [args.bin, "build", "examples/northwind", "-o", out, "-q", "--force", "--cache-dir", cache] + date
         ratio, cold, again = cache_ratio(build, build, cache, args.runs)
         print(f"northwind: rebuild with nothing changed: {again:.3f}s "
