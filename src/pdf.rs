@@ -41,29 +41,24 @@ pub fn build(
     name: &str,
 ) -> Result<(Vec<BundleFile>, Vec<String>)> {
     let kept = out.join(format!("{name}.typst"));
-    // typst's version is asked for, and the fonts are checked, while the sources
-    // are written: one after the other they kept a core idle before the first
-    // typst run. typst's error still comes first, then the fonts'.
-    let (typst, fonts, prepared) = std::thread::scope(|scope| {
+    // typst's version is asked for while the fonts are checked and the sources
+    // written: waiting for its answer first kept both cores idle. Its error
+    // still comes first, then the fonts'.
+    let (typst, prepared) = std::thread::scope(|scope| {
         let typst = scope.spawn(|| find_typst(opts.typst.as_deref()));
         opts.progress.stage("checking fonts");
-        let fonts = scope.spawn(|| check_fonts(model, docs, opts));
-        let prepared =
-            crate::bundle::temp_dir_in(out, crate::bundle::TYPST_PREFIX).map(|(dir, removed)| {
-                let sources = write_sources(dir.path(), model, docs, templates);
-                (dir, removed, sources)
-            });
+        let prepared = check_fonts(model, docs, opts).and_then(|fonts| {
+            let (dir, removed) = crate::bundle::temp_dir_in(out, crate::bundle::TYPST_PREFIX)?;
+            let sources = write_sources(dir.path(), model, docs, templates);
+            Ok((fonts, dir, removed, sources))
+        });
         let typst = typst
             .join()
             .unwrap_or_else(|_| Err(Error::new("running `typst --version` panicked")));
-        let fonts = fonts
-            .join()
-            .unwrap_or_else(|_| Err(Error::new("checking the fonts panicked")));
-        (typst, fonts, prepared)
+        (typst, prepared)
     });
     let typst = typst?;
-    let fonts = fonts?;
-    let (staging, _removed, sources) = prepared?;
+    let (fonts, staging, _removed, sources) = prepared?;
     // Not while an interrupt removes the sources (a killed typst fails too).
     let keep = |staging: tempfile::TempDir| -> Result<()> {
         crate::interrupt::critical(|| {
