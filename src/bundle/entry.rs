@@ -40,13 +40,17 @@ impl Deflaters {
     }
 }
 
+/// The signature of a local file header.
 const LOCAL_HEADER: u32 = 0x0403_4b50;
+/// The signature of a central directory header.
 const CENTRAL_HEADER: u32 = 0x0201_4b50;
+/// The signature of the end of central directory record.
 const END_OF_CENTRAL_DIRECTORY: u32 = 0x0605_4b50;
 /// Version 2.0: deflate.
 const VERSION_NEEDED: u16 = 20;
 /// Made on Unix (3), so that readers take the mode from the external attributes.
 const VERSION_MADE_BY: u16 = (3 << 8) | VERSION_NEEDED;
+/// Compression method 8.
 const DEFLATED: u16 = 8;
 /// General purpose flag 11: the name is UTF-8.
 const UTF8_NAME: u16 = 1 << 11;
@@ -109,6 +113,7 @@ pub fn one_entry_zip(
     zip.extend_from_slice(name.as_bytes());
     zip.extend_from_slice(&data);
     let central = zip.len();
+    let central_offset = u32::try_from(central).map_err(|_| too_large())?;
     zip.extend_from_slice(&CENTRAL_HEADER.to_le_bytes());
     zip.extend_from_slice(&VERSION_MADE_BY.to_le_bytes());
     zip.extend_from_slice(&common);
@@ -120,14 +125,14 @@ pub fn one_entry_zip(
     // The local header's offset.
     zip.extend_from_slice(&0u32.to_le_bytes());
     zip.extend_from_slice(name.as_bytes());
-    let central_size = (zip.len() - central) as u32;
+    let central_size = u32::try_from(zip.len() - central).map_err(|_| too_large())?;
     zip.extend_from_slice(&END_OF_CENTRAL_DIRECTORY.to_le_bytes());
     // This disk and the central directory's: 0; one entry on it, one in all.
     for half in [0u16, 0, 1, 1] {
         zip.extend_from_slice(&half.to_le_bytes());
     }
     zip.extend_from_slice(&central_size.to_le_bytes());
-    zip.extend_from_slice(&(central as u32).to_le_bytes());
+    zip.extend_from_slice(&central_offset.to_le_bytes());
     // No comment.
     zip.extend_from_slice(&0u16.to_le_bytes());
     Ok(zip)
